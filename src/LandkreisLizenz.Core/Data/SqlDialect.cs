@@ -1,0 +1,56 @@
+namespace LandkreisLizenz.Core.Data;
+
+/// <summary>
+/// The few places where SQLite and SQL Server differ. Everything else is written once in portable SQL.
+/// </summary>
+public abstract class SqlDialect
+{
+    public static readonly SqlDialect Sqlite = new SqliteDialect();
+    public static readonly SqlDialect SqlServer = new SqlServerDialect();
+
+    public abstract DatabaseProvider Provider { get; }
+
+    /// <summary>Appends paging to a statement that already has an ORDER BY; binds @Skip and @Take.</summary>
+    public abstract string Page(string sqlWithOrderBy);
+
+    /// <summary>Turns "INSERT INTO t (...) VALUES (...)" into a statement that returns the new id.</summary>
+    public abstract string InsertReturningId(string insertSql);
+
+    /// <summary>Case-insensitive LIKE on a column (SQLite LIKE is ASCII-only case-insensitive; SQL Server collations usually are).</summary>
+    public abstract string ContainsIgnoreCase(string column, string parameter);
+
+    private sealed class SqliteDialect : SqlDialect
+    {
+        public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+        public override string Page(string sqlWithOrderBy) => sqlWithOrderBy + "\nLIMIT @Take OFFSET @Skip";
+        public override string InsertReturningId(string insertSql) => insertSql.TrimEnd().TrimEnd(';') + " RETURNING id;";
+        public override string ContainsIgnoreCase(string column, string parameter) =>
+            $"instr(lower({column}), lower({parameter})) > 0";
+    }
+
+    private sealed class SqlServerDialect : SqlDialect
+    {
+        public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
+        public override string Page(string sqlWithOrderBy) => sqlWithOrderBy + "\nOFFSET @Skip ROWS FETCH NEXT @Take ROWS ONLY";
+
+        public override string InsertReturningId(string insertSql)
+        {
+            var sql = insertSql.TrimEnd().TrimEnd(';');
+            var valuesAt = sql.LastIndexOf(" VALUES", StringComparison.OrdinalIgnoreCase);
+            if (valuesAt < 0)
+            {
+                valuesAt = sql.LastIndexOf("\nVALUES", StringComparison.OrdinalIgnoreCase);
+            }
+
+            if (valuesAt < 0)
+            {
+                throw new ArgumentException("INSERT statement needs a VALUES clause.", nameof(insertSql));
+            }
+
+            return sql[..valuesAt] + " OUTPUT INSERTED.id" + sql[valuesAt..] + ";";
+        }
+
+        public override string ContainsIgnoreCase(string column, string parameter) =>
+            $"CHARINDEX(LOWER({parameter}), LOWER({column})) > 0";
+    }
+}

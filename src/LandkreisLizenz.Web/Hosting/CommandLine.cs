@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text;
+using LandkreisLizenz.Core.Common;
+using LandkreisLizenz.Core.Data;
+using LandkreisLizenz.Core.DemoEstate;
+
+namespace LandkreisLizenz.Web.Hosting;
+
+/// <summary>
+/// Maintenance commands of the same executable:
+/// <c>seed --scale test|demo|national --database &lt;file&gt; [--seed N] [--as-of yyyy-MM-dd]</c> and
+/// <c>migrate</c> (uses the configured provider and connection string, e.g. for SQL Server).
+/// </summary>
+public static class CommandLine
+{
+    public static bool IsCommand(string arg) => arg is "seed" or "migrate";
+
+    public static int Run(string[] args)
+    {
+        try
+        {
+            return args[0] switch
+            {
+                "seed" => Seed(Options(args)),
+                "migrate" => Migrate(args),
+                _ => 2,
+            };
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        {
+            Console.Error.WriteLine("Fehler: " + ex.Message);
+            return 1;
+        }
+    }
+
+    private static int Seed(Dictionary<string, string> options)
+    {
+        var scale = DemoScaleProfile.Parse(options.GetValueOrDefault("scale", "demo"));
+        var file = options.GetValueOrDefault("database") ?? throw new ArgumentException("--database <Datei> fehlt.");
+        var seed = int.Parse(options.GetValueOrDefault("seed", DemoEstateGenerator.DefaultSeed.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        var clock = TimeProvider.System;
+        var asOf = options.TryGetValue("as-of", out var asOfText)
+            ? DateOnly.ParseExact(asOfText, "yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : BusinessDate.Today(clock);
+
+        var database = Database.ForSqliteFile(Path.GetFullPath(file));
+        var dbRoot = Migrator.LocateDbRoot();
+        Migrator.Run(database, dbRoot);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var report = new DemoEstateGenerator(database, clock).Generate(scale, seed, asOf, Path.Combine(dbRoot, "seed"));
+        Console.WriteLine(Describe(report, stopwatch.Elapsed));
+        return 0;
+    }
+
+    private static int Migrate(string[] args)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args.Skip(1).ToArray())
+            .Build();
+        var options = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var database = Database.FromOptions(options, Directory.GetCurrentDirectory());
+        var applied = Migrator.Run(database, Migrator.LocateDbRoot());
+        Console.WriteLine($"{options.Provider}: {applied.Count} Migration(en) angewendet{(applied.Count > 0 ? ": " + string.Join(", ", applied) : ".")}");
+        return 0;
+    }
+
+    public static string Describe(DemoEstateReport report, TimeSpan elapsed)
+    {
+        var de = CultureInfo.GetCultureInfo("de-DE");
+        var text = new StringBuilder();
+        text.AppendLine(string.Create(de, $"Demo-Bestand '{report.Scale}' (Seed {report.Seed}, Stichtag {report.AsOf:dd.MM.yyyy}) in {elapsed.TotalSeconds:N1} s:"));
+        text.AppendLine(string.Create(de, $"  {report.Counties:N0} Landkreise, {report.Organisations:N0} Organisationen, {report.Applications:N0} Anwendungen, {report.Contracts:N0} Verträge, {report.Licenses:N0} Lizenzen,"));
+        text.AppendLine(string.Create(de, $"  {report.Devices:N0} Geräte, {report.Installations:N0} Installationen."));
+        text.AppendLine("Demo-Zugänge (Benutzername / Passwort – Rolle):");
+        foreach (var account in report.Accounts)
+        {
+            text.AppendLine($"  {account.UserName,-20} / {account.Password}  – {account.Description}");
+        }
+
+        return text.ToString();
+    }
+
+    private static Dictionary<string, string> Options(string[] args)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Unerwartetes Argument '{args[i]}'.");
+            }
+
+            var name = args[i][2..];
+            if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Wert für --{name} fehlt.");
+            }
+
+            result[name] = args[++i];
+        }
+
+        return result;
+    }
+}

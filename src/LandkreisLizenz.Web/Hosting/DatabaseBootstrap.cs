@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using LandkreisLizenz.Core.Common;
+using LandkreisLizenz.Core.Data;
+using LandkreisLizenz.Core.DemoEstate;
+
+namespace LandkreisLizenz.Web.Hosting;
+
+/// <summary>
+/// Start-up: applies migrations (always on SQLite, on SQL Server only when configured) and, on an empty
+/// embedded database, writes the demo estate and prints the demo accounts.
+/// </summary>
+public static class DatabaseBootstrap
+{
+    public static void EnsureReady(IServiceProvider services)
+    {
+        var database = services.GetRequiredService<Database>();
+        var options = services.GetRequiredService<DatabaseOptions>();
+        var demo = services.GetRequiredService<DemoOptions>();
+        var clock = services.GetRequiredService<TimeProvider>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("LandkreisLizenz.Startup");
+        var dbRoot = Migrator.LocateDbRoot();
+
+        if (database.Provider == DatabaseProvider.Sqlite || options.MigrateOnStartup)
+        {
+            var applied = Migrator.Run(database, dbRoot, logger);
+            if (applied.Count > 0)
+            {
+                logger.LogInformation("Applied {Count} migration(s): {Scripts}", applied.Count, string.Join(", ", applied));
+            }
+        }
+
+        if (database.Provider != DatabaseProvider.Sqlite || !demo.SeedOnFirstStart)
+        {
+            return;
+        }
+
+        var generator = new DemoEstateGenerator(database, clock);
+        if (!generator.IsEmpty())
+        {
+            return;
+        }
+
+        var scale = DemoScaleProfile.Parse(demo.Scale);
+        Console.WriteLine($"Erster Start: Demo-Bestand ({scale}) wird in {database.SqliteFile} angelegt …");
+        var stopwatch = Stopwatch.StartNew();
+        var report = generator.Generate(scale, demo.Seed, BusinessDate.Today(clock), Path.Combine(dbRoot, "seed"));
+        Console.WriteLine(CommandLine.Describe(report, stopwatch.Elapsed));
+    }
+}

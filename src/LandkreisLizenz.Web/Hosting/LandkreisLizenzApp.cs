@@ -1,0 +1,132 @@
+using System.Globalization;
+using Hangfire;
+using Hangfire.Storage.SQLite;
+using LandkreisLizenz.Core.Audit;
+using LandkreisLizenz.Core.Data;
+using LandkreisLizenz.Core.Overview;
+using LandkreisLizenz.Core.Registry;
+using LandkreisLizenz.Core.Security;
+using LandkreisLizenz.Web.Security;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.FileProviders;
+
+namespace LandkreisLizenz.Web.Hosting;
+
+public static class LandkreisLizenzApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        AddServices(builder);
+        var app = builder.Build();
+        DatabaseBootstrap.EnsureReady(app.Services);
+        UsePipeline(app);
+        return app;
+    }
+
+    private static void AddServices(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        var databaseOptions = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var jobsOptions = configuration.GetSection(JobsOptions.SectionName).Get<JobsOptions>() ?? new JobsOptions();
+        var contentRoot = builder.Environment.ContentRootPath;
+
+        services.AddSingleton(databaseOptions);
+        services.AddSingleton(jobsOptions);
+        services.AddSingleton(configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>() ?? new DemoOptions());
+        services.AddSingleton(Database.FromOptions(databaseOptions, contentRoot));
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AccountService>();
+        services.AddSingleton<ScopeService>();
+        services.AddSingleton<EstateSummaryService>();
+        services.AddSingleton<OrganisationQueries>();
+        services.AddSingleton<ApplicationQueries>();
+        services.AddHttpContextAccessor();
+        services.AddScoped<CallerScopeAccessor>();
+
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(options =>
+            {
+                options.LoginPath = "/anmelden";
+                options.LogoutPath = "/abmelden";
+                options.AccessDeniedPath = "/fehler/403";
+                options.Cookie.Name = "LandkreisLizenz.Auth";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                options.SlidingExpiration = true;
+                options.Events.OnValidatePrincipal = CallerScopeAccessor.ValidatePrincipalAsync;
+            });
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Authenticated, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+
+        services.AddControllersWithViews(options => options.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+
+        services.AddHangfire((provider, config) =>
+        {
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            if (databaseOptions.Provider == DatabaseProvider.SqlServer)
+            {
+                config.UseSqlServerStorage(databaseOptions.ConnectionString);
+            }
+            else
+            {
+                var folder = Database.ResolveDataFolder(databaseOptions, contentRoot);
+                Directory.CreateDirectory(folder);
+                config.UseSQLiteStorage(Path.Combine(folder, jobsOptions.HangfireSqliteFile), new SQLiteStorageOptions());
+            }
+        });
+        if (jobsOptions.RunServer)
+        {
+            services.AddHangfireServer(options => options.WorkerCount = Math.Max(2, Environment.ProcessorCount));
+        }
+    }
+
+    private static void UsePipeline(WebApplication app)
+    {
+        var german = new CultureInfo("de-DE");
+        app.UseRequestLocalization(new RequestLocalizationOptions
+        {
+            DefaultRequestCulture = new RequestCulture(german),
+            SupportedCultures = [german],
+            SupportedUICultures = [german],
+        });
+
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/fehler/500");
+        }
+
+        app.UseStatusCodePagesWithReExecute("/fehler/{0}");
+
+        var webRoot = WebRoot.Locate(app.Environment.ContentRootPath);
+        app.Environment.WebRootPath = webRoot;
+        app.Environment.WebRootFileProvider = new PhysicalFileProvider(webRoot);
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = app.Environment.WebRootFileProvider });
+
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapHangfireDashboard("/jobs", new DashboardOptions
+        {
+            Authorization = [],
+            AsyncAuthorization = [new AdminDashboardAuthorization()],
+            DashboardTitle = "LandkreisLizenz – Hintergrundjobs",
+            AppPath = "/",
+        });
+        app.MapControllers();
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Authentication;
+using System.Security.Claims;
+using LandkreisLizenz.Core.Security;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace LandkreisLizenz.Web.Security;
+
+/// <summary>
+/// The Core scope of the signed-in user, loaded from the database once per request (grants are never trusted
+/// from the cookie alone, so a revoked grant takes effect on the next request).
+/// </summary>
+public sealed class CallerScopeAccessor(IHttpContextAccessor httpContextAccessor)
+{
+    private const string ItemKey = "LandkreisLizenz.CallerScope";
+
+    public CallerScope Current =>
+        httpContextAccessor.HttpContext?.Items[ItemKey] as CallerScope
+        ?? throw new InvalidOperationException("No signed-in caller on this request.");
+
+    public static ClaimsPrincipal CreatePrincipal(long userId, string userName, string displayName, string securityStamp, CallerScope scope)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, userId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(ClaimTypes.Name, userName),
+            new(ClaimTypes.GivenName, displayName),
+            new("stamp", securityStamp),
+        };
+        claims.AddRange(scope.Grants.Select(g => g.Role).Distinct().Select(r => new Claim(ClaimTypes.Role, r)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme));
+    }
+
+    /// <summary>Cookie validation: reloads the scope, rejects deactivated users and refreshes role claims.</summary>
+    public static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
+    {
+        var idText = context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+        var scopes = context.HttpContext.RequestServices.GetRequiredService<ScopeService>();
+        var scope = long.TryParse(idText, out var userId) ? await scopes.ForUserAsync(userId) : null;
+        if (scope is null)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return;
+        }
+
+        context.HttpContext.Items[ItemKey] = scope;
+        var identity = (ClaimsIdentity)context.Principal!.Identity!;
+        foreach (var stale in identity.FindAll(ClaimTypes.Role).ToList())
+        {
+            identity.RemoveClaim(stale);
+        }
+
+        foreach (var role in scope.Grants.Select(g => g.Role).Distinct())
+        {
+            identity.AddClaim(new Claim(ClaimTypes.Role, role));
+        }
+    }
+}
