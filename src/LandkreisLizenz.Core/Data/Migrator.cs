@@ -62,8 +62,9 @@ public static class Migrator
 
         public void LogDebug(string format, params object[] args) { }
 
+        // DbUp narrates every step; only the summary of applied scripts is worth an Information line (logged by the caller).
         public void LogInformation(string format, params object[] args) =>
-            logger?.LogInformation("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+            logger?.LogDebug("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
 
         public void LogWarning(string format, params object[] args) =>
             logger?.LogWarning("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));

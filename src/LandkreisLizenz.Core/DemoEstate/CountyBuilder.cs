@@ -136,8 +136,9 @@ internal sealed class CountyBuilder : IDisposable
 
             var protection = Pick(rng, ("normal", 0.6), ("high", 0.3), ("very_high", 0.1));
             var critical = rng.NextDouble();
-            var kritis = critical < 0.07;
-            var operation24x7 = critical < 0.2 && !(critical >= 0.07 && critical < 0.1);
+            // ≈20 % of applications are KRITIS-relevant or run 24x7 (both for some).
+            var kritis = critical < 0.08;
+            var operation24x7 = critical is >= 0.03 and < 0.2;
             var lifecycle = Pick(rng, ("tolerate", 0.5), ("invest", 0.3), ("migrate", 0.15), ("eliminate", 0.05));
             var key = instance == 1 ? product.Record.Key : $"{product.Record.Key}-{instance}";
             var name = instance == 1 ? product.Record.Name : $"{product.Record.Name} ({InstanceLabel(instance)})";

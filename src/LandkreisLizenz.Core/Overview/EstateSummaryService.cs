@@ -42,8 +42,7 @@ public sealed class EstateSummaryService(Database database)
 
     public async Task<EstateSummary> GetAsync(CallerScope scope)
     {
-        var sql = ScopeTemplate.Apply(SummarySql, scope);
         using var connection = database.Open();
-        return await connection.QuerySingleAsync<EstateSummary>(sql, scope.Bind());
+        return await connection.QuerySingleScopedAsync<EstateSummary>(scope, SummarySql);
     }
 }

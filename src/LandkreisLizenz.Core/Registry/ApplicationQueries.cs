@@ -53,7 +53,7 @@ public sealed class ApplicationQueries(Database database)
         JOIN products p ON p.id = a.product_id
         JOIN categories c ON c.id = p.category_id
         JOIN hostings h ON h.id = a.hosting_id
-        WHERE a.organisation_id = @OrganisationId AND {scope}
+        WHERE a.organisation_id = @OrganisationId AND {scope:a.organisation_id}
         """;
 
     private const string ListSelectSql = """
@@ -74,17 +74,16 @@ public sealed class ApplicationQueries(Database database)
         JOIN products p ON p.id = a.product_id
         JOIN categories c ON c.id = p.category_id
         JOIN hostings h ON h.id = a.hosting_id
-        WHERE a.id = @Id AND {scope}
+        WHERE a.id = @Id AND {scope:a.organisation_id}
         """;
 
     public async Task<Paged<ApplicationListItem>> ListForOrganisationAsync(CallerScope scope, long organisationId, PageRequest page)
     {
-        var from = ListFromSql.Replace("{scope}", scope.OrganisationFilter("a.organisation_id"));
-        var parameters = scope.Bind(new { OrganisationId = organisationId, page.Skip, Take = page.SafePageSize });
+        var parameters = new { OrganisationId = organisationId, page.Skip, Take = page.SafePageSize };
         using var connection = database.Open();
-        var total = await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) " + from, parameters);
-        var items = await connection.QueryAsync<ApplicationListItem>(
-            database.Dialect.Page(ListSelectSql + from + "\nORDER BY c.name, p.name, a.application_key"), parameters);
+        var total = await connection.ExecuteScalarScopedAsync<int>(scope, "SELECT COUNT(*) " + ListFromSql, parameters);
+        var items = await connection.QueryScopedAsync<ApplicationListItem>(scope,
+            database.Dialect.Page(ListSelectSql + "\n" + ListFromSql + "\nORDER BY c.name, p.name, a.application_key"), parameters);
         return new Paged<ApplicationListItem>(items.ToList(), page.SafePage, page.SafePageSize, total);
     }
 
@@ -92,7 +91,6 @@ public sealed class ApplicationQueries(Database database)
     public async Task<ApplicationDetail?> GetAsync(CallerScope scope, long id)
     {
         using var connection = database.Open();
-        return await connection.QuerySingleOrDefaultAsync<ApplicationDetail>(
-            DetailSql.Replace("{scope}", scope.OrganisationFilter("a.organisation_id")), scope.Bind(new { Id = id }));
+        return await connection.QuerySingleOrDefaultScopedAsync<ApplicationDetail>(scope, DetailSql, new { Id = id });
     }
 }

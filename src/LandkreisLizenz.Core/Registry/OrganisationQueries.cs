@@ -39,7 +39,7 @@ public sealed class OrganisationQueries(Database database)
 {
     private const string ListFromSql = """
         FROM organisations o
-        WHERE {scope}
+        WHERE {scope:o.id}
           AND (@Kind IS NULL OR o.kind = @Kind)
           AND (@StateCode IS NULL OR o.state_code = @StateCode)
           AND (@Search IS NULL OR {search} OR o.ags LIKE @SearchPrefix)
@@ -57,7 +57,7 @@ public sealed class OrganisationQueries(Database database)
                o.shares_for_consolidation AS SharesForConsolidation
         FROM organisations o
         LEFT JOIN organisations p ON p.id = o.parent_id
-        WHERE o.id = @Id AND {scope}
+        WHERE o.id = @Id AND {scope:o.id}
         """;
 
     private const string MembersSql = """
@@ -65,17 +65,15 @@ public sealed class OrganisationQueries(Database database)
                o.population AS Population, o.shares_for_consolidation AS SharesForConsolidation,
                (SELECT COUNT(*) FROM applications a WHERE a.organisation_id = o.id) AS ApplicationCount
         FROM organisations o
-        WHERE o.parent_id = @Id AND {scope}
+        WHERE o.parent_id = @Id AND {scope:o.id}
         ORDER BY o.name
         """;
 
     public async Task<Paged<OrganisationListItem>> ListAsync(CallerScope scope, OrganisationFilter filter, PageRequest page)
     {
-        var from = ListFromSql
-            .Replace("{scope}", scope.OrganisationFilter("o.id"))
-            .Replace("{search}", database.Dialect.ContainsIgnoreCase("o.name", "@Search"));
+        var from = ListFromSql.Replace("{search}", database.Dialect.ContainsIgnoreCase("o.name", "@Search"));
         var search = string.IsNullOrWhiteSpace(filter.Search) ? null : filter.Search.Trim();
-        var parameters = scope.Bind(new
+        var parameters = new
         {
             Kind = string.IsNullOrWhiteSpace(filter.Kind) ? null : filter.Kind,
             StateCode = string.IsNullOrWhiteSpace(filter.StateCode) ? null : filter.StateCode,
@@ -83,11 +81,11 @@ public sealed class OrganisationQueries(Database database)
             SearchPrefix = search + "%",
             page.Skip,
             Take = page.SafePageSize,
-        });
+        };
         using var connection = database.Open();
-        var total = await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) " + from, parameters);
-        var items = await connection.QueryAsync<OrganisationListItem>(
-            database.Dialect.Page(ListSelectSql + from + "\nORDER BY o.kind, o.name, o.id"), parameters);
+        var total = await connection.ExecuteScalarScopedAsync<int>(scope, "SELECT COUNT(*) " + from, parameters);
+        var items = await connection.QueryScopedAsync<OrganisationListItem>(scope,
+            database.Dialect.Page(ListSelectSql + "\n" + from + "\nORDER BY o.kind, o.name, o.id"), parameters);
         return new Paged<OrganisationListItem>(items.ToList(), page.SafePage, page.SafePageSize, total);
     }
 
@@ -95,15 +93,13 @@ public sealed class OrganisationQueries(Database database)
     public async Task<OrganisationDetail?> GetAsync(CallerScope scope, long id)
     {
         using var connection = database.Open();
-        var detail = await connection.QuerySingleOrDefaultAsync<OrganisationDetail>(
-            DetailSql.Replace("{scope}", scope.OrganisationFilter("o.id")), scope.Bind(new { Id = id }));
+        var detail = await connection.QuerySingleOrDefaultScopedAsync<OrganisationDetail>(scope, DetailSql, new { Id = id });
         if (detail is null)
         {
             return null;
         }
 
-        detail.Members = (await connection.QueryAsync<OrganisationListItem>(
-            MembersSql.Replace("{scope}", scope.OrganisationFilter("o.id")), scope.Bind(new { Id = id }))).ToList();
+        detail.Members = (await connection.QueryScopedAsync<OrganisationListItem>(scope, MembersSql, new { Id = id })).ToList();
         return detail;
     }
 }

@@ -1,0 +1,34 @@
+using System.Data;
+using Dapper;
+
+namespace LandkreisLizenz.Core.Security;
+
+/// <summary>
+/// Dapper calls for request-facing reads. Each statement must carry at least one <c>{scope:column}</c>
+/// placeholder, which becomes the caller's organisation filter; a statement without one is refused, so an
+/// unscoped read cannot slip through.
+/// </summary>
+public static class ScopedDapper
+{
+    public static Task<IEnumerable<T>> QueryScopedAsync<T>(this IDbConnection connection, CallerScope scope, string sql, object? parameters = null) =>
+        connection.QueryAsync<T>(Prepare(scope, sql), scope.Bind(parameters));
+
+    public static Task<T?> QuerySingleOrDefaultScopedAsync<T>(this IDbConnection connection, CallerScope scope, string sql, object? parameters = null) =>
+        connection.QuerySingleOrDefaultAsync<T>(Prepare(scope, sql), scope.Bind(parameters));
+
+    public static Task<T> QuerySingleScopedAsync<T>(this IDbConnection connection, CallerScope scope, string sql, object? parameters = null) =>
+        connection.QuerySingleAsync<T>(Prepare(scope, sql), scope.Bind(parameters));
+
+    public static Task<T?> ExecuteScalarScopedAsync<T>(this IDbConnection connection, CallerScope scope, string sql, object? parameters = null) =>
+        connection.ExecuteScalarAsync<T>(Prepare(scope, sql), scope.Bind(parameters));
+
+    private static string Prepare(CallerScope scope, string sql)
+    {
+        if (!sql.Contains("{scope:", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("A scoped statement needs a {scope:column} placeholder.");
+        }
+
+        return ScopeTemplate.Apply(sql, scope);
+    }
+}
