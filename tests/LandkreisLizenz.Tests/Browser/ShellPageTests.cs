@@ -1,0 +1,60 @@
+using LandkreisLizenz.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace LandkreisLizenz.Tests.Browser;
+
+[TestClass]
+[TestCategory("Browser")]
+public sealed class ShellPageTests
+{
+    private static BrowserSession _session = null!;
+
+    [ClassInitialize]
+    public static async Task Start(TestContext context) => _session = await BrowserSession.StartAsync();
+
+    [ClassCleanup]
+    public static async Task Stop() => await _session.DisposeAsync();
+
+    [TestMethod]
+    public async Task LoginPage_Chromium_RendersWithoutAxeViolations()
+    {
+        var page = await _session.NewPageAsync();
+
+        var response = await page.GotoAsync("/anmelden");
+
+        Assert.AreEqual(200, response!.Status);
+        Assert.AreEqual("Anmelden", await page.Locator("h1").InnerTextAsync());
+        Assert.AreEqual("de", await page.Locator("html").GetAttributeAsync("lang"));
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+    }
+
+    [TestMethod]
+    public async Task StartPage_SignedInCio_ShowsCountsWithoutAxeViolations()
+    {
+        var page = await _session.NewPageAsync();
+
+        await BrowserSession.SignInAsync(page, "cio.mettmann");
+
+        Assert.AreEqual("Überblick", await page.Locator("h1").InnerTextAsync());
+        Assert.AreEqual("1", await page.Locator("[data-kpi=counties]").InnerTextAsync());
+        Assert.AreEqual("10", await page.Locator("[data-kpi=municipalities]").InnerTextAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "lkl-start.png"), FullPage = true });
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+    }
+
+    [TestMethod]
+    public async Task RegistryPages_SignedInCio_RenderWithoutAxeViolations()
+    {
+        var page = await _session.NewPageAsync();
+        await BrowserSession.SignInAsync(page, "cio.mettmann");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Register", Exact = true }).ClickAsync();
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Mettmann", Exact = true }).ClickAsync();
+        Assert.AreEqual("Mettmann", await page.Locator("h1").InnerTextAsync());
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.Locator("table").Nth(1).Locator("tbody a").First.ClickAsync();
+        StringAssert.Contains(page.Url, "/register/anwendungen/");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+    }
+}
