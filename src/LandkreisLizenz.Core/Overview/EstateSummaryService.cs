@@ -19,6 +19,9 @@ public sealed class EstateSummary
     public long Installations { get; init; }
     public int ProductsInUse { get; init; }
 
+    /// <summary>Organisations the caller holds a role on (empty for admins and Verbund analysts).</summary>
+    public IReadOnlyList<string> HomeOrganisations { get; set; } = [];
+
     public decimal OwnServerShare => Applications == 0 ? 0m : (decimal)ApplicationsOnOwnServers / Applications;
 }
 
@@ -40,9 +43,19 @@ public sealed class EstateSummaryService(Database database)
           (SELECT COUNT(DISTINCT a.product_id) FROM applications a WHERE {scope:a.organisation_id}) AS ProductsInUse
         """;
 
+    private const string HomeOrganisationsSql = """
+        SELECT o.name FROM organisations o WHERE o.id IN @Ids AND {scope:o.id} ORDER BY o.name
+        """;
+
     public async Task<EstateSummary> GetAsync(CallerScope scope)
     {
         using var connection = database.Open();
-        return await connection.QuerySingleScopedAsync<EstateSummary>(scope, SummarySql);
+        var summary = await connection.QuerySingleScopedAsync<EstateSummary>(scope, SummarySql);
+        if (scope.HomeOrganisationIds.Count > 0)
+        {
+            summary.HomeOrganisations = (await connection.QueryScopedAsync<string>(scope, HomeOrganisationsSql, new { Ids = scope.HomeOrganisationIds })).ToList();
+        }
+
+        return summary;
     }
 }

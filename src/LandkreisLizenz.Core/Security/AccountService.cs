@@ -31,9 +31,7 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
         """;
 
     private const string FailSql = """
-        UPDATE users SET failed_attempts = failed_attempts + 1,
-            lockout_end = CASE WHEN failed_attempts + 1 >= @Max THEN @LockoutEnd ELSE lockout_end END
-        WHERE id = @Id
+        UPDATE users SET failed_attempts = @Attempts, lockout_end = @LockoutEnd WHERE id = @Id
         """;
 
     private const string SuccessSql = """
@@ -71,8 +69,10 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
         var verdict = Hasher.VerifyHashedPassword(userName, user.PasswordHash, password);
         if (verdict == PasswordVerificationResult.Failed)
         {
-            await connection.ExecuteAsync(FailSql, new { user.Id, Max = MaxFailedAttempts, LockoutEnd = now + LockoutDuration });
-            var lockedNow = user.FailedAttempts + 1 >= MaxFailedAttempts;
+            // A lockout that has run out starts a fresh count.
+            var attempts = (user.LockoutEnd is null ? user.FailedAttempts : 0) + 1;
+            var lockedNow = attempts >= MaxFailedAttempts;
+            await connection.ExecuteAsync(FailSql, new { user.Id, Attempts = attempts, LockoutEnd = lockedNow ? now + LockoutDuration : (DateTime?)null });
             await audit.WriteAsync(null, new AuditEntry(lockedNow ? AuditActions.LoginLockedOut : AuditActions.LoginFailed, "user", userName, RemoteAddress: remoteAddress), userName);
             return new SignInResult(lockedNow ? SignInOutcome.LockedOut : SignInOutcome.Failed);
         }

@@ -38,6 +38,7 @@ public sealed class ShellPageTests
         Assert.AreEqual("Überblick", await page.Locator("h1").InnerTextAsync());
         Assert.AreEqual("1", await page.Locator("[data-kpi=counties]").InnerTextAsync());
         Assert.AreEqual("10", await page.Locator("[data-kpi=municipalities]").InnerTextAsync());
+        Assert.AreEqual("Mettmann mit 10 kreisangehörigen Gemeinden", await page.Locator("[data-scope]").InnerTextAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "lkl-start.png"), FullPage = true });
         await BrowserSession.AssertNoAxeViolationsAsync(page);
     }

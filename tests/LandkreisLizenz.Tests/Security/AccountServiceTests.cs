@@ -61,6 +61,24 @@ public sealed class AccountServiceTests
     }
 
     [TestMethod]
+    public async Task SignInAsync_FailureAfterExpiredLockout_StartsFreshCount()
+    {
+        using var db = WithDemoAccounts();
+        var (service, clock) = Create(db);
+        for (var i = 0; i < AccountService.MaxFailedAttempts; i++)
+        {
+            await service.SignInAsync("lm.test", "falsch", null);
+        }
+
+        clock.Advance(AccountService.LockoutDuration + TimeSpan.FromSeconds(1));
+        var oneMoreFailure = await service.SignInAsync("lm.test", "falsch", null);
+        var rightPassword = await service.SignInAsync("lm.test", DemoEstateGenerator.DemoPassword, null);
+
+        Assert.AreEqual(SignInOutcome.Failed, oneMoreFailure.Outcome);
+        Assert.AreEqual(SignInOutcome.Succeeded, rightPassword.Outcome);
+    }
+
+    [TestMethod]
     public async Task SignInAsync_UnknownUser_FailsAndAudits()
     {
         using var db = WithDemoAccounts();
