@@ -73,8 +73,8 @@ public sealed class Database
             var connection = new SqliteConnection(_connectionString);
             connection.Open();
             using var pragma = connection.CreateCommand();
-            // WAL lets readers work during imports; the busy timeout waits for the one writer instead of failing.
-            pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
+            // WAL is a property of the file (set by the migrator); NORMAL sync is safe under WAL and per connection.
+            pragma.CommandText = "PRAGMA synchronous = NORMAL;";
             pragma.ExecuteNonQuery();
             return connection;
         }

@@ -35,6 +35,11 @@ public static class Migrator
         if (database.SqliteFile is { } file && Path.GetDirectoryName(Path.GetFullPath(file)) is { } parent)
         {
             Directory.CreateDirectory(parent);
+            // WAL lets pages read while an import or job writes; the mode is stored in the file.
+            using var connection = database.Open();
+            using var wal = connection.CreateCommand();
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            wal.ExecuteNonQuery();
         }
 
         var builder = database.Provider == DatabaseProvider.Sqlite

@@ -22,6 +22,19 @@ public sealed partial class WebAppTests
     public static void Stop() => _factory.Dispose();
 
     [TestMethod]
+    public void FirstStart_EmptyDataFolder_CreatesDatabaseWithCountiesAndDemoAccounts()
+    {
+        using var connection = _factory.Database.Open();
+
+        Assert.AreEqual(294, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM organisations WHERE kind = 'county'"));
+        Assert.AreEqual("Wartburgkreis", connection.ExecuteScalar<string>("SELECT name FROM organisations WHERE ags = '16063'"));
+        CollectionAssert.AreEquivalent(
+            DemoEstateGenerator.Accounts.Select(a => a.UserName).ToArray(),
+            connection.Query<string>("SELECT user_name FROM users").ToArray());
+        Assert.AreEqual("wal", connection.ExecuteScalar<string>("PRAGMA journal_mode"));
+    }
+
+    [TestMethod]
     public async Task Health_Database_Returns200Healthy()
     {
         using var client = _factory.CreateClient();
