@@ -14,7 +14,7 @@ public sealed class PublishTests
     [Timeout(600_000, CooperativeCancellation = true)]
     public async Task PublishedApp_FirstStart_ServesHealthCssAndChartJs()
     {
-        var repository = RepositoryRoot();
+        var repository = Repository.Root();
         var output = TestDatabase.NewFolder();
         var dataFolder = TestDatabase.NewFolder();
 
@@ -84,19 +84,6 @@ public sealed class PublishTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    internal static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LandkreisLizenz.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Repository root not found.");
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, string arguments, string workingDirectory, TimeSpan timeout)

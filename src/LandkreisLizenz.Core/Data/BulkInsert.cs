@@ -1,8 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
-using LandkreisLizenz.Core.Data;
 
-namespace LandkreisLizenz.Core.DemoEstate;
+
+namespace LandkreisLizenz.Core.Data;
 
 /// <summary>
 /// One prepared INSERT reused for many rows inside one transaction: the fast path for bulk writes on

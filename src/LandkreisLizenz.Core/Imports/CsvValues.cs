@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace LandkreisLizenz.Core.Imports;
+
+/// <summary>Value parsing as spec §5 allows it; every failure returns a German reason.</summary>
+internal static class CsvValues
+{
+    private static readonly string[] DateFormats = ["yyyy-MM-dd", "dd.MM.yyyy", "d.M.yyyy"];
+
+    public static bool TryDate(string text, out DateOnly value, out string? reason)
+    {
+        reason = null;
+        if (DateOnly.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out value))
+        {
+            return true;
+        }
+
+        reason = "kein gültiges Datum (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)";
+        return false;
+    }
+
+    public static bool TryMonth(string text, out string value, out string? reason)
+    {
+        reason = null;
+        value = text;
+        if (DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) && text.Length == 7)
+        {
+            return true;
+        }
+
+        reason = "kein gültiger Monat (erwartet JJJJ-MM)";
+        return false;
+    }
+
+    public static bool TryInt(string text, out long value, out string? reason)
+    {
+        reason = null;
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
+        {
+            if (value < 0)
+            {
+                reason = "darf nicht negativ sein";
+                return false;
+            }
+
+            return true;
+        }
+
+        reason = "keine ganze Zahl";
+        return false;
+    }
+
+    /// <summary>Decimals use '.'; in ';'-separated files ',' is accepted as the decimal separator too. No thousands separators.</summary>
+    public static bool TryDecimal(string text, char delimiter, out decimal value, out string? reason)
+    {
+        reason = null;
+        var normalised = delimiter == ';' ? text.Replace(',', '.') : text;
+        if (normalised.Count(c => c == '.') <= 1
+            && decimal.TryParse(normalised, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value))
+        {
+            if (value < 0)
+            {
+                reason = "darf nicht negativ sein";
+                return false;
+            }
+
+            return true;
+        }
+
+        value = 0;
+        reason = delimiter == ';' ? "keine Zahl (Dezimaltrennzeichen ',' oder '.', ohne Tausenderpunkte)" : "keine Zahl (Dezimaltrennzeichen '.')";
+        return false;
+    }
+
+    public static bool TryBool(string text, out bool value, out string? reason)
+    {
+        reason = null;
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "true" or "ja" or "1":
+                value = true;
+                return true;
+            case "false" or "nein" or "0":
+                value = false;
+                return true;
+            default:
+                value = false;
+                reason = "kein Wahrheitswert (erlaubt: true/false, ja/nein, 1/0)";
+                return false;
+        }
+    }
+}

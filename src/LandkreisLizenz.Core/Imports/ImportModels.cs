@@ -1,0 +1,97 @@
+namespace LandkreisLizenz.Core.Imports;
+
+/// <summary>The CSV formats of the domain spec §5; the value is the name used in URLs, batches and GraphQL.</summary>
+public enum ImportFormat
+{
+    Organisations,
+    Products,
+    RecognitionRules,
+    Hostings,
+    Applications,
+    Contracts,
+    Licenses,
+    Installations,
+    UserAssignments,
+    UsagePeaks,
+}
+
+public static class ImportFormats
+{
+    public static readonly IReadOnlyList<ImportFormat> All = Enum.GetValues<ImportFormat>();
+
+    public static string Key(this ImportFormat format) => format switch
+    {
+        ImportFormat.Organisations => "organisations",
+        ImportFormat.Products => "products",
+        ImportFormat.RecognitionRules => "recognition_rules",
+        ImportFormat.Hostings => "hostings",
+        ImportFormat.Applications => "applications",
+        ImportFormat.Contracts => "contracts",
+        ImportFormat.Licenses => "licenses",
+        ImportFormat.Installations => "installations",
+        ImportFormat.UserAssignments => "user_assignments",
+        ImportFormat.UsagePeaks => "usage_peaks",
+        _ => throw new ArgumentOutOfRangeException(nameof(format)),
+    };
+
+    public static string GermanName(this ImportFormat format) => format switch
+    {
+        ImportFormat.Organisations => "Organisationen",
+        ImportFormat.Products => "Produktkatalog",
+        ImportFormat.RecognitionRules => "Erkennungsregeln",
+        ImportFormat.Hostings => "Betrieb / Hosting",
+        ImportFormat.Applications => "Anwendungen",
+        ImportFormat.Contracts => "Verträge",
+        ImportFormat.Licenses => "Lizenzen",
+        ImportFormat.Installations => "Installationen (Inventar)",
+        ImportFormat.UserAssignments => "Benutzerzuweisungen",
+        ImportFormat.UsagePeaks => "Nutzungsspitzen",
+        _ => format.ToString(),
+    };
+
+    public static bool TryParse(string? key, out ImportFormat format)
+    {
+        foreach (var candidate in All)
+        {
+            if (string.Equals(candidate.Key(), key, StringComparison.OrdinalIgnoreCase))
+            {
+                format = candidate;
+                return true;
+            }
+        }
+
+        format = default;
+        return false;
+    }
+}
+
+/// <summary>One problem in a file. <see cref="Row"/> counts records with the header as row 1 (as a spreadsheet shows them); 0 = the file as a whole.</summary>
+public sealed record ImportError(int Row, string? Column, string? Value, string Reason)
+{
+    public override string ToString() =>
+        Row == 0 ? Reason : $"Zeile {Row}{(Column is null ? "" : $", Spalte „{Column}“")}{(Value is null ? "" : $", Wert „{Value}“")}: {Reason}";
+}
+
+public enum RowAction
+{
+    Insert,
+    Update,
+    Unchanged,
+}
+
+/// <summary>What a file would do (preview) or did (commit).</summary>
+public sealed record ImportOutcome(
+    ImportFormat Format,
+    int TotalRows,
+    int Inserts,
+    int Updates,
+    int Unchanged,
+    IReadOnlyList<ImportError> Errors,
+    IReadOnlyList<long> AffectedOrganisationIds,
+    bool Committed)
+{
+    public bool IsValid => Errors.Count == 0;
+
+    public static ImportOutcome Rejected(ImportFormat format, int totalRows, IReadOnlyList<ImportError> errors) =>
+        new(format, totalRows, 0, 0, 0, errors, [], false);
+}

@@ -1,0 +1,401 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using Dapper;
+using LandkreisLizenz.Core.Audit;
+using LandkreisLizenz.Core.Common;
+using LandkreisLizenz.Core.Data;
+using LandkreisLizenz.Core.Recognition;
+using LandkreisLizenz.Core.Security;
+
+namespace LandkreisLizenz.Core.Imports;
+
+public sealed class ImportOptions
+{
+    public const string SectionName = "Imports";
+
+    /// <summary>Where uploaded files wait between preview and commit; relative to the data folder.</summary>
+    public string StagingFolder { get; set; } = "imports";
+
+    public long MaxFileBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>Files above this size are validated and committed by a background job with a progress bar.</summary>
+    public long BackgroundThresholdBytes { get; set; } = 16L * 1024 * 1024;
+}
+
+public sealed class ImportBatch
+{
+    public long Id { get; init; }
+    public long? OrganisationId { get; init; }
+    public long? UserId { get; init; }
+    public string UserName { get; init; } = "";
+    public string Format { get; init; } = "";
+    public string FileName { get; init; } = "";
+    public long FileSize { get; init; }
+    public string Status { get; init; } = "";
+    public int TotalRows { get; init; }
+    public int ProcessedRows { get; init; }
+    public int InsertedRows { get; init; }
+    public int UpdatedRows { get; init; }
+    public int UnchangedRows { get; init; }
+    public int ErrorCount { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime? FinishedAt { get; init; }
+
+    public ImportFormat ImportFormat => ImportFormats.TryParse(Format, out var f) ? f : throw new InvalidOperationException(Format);
+
+    public bool IsRunning => Status is ImportStatus.Uploaded or ImportStatus.Validating or ImportStatus.Committing;
+}
+
+public static class ImportStatus
+{
+    public const string Uploaded = "uploaded";
+    public const string Validating = "validating";
+    public const string Previewed = "previewed";
+    public const string Rejected = "rejected";
+    public const string Committing = "committing";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+
+    public static string GermanName(string status) => status switch
+    {
+        Uploaded => "hochgeladen",
+        Validating => "wird geprüft",
+        Previewed => "geprüft – bereit zur Übernahme",
+        Rejected => "abgelehnt (fehlerhaft)",
+        Committing => "wird übernommen",
+        Completed => "übernommen",
+        Failed => "fehlgeschlagen",
+        _ => status,
+    };
+}
+
+/// <summary>
+/// CSV imports of spec §5: the whole file is validated before anything is written, a preview shows inserts,
+/// updates and unchanged rows, and a commit writes all rows in one transaction or none.
+/// </summary>
+public sealed class ImportService(Database database, TimeProvider clock, AuditLog audit, RecognitionService recognition, ImportOptions options, string dataFolder)
+{
+    private const string InsertBatchSql = """
+        INSERT INTO import_batches (organisation_id, user_id, format, file_name, file_size, file_sha256, status, created_at)
+        VALUES (@OrganisationId, @UserId, @Format, @FileName, @FileSize, @Sha256, @Status, @Now)
+        """;
+
+    private const string BatchSql = """
+        SELECT b.id AS Id, b.organisation_id AS OrganisationId, b.user_id AS UserId, COALESCE(u.user_name, '') AS UserName, b.format AS Format,
+               b.file_name AS FileName, b.file_size AS FileSize, b.status AS Status, b.total_rows AS TotalRows, b.processed_rows AS ProcessedRows,
+               b.inserted_rows AS InsertedRows, b.updated_rows AS UpdatedRows, b.unchanged_rows AS UnchangedRows, b.error_count AS ErrorCount,
+               b.created_at AS CreatedAt, b.finished_at AS FinishedAt
+        FROM import_batches b
+        LEFT JOIN users u ON u.id = b.user_id
+        """;
+
+    private const string BatchByIdSql = BatchSql + "\nWHERE b.id = @Id AND (b.user_id = @ScopeUserId OR {scope:b.organisation_id})";
+
+    private const string RecentBatchesSql = BatchSql + "\nWHERE (b.user_id = @ScopeUserId OR {scope:b.organisation_id})\nORDER BY b.created_at DESC, b.id DESC";
+
+    private const string SetStatusSql = "UPDATE import_batches SET status = @Status, processed_rows = @Processed WHERE id = @Id";
+
+    private const string ClaimSql = "UPDATE import_batches SET status = @To WHERE id = @Id AND status = @From";
+
+    private const string ProgressSql = "UPDATE import_batches SET processed_rows = @Processed WHERE id = @Id";
+
+    private const string FinishSql = """
+        UPDATE import_batches SET status = @Status, total_rows = @Total, processed_rows = @Total, inserted_rows = @Inserts, updated_rows = @Updates,
+            unchanged_rows = @Unchanged, error_count = @ErrorCount, finished_at = @Finished
+        WHERE id = @Id
+        """;
+
+    private const string DeleteErrorsSql = "DELETE FROM import_errors WHERE import_batch_id = @Id";
+
+    private const string ErrorsSql = """
+        SELECT row_number AS RowNumber, column_name AS ColumnName, value AS Value, reason AS Reason
+        FROM import_errors WHERE import_batch_id = @Id ORDER BY row_number, id
+        """;
+
+    private const string BatchOwnerSql = "SELECT user_id FROM import_batches WHERE id = @Id";
+
+    /// <summary>Validates a file without writing anything.</summary>
+    public ImportOutcome Preview(CallerScope scope, ImportFormat format, Stream content, string fileName, Action<int>? progress = null) =>
+        Run(scope, format, content, fileName, commit: false, progress);
+
+    /// <summary>Validates and writes a file in one transaction; any invalid row writes nothing.</summary>
+    public ImportOutcome Commit(CallerScope scope, ImportFormat format, Stream content, string fileName, Action<int>? progress = null)
+    {
+        var outcome = Run(scope, format, content, fileName, commit: true, progress);
+        if (outcome.IsValid)
+        {
+            audit.WriteAsync(scope, new AuditEntry(AuditActions.Import, format.Key(), fileName,
+                OrganisationId: outcome.AffectedOrganisationIds.Count == 1 ? outcome.AffectedOrganisationIds[0] : null,
+                After: new { outcome.TotalRows, outcome.Inserts, outcome.Updates, outcome.Unchanged, outcome.AffectedOrganisationIds })).GetAwaiter().GetResult();
+        }
+
+        return outcome;
+    }
+
+    private ImportOutcome Run(CallerScope scope, ImportFormat format, Stream content, string fileName, bool commit, Action<int>? progress)
+    {
+        CsvSource source;
+        try
+        {
+            source = CsvSource.Open(content, fileName);
+        }
+        catch (ImportFileException ex)
+        {
+            return ImportOutcome.Rejected(format, 0, [ex.Error]);
+        }
+
+        using (source)
+        {
+            if (CheckHeader(format, source) is { } headerError)
+            {
+                return ImportOutcome.Rejected(format, 0, [headerError]);
+            }
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            using var connection = database.Open();
+            using var transaction = commit ? connection.BeginTransaction() : null;
+            try
+            {
+                var outcome = format == ImportFormat.Installations
+                    ? new InstallationImporter(database.Dialect, now, recognition.LoadRules(connection, transaction)).Run(connection, transaction, source, scope, commit, progress)
+                    : new TableImporter(TableSpecs.For(format), database.Dialect, now).Run(connection, transaction, source, scope, commit);
+                if (commit && outcome.IsValid)
+                {
+                    transaction!.Commit();
+                }
+
+                return outcome;
+            }
+            catch (ImportFileException ex)
+            {
+                return ImportOutcome.Rejected(format, 0, [ex.Error]);
+            }
+        }
+    }
+
+    /// <summary>One clear message for a header that does not fit the format (wrong delimiter, missing or unknown columns).</summary>
+    private static ImportError? CheckHeader(ImportFormat format, CsvSource source)
+    {
+        var specs = TableSpecs.Columns(format);
+        var known = specs.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var required = specs.Where(c => c.Required).Select(c => c.Name).ToList();
+        var header = source.Header;
+        if (header.Count == 1 && required.Count > 1)
+        {
+            var hint = header[0].Contains('\t', StringComparison.Ordinal) ? "Die Spalten sind durch Tabulatoren getrennt. " : "";
+            return new ImportError(1, null, header[0], $"Trennzeichen nicht erkannt: {hint}Die Kopfzeile muss die Spalten durch ';' oder ',' trennen, z. B. „{string.Join(';', required)}“.");
+        }
+
+        var duplicates = header.GroupBy(h => h).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (duplicates.Count > 0)
+        {
+            return new ImportError(1, duplicates[0], null, $"Spalte mehrfach in der Kopfzeile: {string.Join(", ", duplicates)}");
+        }
+
+        var missing = required.Where(r => !header.Contains(r)).ToList();
+        var unknown = header.Where(h => !known.Contains(h)).ToList();
+        if (missing.Count == 0 && unknown.Count == 0)
+        {
+            return null;
+        }
+
+        var parts = new List<string>();
+        if (missing.Count > 0)
+        {
+            parts.Add($"Pflichtspalte(n) fehlen: {string.Join(", ", missing)}");
+        }
+
+        if (unknown.Count > 0)
+        {
+            parts.Add($"unbekannte Spalte(n): {string.Join(", ", unknown.Select(u => u.Length == 0 ? "(leer)" : u))}");
+        }
+
+        return new ImportError(1, missing.FirstOrDefault() ?? unknown.First(), null,
+            $"{string.Join("; ", parts)}. Erlaubte Spalten für {format.GermanName()}: {string.Join(", ", known)}.");
+    }
+
+    // ------------------------------------------------------------------ staged imports (web page and jobs)
+
+    /// <summary>Stores an upload for preview and commit; checks size and type before anything is parsed.</summary>
+    public async Task<long> StageAsync(CallerScope scope, ImportFormat format, Stream content, string fileName, long length)
+    {
+        if (!scope.IsAdmin && !scope.HasRole(Roles.LicenseManager))
+        {
+            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "import", format.Key()));
+            throw new AccessDeniedException("Importieren darf nur das Lizenzmanagement oder die Administration.");
+        }
+
+        if (length <= 0)
+        {
+            throw new ArgumentException("Die Datei ist leer.");
+        }
+
+        if (length > options.MaxFileBytes)
+        {
+            throw new ArgumentException($"Die Datei ist mit {length / 1024.0 / 1024.0:N0} MB größer als erlaubt ({options.MaxFileBytes / 1024 / 1024:N0} MB).");
+        }
+
+        var extension = Path.GetExtension(fileName).ToLowerInvariant();
+        if (extension is not (".csv" or ".txt"))
+        {
+            throw new ArgumentException(extension is ".xlsx" or ".xls" or ".xlsm" or ".ods"
+                ? "Tabellenkalkulationen werden nicht direkt importiert. Bitte in Excel „Speichern unter … CSV UTF-8 (durch Trennzeichen getrennt)“ wählen."
+                : $"Dateityp „{extension}“ wird nicht unterstützt; erwartet wird eine CSV-Datei (.csv).");
+        }
+
+        var folder = StagingFolder();
+        Directory.CreateDirectory(folder);
+        var temp = Path.Combine(folder, Guid.NewGuid().ToString("N") + ".tmp");
+        string sha;
+        await using (var file = File.Create(temp))
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = await content.ReadAsync(buffer)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                await file.WriteAsync(buffer.AsMemory(0, read));
+            }
+
+            sha = Convert.ToHexString(hash.GetHashAndReset());
+        }
+
+        using var connection = database.Open();
+        var id = await connection.ExecuteScalarAsync<long>(database.Dialect.InsertReturningId(InsertBatchSql), new
+        {
+            OrganisationId = scope.HomeOrganisationIds.Count > 0 ? scope.HomeOrganisationIds[0] : (long?)null,
+            UserId = scope.IsSystem ? (long?)null : scope.UserId,
+            Format = format.Key(),
+            FileName = Path.GetFileName(fileName),
+            FileSize = length,
+            Sha256 = sha,
+            Status = ImportStatus.Uploaded,
+            Now = clock.GetUtcNow().UtcDateTime,
+        });
+        File.Move(temp, StagedFile(id));
+        return id;
+    }
+
+    public bool RunsInBackground(ImportBatch batch) => batch.FileSize > options.BackgroundThresholdBytes;
+
+    public async Task<ImportBatch?> GetBatchAsync(CallerScope scope, long id)
+    {
+        using var connection = database.Open();
+        return await connection.QuerySingleOrDefaultScopedAsync<ImportBatch>(scope, BatchByIdSql, new { Id = id });
+    }
+
+    public async Task<IReadOnlyList<ImportBatch>> RecentBatchesAsync(CallerScope scope, int take = 20)
+    {
+        using var connection = database.Open();
+        var sql = database.Dialect.Page(RecentBatchesSql);
+        return (await connection.QueryScopedAsync<ImportBatch>(scope, sql, new { Skip = 0, Take = take })).ToList();
+    }
+
+    public async Task<IReadOnlyList<ImportError>> ErrorsAsync(CallerScope scope, long id)
+    {
+        if (await GetBatchAsync(scope, id) is null)
+        {
+            return [];
+        }
+
+        using var connection = database.Open();
+        return (await connection.QueryAsync<StoredError>(ErrorsSql, new { Id = id }))
+            .Select(e => new ImportError((int)e.RowNumber, e.ColumnName, e.Value, e.Reason)).ToList();
+    }
+
+    /// <summary>Validates a staged file (status validating → previewed or rejected). Reentrant: a rerun gives the same result.</summary>
+    public ImportOutcome ValidateBatch(CallerScope scope, long batchId) => RunBatch(scope, batchId, commit: false);
+
+    /// <summary>Commits a previewed batch exactly once; a second call (or a retried job) finds it completed and does nothing.</summary>
+    public ImportOutcome CommitBatch(CallerScope scope, long batchId) => RunBatch(scope, batchId, commit: true);
+
+    private ImportOutcome RunBatch(CallerScope scope, long batchId, bool commit)
+    {
+        var batch = GetBatchAsync(scope, batchId).GetAwaiter().GetResult()
+            ?? throw new KeyNotFoundException("Der Import existiert nicht oder gehört nicht zu Ihrem Zuständigkeitsbereich.");
+        if (!scope.IsAdmin && batch.UserId != scope.UserId)
+        {
+            throw new AccessDeniedException("Nur wer die Datei hochgeladen hat, kann sie prüfen und übernehmen.");
+        }
+
+        using var connection = database.Open();
+        if (commit)
+        {
+            if (batch.Status == ImportStatus.Completed)
+            {
+                return new ImportOutcome(batch.ImportFormat, batch.TotalRows, batch.InsertedRows, batch.UpdatedRows, batch.UnchangedRows, [], [], true);
+            }
+
+            // Only a previewed (or an interrupted) batch may be committed; the claim makes a second, concurrent commit a no-op.
+            var claimed = connection.Execute(ClaimSql, new { Id = batchId, From = ImportStatus.Previewed, To = ImportStatus.Committing })
+                          + (batch.Status == ImportStatus.Committing ? 1 : 0);
+            if (claimed == 0)
+            {
+                throw new InvalidOperationException($"Der Import hat den Status „{ImportStatus.GermanName(batch.Status)}“ und kann nicht übernommen werden.");
+            }
+        }
+        else
+        {
+            connection.Execute(SetStatusSql, new { Id = batchId, Status = ImportStatus.Validating, Processed = 0 });
+        }
+
+        ImportOutcome outcome;
+        try
+        {
+            using var file = File.OpenRead(StagedFile(batchId));
+            void Progress(int rows) => connection.Execute(ProgressSql, new { Id = batchId, Processed = rows });
+            outcome = commit
+                ? Commit(scope, batch.ImportFormat, file, batch.FileName, Progress)
+                : Preview(scope, batch.ImportFormat, file, batch.FileName, Progress);
+        }
+        catch (Exception ex) when (ex is IOException or DbException)
+        {
+            connection.Execute(SetStatusSql, new { Id = batchId, Status = ImportStatus.Failed, Processed = 0 });
+            throw;
+        }
+
+        using var transaction = connection.BeginTransaction();
+        connection.Execute(DeleteErrorsSql, new { Id = batchId }, transaction);
+        connection.Execute("INSERT INTO import_errors (import_batch_id, row_number, column_name, value, reason) VALUES (@Id, @Row, @Column, @Value, @Reason)",
+            outcome.Errors.Select(e => new { Id = batchId, e.Row, e.Column, e.Value, e.Reason }), transaction);
+        connection.Execute(FinishSql, new
+        {
+            Id = batchId,
+            Status = !outcome.IsValid ? ImportStatus.Rejected : commit ? ImportStatus.Completed : ImportStatus.Previewed,
+            Total = outcome.TotalRows,
+            outcome.Inserts,
+            outcome.Updates,
+            outcome.Unchanged,
+            ErrorCount = outcome.Errors.Count,
+            Finished = clock.GetUtcNow().UtcDateTime,
+        }, transaction);
+        transaction.Commit();
+        if (commit && outcome.IsValid)
+        {
+            File.Delete(StagedFile(batchId));
+        }
+
+        return outcome;
+    }
+
+    /// <summary>The user who staged a batch: jobs rebuild that user's scope from it (ids, not objects).</summary>
+    public long? BatchOwner(long batchId)
+    {
+        using var connection = database.Open();
+        return connection.ExecuteScalar<long?>(BatchOwnerSql, new { Id = batchId });
+    }
+
+    private sealed class StoredError
+    {
+        public long RowNumber { get; init; }
+        public string? ColumnName { get; init; }
+        public string? Value { get; init; }
+        public string Reason { get; init; } = "";
+    }
+
+    private string StagingFolder() =>
+        Path.IsPathRooted(options.StagingFolder) ? options.StagingFolder : Path.Combine(dataFolder, options.StagingFolder);
+
+    private string StagedFile(long batchId) => Path.Combine(StagingFolder(), $"import-{batchId}.csv");
+}

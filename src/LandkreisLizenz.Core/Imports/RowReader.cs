@@ -1,0 +1,144 @@
+namespace LandkreisLizenz.Core.Imports;
+
+internal enum ValueKind
+{
+    Text,
+    Int,
+    Decimal,
+    Date,
+    Month,
+    Bool,
+}
+
+/// <summary>A column of an import format as spec §5 lists it.</summary>
+internal sealed record ColumnSpec(string Name, bool Required, ValueKind Kind = ValueKind.Text, string[]? Allowed = null, int MaxLength = 200);
+
+/// <summary>
+/// Typed, validating access to one record. Getters return null for an empty optional cell and record a German
+/// error (row, column, value, reason) for anything invalid, so that a whole file is checked in one pass.
+/// </summary>
+internal sealed class RowReader
+{
+    private readonly Dictionary<string, int> _index;
+    private readonly Dictionary<string, ColumnSpec> _specs;
+    private readonly List<ImportError> _errors;
+    private readonly char _delimiter;
+    private string[] _values = [];
+
+    public RowReader(IReadOnlyList<string> header, IReadOnlyList<ColumnSpec> specs, char delimiter, List<ImportError> errors)
+    {
+        _index = header.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
+        _specs = specs.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        _delimiter = delimiter;
+        _errors = errors;
+    }
+
+    public int Row { get; private set; }
+
+    public int ErrorCount => _errors.Count;
+
+    public void Load(int row, string[] values)
+    {
+        Row = row;
+        _values = values;
+    }
+
+    /// <summary>Whether the file has this column at all (absent optional columns leave stored values untouched).</summary>
+    public bool Has(string column) => _index.ContainsKey(column);
+
+    public string Raw(string column) =>
+        _index.TryGetValue(column, out var i) && i < _values.Length ? _values[i] : "";
+
+    public void Error(string column, string reason) => _errors.Add(new ImportError(Row, column, Raw(column), reason));
+
+    public void RowError(string reason) => _errors.Add(new ImportError(Row, null, null, reason));
+
+    public string? Text(string column)
+    {
+        var spec = _specs[column];
+        var raw = Raw(column);
+        if (raw.Length == 0)
+        {
+            if (spec.Required)
+            {
+                Error(column, "Pflichtfeld ist leer");
+            }
+
+            return null;
+        }
+
+        if (raw.Length > spec.MaxLength)
+        {
+            Error(column, $"zu lang (höchstens {spec.MaxLength} Zeichen)");
+            return null;
+        }
+
+        if (spec.Allowed is { } allowed)
+        {
+            var match = allowed.FirstOrDefault(a => string.Equals(a, raw, StringComparison.OrdinalIgnoreCase));
+            if (match is null)
+            {
+                Error(column, $"unzulässiger Wert (erlaubt: {string.Join(", ", allowed)})");
+                return null;
+            }
+
+            return match;
+        }
+
+        return raw;
+    }
+
+    public long? Int(string column) => Parse(column, (string s, out long v, out string? r) => CsvValues.TryInt(s, out v, out r));
+
+    public decimal? Decimal(string column) => Parse(column, (string s, out decimal v, out string? r) => CsvValues.TryDecimal(s, _delimiter, out v, out r));
+
+    public DateOnly? Date(string column) => Parse(column, (string s, out DateOnly v, out string? r) => CsvValues.TryDate(s, out v, out r));
+
+    public bool? Bool(string column) => Parse(column, (string s, out bool v, out string? r) => CsvValues.TryBool(s, out v, out r));
+
+    public string? Month(string column)
+    {
+        var raw = Raw(column);
+        if (raw.Length == 0)
+        {
+            if (_specs[column].Required)
+            {
+                Error(column, "Pflichtfeld ist leer");
+            }
+
+            return null;
+        }
+
+        if (!CsvValues.TryMonth(raw, out var month, out var reason))
+        {
+            Error(column, reason!);
+            return null;
+        }
+
+        return month;
+    }
+
+    private delegate bool TryParser<T>(string text, out T value, out string? reason);
+
+    private T? Parse<T>(string column, TryParser<T> parser) where T : struct
+    {
+        var raw = Raw(column);
+        if (raw.Length == 0)
+        {
+            if (_specs[column].Required)
+            {
+                Error(column, "Pflichtfeld ist leer");
+            }
+
+            return null;
+        }
+
+        if (!parser(raw, out var value, out var reason))
+        {
+            Error(column, reason!);
+            return null;
+        }
+
+        return value;
+    }
+}

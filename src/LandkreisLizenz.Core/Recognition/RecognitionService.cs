@@ -1,0 +1,162 @@
+using Dapper;
+using LandkreisLizenz.Core.Audit;
+using LandkreisLizenz.Core.Common;
+using LandkreisLizenz.Core.Data;
+using LandkreisLizenz.Core.Security;
+
+namespace LandkreisLizenz.Core.Recognition;
+
+public sealed record RecognitionRule(long Id, long ProductId, string SoftwarePattern, string PublisherPattern);
+
+/// <summary>The rules in match order: the most specific software pattern wins, then publisher, then the oldest rule.</summary>
+public sealed class RuleSet
+{
+    private readonly List<(RecognitionRule Rule, WildcardPattern Software, WildcardPattern Publisher)> _rules;
+
+    public RuleSet(IEnumerable<RecognitionRule> rules)
+    {
+        _rules = rules
+            .Select(r => (r, new WildcardPattern(r.SoftwarePattern), new WildcardPattern(string.IsNullOrWhiteSpace(r.PublisherPattern) ? "*" : r.PublisherPattern)))
+            .OrderByDescending(x => x.Item2.Specificity)
+            .ThenByDescending(x => x.Item3.Specificity)
+            .ThenBy(x => x.r.Id)
+            .ToList();
+    }
+
+    public int Count => _rules.Count;
+
+    public RecognitionRule? Match(string software, string publisher)
+    {
+        foreach (var (rule, softwarePattern, publisherPattern) in _rules)
+        {
+            if (softwarePattern.IsMatch(software) && publisherPattern.IsMatch(publisher))
+            {
+                return rule;
+            }
+        }
+
+        return null;
+    }
+}
+
+public sealed class UnrecognisedSoftware
+{
+    public long SoftwareTitleId { get; init; }
+    public string Name { get; init; } = "";
+    public string Publisher { get; init; } = "";
+    public int Devices { get; init; }
+    public int Installations { get; init; }
+}
+
+public sealed record MappingResult(long RuleId, int TitlesRecognised, int InstallationsReattributed);
+
+/// <summary>
+/// Maps raw inventory names to catalogue products. Installations point at a software title; a title points at
+/// its product, so mapping re-attributes every installation of that title with one row change.
+/// </summary>
+public sealed class RecognitionService(Database database, TimeProvider clock, AuditLog audit)
+{
+    private const string RulesSql = """
+        SELECT id AS Id, product_id AS ProductId, software_pattern AS SoftwarePattern, publisher_pattern AS PublisherPattern
+        FROM recognition_rules
+        """;
+
+    private const string UnrecognisedFromSql = """
+        FROM software_titles t
+        JOIN installations i ON i.software_title_id = t.id
+        JOIN devices d ON d.id = i.device_id
+        WHERE t.product_id IS NULL AND {scope:d.organisation_id}
+          AND (@Search IS NULL OR {search})
+        """;
+
+    private const string UnrecognisedSelectSql = """
+        SELECT t.id AS SoftwareTitleId, t.name AS Name, t.publisher AS Publisher,
+               COUNT(DISTINCT i.device_id) AS Devices, COUNT(*) AS Installations
+        """;
+
+    private const string InsertRuleSql = """
+        INSERT INTO recognition_rules (product_id, software_pattern, publisher_pattern, created_at)
+        VALUES (@ProductId, @SoftwarePattern, @PublisherPattern, @Now)
+        """;
+
+    private const string UnmappedTitlesSql = """
+        SELECT id AS Id, name AS Name, publisher AS Publisher FROM software_titles WHERE product_id IS NULL
+        """;
+
+    private const string MapTitleSql = """
+        UPDATE software_titles SET product_id = @ProductId, rule_id = @RuleId WHERE id = @Id AND product_id IS NULL
+        """;
+
+    private const string CountInstallationsSql = """
+        SELECT COUNT(*) FROM installations WHERE software_title_id IN @Ids
+        """;
+
+    private const string TitleSql = """
+        SELECT name AS Name, publisher AS Publisher FROM software_titles WHERE id = @Id
+        """;
+
+    private const string ProductExistsSql = "SELECT COUNT(*) FROM products WHERE id = @Id";
+
+    public RuleSet LoadRules(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction = null) =>
+        new(connection.Query<RecognitionRule>(RulesSql, transaction: transaction));
+
+    /// <summary>Unrecognised names in the caller's scope, most widespread first.</summary>
+    public async Task<Paged<UnrecognisedSoftware>> ListUnrecognisedAsync(CallerScope scope, string? search, PageRequest page)
+    {
+        var from = UnrecognisedFromSql.Replace("{search}", database.Dialect.ContainsIgnoreCase("t.name", "@Search"));
+        var parameters = new { Search = string.IsNullOrWhiteSpace(search) ? null : search.Trim(), page.Skip, Take = page.SafePageSize };
+        using var connection = database.Open();
+        var total = await connection.ExecuteScalarScopedAsync<int>(scope, "SELECT COUNT(DISTINCT t.id) " + from, parameters);
+        var items = await connection.QueryScopedAsync<UnrecognisedSoftware>(scope, database.Dialect.Page(
+            UnrecognisedSelectSql + "\n" + from + "\nGROUP BY t.id, t.name, t.publisher\nORDER BY COUNT(DISTINCT i.device_id) DESC, t.name, t.id"), parameters);
+        return new Paged<UnrecognisedSoftware>(items.ToList(), page.SafePage, page.SafePageSize, total);
+    }
+
+    /// <summary>
+    /// Creates a rule for an unrecognised title (exact name and publisher unless patterns are given) and applies it
+    /// at once to every unrecognised title it matches.
+    /// </summary>
+    public async Task<MappingResult> MapAsync(CallerScope scope, long softwareTitleId, long productId, string? softwarePattern = null, string? publisherPattern = null)
+    {
+        if (!scope.IsAdmin && !scope.HasRole(Roles.LicenseManager))
+        {
+            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "recognition_rule", softwareTitleId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            throw new AccessDeniedException("Nur das Lizenzmanagement oder die Administration darf Erkennungsregeln anlegen.");
+        }
+
+        using var connection = database.Open();
+        var title = await connection.QuerySingleOrDefaultAsync<(string Name, string Publisher)?>(TitleSql, new { Id = softwareTitleId })
+            ?? throw new KeyNotFoundException("Der Software-Eintrag existiert nicht.");
+        if (await connection.ExecuteScalarAsync<int>(ProductExistsSql, new { Id = productId }) == 0)
+        {
+            throw new KeyNotFoundException("Das Produkt existiert nicht.");
+        }
+
+        var software = string.IsNullOrWhiteSpace(softwarePattern) ? title.Name : softwarePattern.Trim();
+        var publisher = string.IsNullOrWhiteSpace(publisherPattern) ? (title.Publisher.Length == 0 ? "*" : title.Publisher) : publisherPattern.Trim();
+        var softwareMatch = new WildcardPattern(software);
+        var publisherMatch = new WildcardPattern(publisher);
+        if (!softwareMatch.IsMatch(title.Name) || !publisherMatch.IsMatch(title.Publisher))
+        {
+            throw new ArgumentException($"Das Muster „{software}“ / „{publisher}“ trifft den gewählten Eintrag „{title.Name}“ nicht.");
+        }
+
+        using var transaction = connection.BeginTransaction();
+        var ruleId = await connection.ExecuteScalarAsync<long>(database.Dialect.InsertReturningId(InsertRuleSql),
+            new { ProductId = productId, SoftwarePattern = software, PublisherPattern = publisher, Now = clock.GetUtcNow().UtcDateTime }, transaction);
+        var matched = (await connection.QueryAsync<(long Id, string Name, string Publisher)>(UnmappedTitlesSql, transaction: transaction))
+            .Where(t => softwareMatch.IsMatch(t.Name) && publisherMatch.IsMatch(t.Publisher))
+            .Select(t => t.Id)
+            .ToList();
+        foreach (var id in matched)
+        {
+            await connection.ExecuteAsync(MapTitleSql, new { Id = id, ProductId = productId, RuleId = ruleId }, transaction);
+        }
+
+        var installations = matched.Count == 0 ? 0 : await connection.ExecuteScalarAsync<int>(CountInstallationsSql, new { Ids = matched }, transaction);
+        transaction.Commit();
+        await audit.WriteAsync(scope, new AuditEntry(AuditActions.Create, "recognition_rule", ruleId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            After: new { ProductId = productId, SoftwarePattern = software, PublisherPattern = publisher, TitlesRecognised = matched.Count, InstallationsReattributed = installations }));
+        return new MappingResult(ruleId, matched.Count, installations);
+    }
+}

@@ -1,0 +1,291 @@
+using System.Text;
+using Dapper;
+using LandkreisLizenz.Core.Audit;
+using LandkreisLizenz.Core.DemoEstate;
+using LandkreisLizenz.Core.Imports;
+using LandkreisLizenz.Core.Recognition;
+using LandkreisLizenz.Core.Security;
+using LandkreisLizenz.Tests.Infrastructure;
+
+namespace LandkreisLizenz.Tests.Imports;
+
+[TestClass]
+public sealed class ImportServiceTests
+{
+    private TestDatabase _db = null!;
+    private ImportService _imports = null!;
+    private CallerScope _manager = null!;
+
+    public static IEnumerable<object[]> Formats => ImportFormats.All.Select(f => new object[] { f.Key() });
+
+    [TestInitialize]
+    public async Task Setup()
+    {
+        _db = TestDatabase.CopyOf(SharedEstate.Database);
+        var clock = TestClock.Create();
+        var audit = new AuditLog(_db.Database, clock);
+        _imports = new ImportService(_db.Database, clock, audit, new RecognitionService(_db.Database, clock, audit), new ImportOptions(), _db.Folder);
+        _manager = await Scopes.ForUserNameAsync(_db.Database, "lm.mettmann");
+    }
+
+    [TestCleanup]
+    public void TearDown() => _db.Dispose();
+
+    private static ImportFormat Parse(string key) => ImportFormats.TryParse(key, out var f) ? f : throw new ArgumentException(key);
+
+    // Each import is a new request: the scope is read afresh, so organisations created by an earlier import are covered.
+    private ImportOutcome Commit(ImportFormat format, string content, string fileName = "datei.csv")
+    {
+        _manager = Scopes.ForUserNameAsync(_db.Database, "lm.mettmann").GetAwaiter().GetResult();
+        return _imports.Commit(_manager, format, new MemoryStream(Encoding.UTF8.GetBytes(content)), fileName);
+    }
+
+    private ImportOutcome CommitBytes(ImportFormat format, byte[] content, string fileName = "datei.csv") =>
+        _imports.Commit(_manager, format, new MemoryStream(content), fileName);
+
+    /// <summary>Samples depend on each other (hostings before applications, contracts before licenses): import the ones before.</summary>
+    private void ImportPrerequisites(ImportFormat format)
+    {
+        foreach (var earlier in ImportFormats.All.TakeWhile(f => f != format))
+        {
+            var outcome = Commit(earlier, File.ReadAllText(Repository.ImportSample(earlier.Key())));
+            Assert.IsTrue(outcome.IsValid, $"{earlier}: " + string.Join("; ", outcome.Errors));
+        }
+    }
+
+    private string Checksum() => string.Join("|", EstateChecksum.Compute(_db.Database).Select(kv => kv.Value.Sha256));
+
+    [TestMethod]
+    [DynamicData(nameof(Formats))]
+    public void Commit_SampleFile_ImportsThenSecondRunChangesNothing(string formatKey)
+    {
+        var format = Parse(formatKey);
+        ImportPrerequisites(format);
+        var sample = File.ReadAllText(Repository.ImportSample(formatKey));
+
+        var first = Commit(format, sample);
+        var afterFirst = Checksum();
+        var second = Commit(format, sample);
+
+        Assert.IsTrue(first.IsValid, string.Join("; ", first.Errors));
+        Assert.IsGreaterThan(0, first.Inserts + first.Updates, "The sample must change something.");
+        Assert.AreEqual(first.TotalRows, first.Inserts + first.Updates + first.Unchanged);
+        Assert.IsTrue(second.IsValid);
+        Assert.AreEqual(0, second.Inserts + second.Updates);
+        Assert.AreEqual(first.TotalRows, second.Unchanged);
+        Assert.AreEqual(afterFirst, Checksum(), "The second import wrote something.");
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Formats))]
+    public void Commit_ThreeBadRows_ExactlyThreeErrorsAndNothingWritten(string formatKey)
+    {
+        var format = Parse(formatKey);
+        ImportPrerequisites(format);
+        var lines = File.ReadAllLines(Repository.ImportSample(formatKey)).ToList();
+        var header = lines[0].Split(';');
+        var (column, bad) = format switch
+        {
+            ImportFormat.Organisations => ("kind", "planet"),
+            ImportFormat.Products => ("category", "gibt-es-nicht"),
+            ImportFormat.RecognitionRules => ("product_key", "gibt-es-nicht"),
+            _ => ("ags", "99999"),
+        };
+        var index = Array.IndexOf(header, column);
+        for (var i = 0; i < 3; i++)
+        {
+            var cells = lines[1].Split(';');
+            cells[index] = bad;
+            lines.Add(string.Join(';', cells));
+        }
+
+        var before = Checksum();
+
+        var outcome = Commit(format, string.Join("\n", lines));
+
+        Assert.IsFalse(outcome.IsValid);
+        Assert.HasCount(3, outcome.Errors, string.Join("; ", outcome.Errors));
+        CollectionAssert.AreEqual(new[] { lines.Count - 2, lines.Count - 1, lines.Count }, outcome.Errors.Select(e => e.Row).ToArray());
+        Assert.IsTrue(outcome.Errors.All(e => e.Column == column && e.Value == bad), string.Join("; ", outcome.Errors));
+        Assert.AreEqual(before, Checksum(), "A rejected file must not write anything.");
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Formats))]
+    public void Commit_MissingRequiredColumn_OneClearError(string formatKey)
+    {
+        var format = Parse(formatKey);
+        var lines = File.ReadAllLines(Repository.ImportSample(formatKey));
+        var dropped = lines.Select(l => string.Join(';', l.Split(';').Skip(1)));
+
+        var outcome = Commit(format, string.Join("\n", dropped));
+
+        Assert.HasCount(1, outcome.Errors);
+        StringAssert.Contains(outcome.Errors[0].Reason, "Pflichtspalte(n) fehlen: " + lines[0].Split(';')[0]);
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Formats))]
+    public void Commit_TabDelimited_OneClearError(string formatKey)
+    {
+        var format = Parse(formatKey);
+        var content = File.ReadAllText(Repository.ImportSample(formatKey)).Replace(';', '\t');
+
+        var outcome = Commit(format, content);
+
+        Assert.HasCount(1, outcome.Errors);
+        StringAssert.Contains(outcome.Errors[0].Reason, "Trennzeichen nicht erkannt");
+    }
+
+    [TestMethod]
+    public void Commit_CommaDelimitedWithBomAndGermanDates_Imports()
+    {
+        ImportPrerequisites(ImportFormat.Contracts);
+        var content = "\uFEFFAGS,Contract_Key,Vendor,Title,EVB_IT_Type,Start_Date,Annual_Cost\n05158,V-KOMMA-1,\"Muster, Söhne & Co.\",\"Pflege \"\"Gold\"\"\",pflege_s,31.01.2025,1234.56\n";
+
+        var outcome = Commit(ImportFormat.Contracts, content);
+
+        Assert.IsTrue(outcome.IsValid, string.Join("; ", outcome.Errors));
+        using var connection = _db.Database.Open();
+        var row = connection.QuerySingle<(string Vendor, string Title, string Start, double Cost)>(
+            "SELECT vendor, title, start_date, annual_cost FROM contracts WHERE contract_key = 'V-KOMMA-1'");
+        Assert.AreEqual(("Muster, Söhne & Co.", "Pflege \"Gold\"", "2025-01-31", 1234.56), row);
+    }
+
+    [TestMethod]
+    public void Commit_OtherCountysOrganisation_RefusedPerRow()
+    {
+        ImportPrerequisites(ImportFormat.Contracts);
+        var content = "ags;contract_key;vendor;title;evb_it_type;start_date\n16063;V-FREMD;X;Y;other;2025-01-01\n05158;V-EIGEN;X;Y;other;2025-01-01\n";
+
+        var outcome = Commit(ImportFormat.Contracts, content);
+
+        Assert.HasCount(1, outcome.Errors);
+        Assert.AreEqual(2, outcome.Errors[0].Row);
+        StringAssert.Contains(outcome.Errors[0].Reason, "keine Schreibberechtigung");
+    }
+
+    [TestMethod]
+    public void Commit_DuplicateKeyInFile_ErrorNamesFirstRow()
+    {
+        var content = "ags;contract_key;vendor;title;evb_it_type;start_date\n05158;V-DOPPELT;X;Y;other;2025-01-01\n05158;V-DOPPELT;X;Z;other;2025-01-01\n";
+
+        var outcome = Commit(ImportFormat.Contracts, content);
+
+        Assert.HasCount(1, outcome.Errors);
+        Assert.AreEqual(3, outcome.Errors[0].Row);
+        StringAssert.Contains(outcome.Errors[0].Reason, "Zeile 2");
+    }
+
+    [TestMethod]
+    public void Commit_XlsxSavedAsCsv_OneClearError()
+    {
+        var outcome = CommitBytes(ImportFormat.Contracts, [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00]);
+
+        Assert.HasCount(1, outcome.Errors);
+        StringAssert.Contains(outcome.Errors[0].Reason, "Excel-Arbeitsmappe");
+    }
+
+    [TestMethod]
+    public void Commit_EmptyFile_OneClearError()
+    {
+        var outcome = CommitBytes(ImportFormat.Contracts, []);
+
+        Assert.HasCount(1, outcome.Errors);
+        Assert.AreEqual("Die Datei ist leer.", outcome.Errors[0].Reason);
+    }
+
+    [TestMethod]
+    public void Commit_Windows1252Encoding_OneClearErrorWithRow()
+    {
+        var latin1 = Encoding.Latin1.GetBytes("ags;contract_key;vendor;title;evb_it_type;start_date\n05158;V-1;Müller;Wartung;other;2025-01-01\n");
+
+        var outcome = CommitBytes(ImportFormat.Contracts, latin1);
+
+        Assert.HasCount(1, outcome.Errors);
+        StringAssert.Contains(outcome.Errors[0].Reason, "nicht UTF-8-kodiert");
+        Assert.AreEqual(2, outcome.Errors[0].Row);
+    }
+
+    [TestMethod]
+    public void Commit_Utf16File_OneClearError()
+    {
+        var utf16 = Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes("ags;contract_key\n")).ToArray();
+
+        var outcome = CommitBytes(ImportFormat.Contracts, utf16);
+
+        Assert.HasCount(1, outcome.Errors);
+        StringAssert.Contains(outcome.Errors[0].Reason, "UTF-16");
+    }
+
+    [TestMethod]
+    public void Commit_InstallationsSnapshot_ReplacesListedDevicesOnly()
+    {
+        ImportPrerequisites(ImportFormat.Installations);
+        Commit(ImportFormat.Installations, File.ReadAllText(Repository.ImportSample("installations")));
+        const string second = "ags;device;software;publisher;version\n05158;PC-BEISPIEL-0001;Beispiel Gewerbe Client;Beispiel GmbH;3.3\n";
+
+        var outcome = Commit(ImportFormat.Installations, second);
+
+        Assert.IsTrue(outcome.IsValid, string.Join("; ", outcome.Errors));
+        Assert.AreEqual(1, outcome.Updates);
+        using var connection = _db.Database.Open();
+        var installed = connection.Query<(string Device, string Software, string Version)>("""
+            SELECT d.device_key, t.name, i.version FROM installations i JOIN devices d ON d.id = i.device_id
+            JOIN software_titles t ON t.id = i.software_title_id WHERE d.device_key LIKE '%BEISPIEL%' ORDER BY d.device_key, t.name
+            """).ToList();
+        CollectionAssert.AreEqual(new[]
+        {
+            ("PC-BEISPIEL-0001", "Beispiel Gewerbe Client", "3.3"),
+            ("PC-BEISPIEL-0002", "Beispiel Gewerbe Client", "3.2"),
+            ("PC-BEISPIEL-0002", "Fotoarchiv Pro", "1.0"),
+            ("SRV-BEISPIEL-01", "Microsoft SQL Server 2022", "16.0"),
+        }, installed);
+        Assert.AreEqual("workstation", connection.ExecuteScalar<string>("SELECT device_kind FROM devices WHERE device_key = 'PC-BEISPIEL-0001'"));
+    }
+
+    [TestMethod]
+    public void Commit_Installations_RecognisesNewTitlesByRules()
+    {
+        ImportPrerequisites(ImportFormat.Installations);
+
+        Commit(ImportFormat.Installations, File.ReadAllText(Repository.ImportSample("installations")));
+
+        using var connection = _db.Database.Open();
+        var products = connection.Query<(string Name, string? ProductKey)>("""
+            SELECT t.name, p.product_key FROM software_titles t LEFT JOIN products p ON p.id = t.product_id
+            WHERE t.name IN ('Beispiel Gewerbe Client', 'Microsoft SQL Server 2022', 'Fotoarchiv Pro') ORDER BY t.name
+            """).ToList();
+        CollectionAssert.AreEqual(new (string, string?)[]
+        {
+            ("Beispiel Gewerbe Client", "beispiel-fachverfahren"),
+            ("Fotoarchiv Pro", null),
+            ("Microsoft SQL Server 2022", "ms-sql-server-std"),
+        }, products);
+    }
+
+    [TestMethod]
+    public void Commit_Success_WritesOneAuditEntry()
+    {
+        ImportPrerequisites(ImportFormat.Contracts);
+
+        Commit(ImportFormat.Contracts, File.ReadAllText(Repository.ImportSample("contracts")), "vertraege.csv");
+
+        using var connection = _db.Database.Open();
+        var entry = connection.QuerySingle<(string Action, string ObjectType, string ObjectKey, string UserName)>(
+            "SELECT action, object_type, object_key, user_name FROM audit_log WHERE object_type = 'contracts'");
+        Assert.AreEqual((AuditActions.Import, "contracts", "vertraege.csv", "lm.mettmann"), entry);
+    }
+
+    [TestMethod]
+    public void Commit_Reader_RefusedForEveryRow()
+    {
+        var reader = Scopes.ForUserNameAsync(_db.Database, "leser.wartburgkreis").GetAwaiter().GetResult();
+        var content = "ags;contract_key;vendor;title;evb_it_type;start_date\n16063;V-1;X;Y;other;2025-01-01\n";
+
+        var outcome = _imports.Commit(reader, ImportFormat.Contracts, new MemoryStream(Encoding.UTF8.GetBytes(content)), "x.csv");
+
+        Assert.HasCount(1, outcome.Errors);
+        StringAssert.Contains(outcome.Errors[0].Reason, "keine Schreibberechtigung");
+    }
+}

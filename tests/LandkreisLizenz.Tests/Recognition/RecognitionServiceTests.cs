@@ -1,0 +1,94 @@
+using Dapper;
+using LandkreisLizenz.Core.Audit;
+using LandkreisLizenz.Core.Common;
+using LandkreisLizenz.Core.Recognition;
+using LandkreisLizenz.Core.Security;
+using LandkreisLizenz.Tests.Infrastructure;
+
+namespace LandkreisLizenz.Tests.Recognition;
+
+[TestClass]
+public sealed class RecognitionServiceTests
+{
+    [TestMethod]
+    [DataRow("OK.VORFAHRT*", "OK.VORFAHRT Client 4.2", true)]
+    [DataRow("ok.vorfahrt*", "OK.VORFAHRT", true)]
+    [DataRow("VOIS*KFZ*", "VOIS KFZ Arbeitsplatz", true)]
+    [DataRow("VOIS*KFZ*", "VOIS MESO", false)]
+    [DataRow("7-Zip", "7-Zip 23.01", false)]
+    [DataRow("*", "", true)]
+    [DataRow("a.b", "axb", false)]
+    public void IsMatch_Wildcard_MatchesAsSpecified(string pattern, string value, bool expected)
+    {
+        Assert.AreEqual(expected, new WildcardPattern(pattern).IsMatch(value));
+    }
+
+    [TestMethod]
+    public void Match_TwoRules_MostSpecificWins()
+    {
+        var rules = new RuleSet([new RecognitionRule(1, 10, "Microsoft*", "*"), new RecognitionRule(2, 20, "Microsoft SQL Server*", "Microsoft*")]);
+
+        Assert.AreEqual(20L, rules.Match("Microsoft SQL Server 2022", "Microsoft Corporation")?.ProductId);
+        Assert.AreEqual(10L, rules.Match("Microsoft Edge", "Microsoft Corporation")?.ProductId);
+        Assert.IsNull(rules.Match("Firefox", "Mozilla"));
+    }
+
+    [TestMethod]
+    public async Task MapAsync_UnrecognisedName_ReattributesInstallationsAndListShrinks()
+    {
+        using var db = TestDatabase.CopyOf(SharedEstate.Database);
+        var clock = TestClock.Create();
+        var service = new RecognitionService(db.Database, clock, new AuditLog(db.Database, clock));
+        var manager = await Scopes.ForUserNameAsync(db.Database, "lm.mettmann");
+        var before = await service.ListUnrecognisedAsync(manager, null, new PageRequest(1, 100));
+        var zoom = before.Items.Single(i => i.Name == "Zoom Workplace");
+        using var connection = db.Database.Open();
+        var productId = connection.ExecuteScalar<long>("SELECT id FROM products WHERE product_key = 'ms-m365-e3'");
+        var allZoomInstallations = connection.ExecuteScalar<int>("SELECT COUNT(*) FROM installations WHERE software_title_id = @Id", new { Id = zoom.SoftwareTitleId });
+
+        var result = await service.MapAsync(manager, zoom.SoftwareTitleId, productId);
+        var after = await service.ListUnrecognisedAsync(manager, null, new PageRequest(1, 100));
+
+        Assert.AreEqual(1, result.TitlesRecognised);
+        Assert.AreEqual(allZoomInstallations, result.InstallationsReattributed);
+        Assert.AreEqual(before.TotalCount - 1, after.TotalCount);
+        Assert.IsFalse(after.Items.Any(i => i.Name == "Zoom Workplace"));
+        Assert.AreEqual(productId, connection.ExecuteScalar<long>("SELECT product_id FROM software_titles WHERE id = @Id", new { Id = zoom.SoftwareTitleId }));
+        Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM recognition_rules WHERE software_pattern = 'Zoom Workplace'"));
+    }
+
+    [TestMethod]
+    public async Task ListUnrecognisedAsync_Reader_CountsOnlyOwnDevices()
+    {
+        var db = SharedEstate.Database.Database;
+        var clock = TestClock.Create();
+        var service = new RecognitionService(db, clock, new AuditLog(db, clock));
+        var reader = await Scopes.ForUserNameAsync(db, "leser.wartburgkreis");
+        using var connection = db.Open();
+        var expected = connection.ExecuteScalar<int>("""
+            SELECT COUNT(DISTINCT i.device_id) FROM installations i JOIN software_titles t ON t.id = i.software_title_id
+            JOIN devices d ON d.id = i.device_id JOIN organisations o ON o.id = d.organisation_id
+            WHERE t.product_id IS NULL AND (o.ags = '16063' OR o.parent_id = (SELECT id FROM organisations WHERE ags = '16063'))
+            """);
+
+        var list = await service.ListUnrecognisedAsync(reader, null, new PageRequest(1, 100));
+
+        Assert.IsGreaterThan(0, list.TotalCount);
+        Assert.IsLessThanOrEqualTo(expected, list.Items.Max(i => i.Devices));
+        Assert.IsTrue(list.Items.Zip(list.Items.Skip(1)).All(p => p.First.Devices >= p.Second.Devices), "sorted by devices");
+    }
+
+    [TestMethod]
+    public async Task MapAsync_Reader_DeniedAndAudited()
+    {
+        using var db = TestDatabase.CopyOf(SharedEstate.Database);
+        var clock = TestClock.Create();
+        var service = new RecognitionService(db.Database, clock, new AuditLog(db.Database, clock));
+        var reader = await Scopes.ForUserNameAsync(db.Database, "leser.wartburgkreis");
+
+        await Assert.ThrowsExactlyAsync<AccessDeniedException>(() => service.MapAsync(reader, 1, 1));
+
+        using var connection = db.Database.Open();
+        Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND user_name = 'leser.wartburgkreis'"));
+    }
+}
