@@ -95,3 +95,12 @@ public sealed record ImportOutcome(
     public static ImportOutcome Rejected(ImportFormat format, int totalRows, IReadOnlyList<ImportError> errors) =>
         new(format, totalRows, 0, 0, 0, errors, [], false);
 }
+
+public static class ImportFormatDescriptions
+{
+    public static IReadOnlyList<string> RequiredColumns(ImportFormat format) =>
+        TableSpecs.Columns(format).Where(c => c.Required).Select(c => c.Name).ToList();
+
+    public static IReadOnlyList<string> AllColumns(ImportFormat format) =>
+        TableSpecs.Columns(format).Select(c => c.Name).ToList();
+}

@@ -112,6 +112,14 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         return new Paged<UnrecognisedSoftware>(items.ToList(), page.SafePage, page.SafePageSize, total);
     }
 
+    /// <summary>One unrecognised title with its counts in the caller's scope; null when the caller has no installation of it.</summary>
+    public async Task<UnrecognisedSoftware?> GetTitleAsync(CallerScope scope, long softwareTitleId)
+    {
+        using var connection = database.Open();
+        var sql = UnrecognisedSelectSql + "\n" + UnrecognisedFromSql.Replace("{search}", "1 = 1") + "\n  AND t.id = @Id\nGROUP BY t.id, t.name, t.publisher";
+        return await connection.QuerySingleOrDefaultScopedAsync<UnrecognisedSoftware>(scope, sql, new { Id = softwareTitleId, Search = (string?)null });
+    }
+
     /// <summary>
     /// Creates a rule for an unrecognised title (exact name and publisher unless patterns are given) and applies it
     /// at once to every unrecognised title it matches.

@@ -3,6 +3,8 @@ using Hangfire;
 using Hangfire.Storage.SQLite;
 using LandkreisLizenz.Core.Audit;
 using LandkreisLizenz.Core.Data;
+using LandkreisLizenz.Core.Imports;
+using LandkreisLizenz.Core.Recognition;
 using LandkreisLizenz.Core.Overview;
 using LandkreisLizenz.Core.Registry;
 using LandkreisLizenz.Core.Security;
@@ -46,6 +48,14 @@ public static class LandkreisLizenzApp
         services.AddSingleton<EstateSummaryService>();
         services.AddSingleton<OrganisationQueries>();
         services.AddSingleton<ApplicationQueries>();
+        services.AddSingleton<RecognitionService>();
+        services.AddSingleton<ProductCatalogue>();
+        services.AddSingleton(configuration.GetSection(ImportOptions.SectionName).Get<ImportOptions>() ?? new ImportOptions());
+        services.AddSingleton(provider => new ImportService(
+            provider.GetRequiredService<Database>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<AuditLog>(),
+            provider.GetRequiredService<RecognitionService>(), provider.GetRequiredService<ImportOptions>(),
+            Database.ResolveDataFolder(databaseOptions, contentRoot)));
+        services.AddTransient<ImportJobs>();
         services.AddHttpContextAccessor();
         services.AddScoped<CallerScopeAccessor>();
 
@@ -66,9 +76,15 @@ public static class LandkreisLizenzApp
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Authenticated, p => p.RequireAuthenticatedUser())
-            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin))
+            .AddPolicy(Policies.LicenseManager, p => p.RequireAuthenticatedUser().RequireRole(Roles.LicenseManager, Roles.Admin));
 
+        // Large inventory files are uploaded whole; the import checks the real size limit itself.
+        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = 2L * 1024 * 1024 * 1024);
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 2L * 1024 * 1024 * 1024);
         services.AddControllersWithViews(options => options.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));
+        // Razor would otherwise write every umlaut as a numeric entity.
+        services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
         services.AddHangfire((provider, config) =>

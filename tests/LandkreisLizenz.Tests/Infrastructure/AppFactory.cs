@@ -14,9 +14,12 @@ public sealed partial class AppFactory : WebApplicationFactory<Program>
 {
     private readonly bool _runJobServer;
 
-    public AppFactory(bool runJobServer = false)
+    private readonly Dictionary<string, string> _settings;
+
+    public AppFactory(bool runJobServer = false, Dictionary<string, string>? settings = null)
     {
         _runJobServer = runJobServer;
+        _settings = settings ?? [];
         DataFolder = TestDatabase.NewFolder();
     }
 
@@ -33,6 +36,10 @@ public sealed partial class AppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Demo:Scale", "test");
         builder.UseSetting("Demo:SeedOnFirstStart", "true");
         builder.UseSetting("Jobs:RunServer", _runJobServer ? "true" : "false");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public HttpClient CreateBrowserClient() =>
@@ -57,6 +64,31 @@ public sealed partial class AppFactory : WebApplicationFactory<Program>
         var response = await LoginAsync(client, userName, LandkreisLizenz.Core.DemoEstate.DemoEstateGenerator.DemoPassword);
         Assert.AreEqual(HttpStatusCode.Redirect, response.StatusCode, $"Login of {userName} failed.");
         return client;
+    }
+
+    /// <summary>The antiforgery token of the first form on a page.</summary>
+    public static async Task<string> TokenFromAsync(HttpClient client, string pageUrl)
+    {
+        var html = await client.GetStringAsync(pageUrl);
+        return AntiforgeryToken().Match(html).Groups[1].Value;
+    }
+
+    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string pageUrl, string action, Dictionary<string, string>? fields = null)
+    {
+        var form = new Dictionary<string, string>(fields ?? []) { ["__RequestVerificationToken"] = await TokenFromAsync(client, pageUrl) };
+        return await client.PostAsync(action, new FormUrlEncodedContent(form));
+    }
+
+    public static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string format, string fileName, byte[] content)
+    {
+        var token = await TokenFromAsync(client, "/import");
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(token), "__RequestVerificationToken" },
+            { new StringContent(format), "format" },
+            { new ByteArrayContent(content), "file", fileName },
+        };
+        return await client.PostAsync("/import", form);
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]

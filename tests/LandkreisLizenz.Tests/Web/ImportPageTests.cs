@@ -1,0 +1,160 @@
+using System.Net;
+using Dapper;
+using LandkreisLizenz.Tests.Infrastructure;
+
+namespace LandkreisLizenz.Tests.Web;
+
+[TestClass]
+public sealed class ImportPageTests
+{
+    private static AppFactory _factory = null!;
+
+    [ClassInitialize]
+    public static void Start(TestContext context)
+    {
+        _factory = new AppFactory();
+        _factory.CreateClient().Dispose();
+    }
+
+    [ClassCleanup]
+    public static void Stop() => _factory.Dispose();
+
+    private static byte[] Sample(string format) => File.ReadAllBytes(Repository.ImportSample(format));
+
+    [TestMethod]
+    public async Task Upload_SampleContracts_PreviewThenCommitWritesRows()
+    {
+        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        var organisations = (await AppFactory.UploadAsync(client, "organisations", "organisations.csv", Sample("organisations"))).Headers.Location!.OriginalString;
+        await AppFactory.PostFormAsync(client, organisations, organisations + "/uebernehmen");
+
+        var upload = await AppFactory.UploadAsync(client, "contracts", "vertraege.csv", Sample("contracts"));
+        var batchUrl = upload.Headers.Location!.OriginalString;
+        var preview = await client.GetStringAsync(batchUrl);
+        var commit = await AppFactory.PostFormAsync(client, batchUrl, batchUrl + "/uebernehmen");
+        var report = await client.GetStringAsync(batchUrl);
+
+        Assert.AreEqual(HttpStatusCode.Redirect, upload.StatusCode);
+        StringAssert.Contains(preview, "Vorschau");
+        StringAssert.Contains(preview, "data-count=\"insert\">2<");
+        Assert.AreEqual(HttpStatusCode.Redirect, commit.StatusCode);
+        StringAssert.Contains(report, "übernommen");
+        using var connection = _factory.Database.Open();
+        Assert.AreEqual(2, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM contracts WHERE contract_key IN ('V-BEISPIEL-001', 'V-MUSTER-001')"));
+    }
+
+    [TestMethod]
+    public async Task Upload_FileWithErrors_ShowsErrorTableAndOffersNoCommit()
+    {
+        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        var bad = "ags;contract_key;vendor;title;evb_it_type;start_date\n05158;V-X;A;B;kaufvertrag;2025-01-01\n05158;V-Y;A;B;other;31.02.2025\n"u8.ToArray();
+
+        var upload = await AppFactory.UploadAsync(client, "contracts", "fehler.csv", bad);
+        var page = await client.GetStringAsync(upload.Headers.Location!.OriginalString);
+
+        StringAssert.Contains(page, "2 Fehler – die Datei wurde nicht übernommen");
+        StringAssert.Contains(page, "kaufvertrag");
+        StringAssert.Contains(page, "kein gültiges Datum");
+        Assert.DoesNotContain("uebernehmen", page);
+    }
+
+    [TestMethod]
+    public async Task Upload_SpreadsheetExtension_RefusedBeforeParsing()
+    {
+        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+
+        var response = await AppFactory.UploadAsync(client, "contracts", "liste.xlsx", [0x50, 0x4B, 0x03, 0x04]);
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
+        StringAssert.Contains(html, "CSV UTF-8");
+    }
+
+    [TestMethod]
+    public async Task Upload_Reader_Forbidden()
+    {
+        using var client = await AppFactory.SignedInClientAsync(_factory, "leser.wartburgkreis");
+        var token = await AppFactory.TokenFromAsync(client, "/anmelden");
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(token), "__RequestVerificationToken" },
+            { new StringContent("contracts"), "format" },
+            { new ByteArrayContent(Sample("contracts")), "file", "x.csv" },
+        };
+
+        var response = await client.PostAsync("/import", form);
+
+        Assert.IsTrue(response.StatusCode is HttpStatusCode.Forbidden || response.Headers.Location?.OriginalString.Contains("/fehler/403") == true,
+            response.StatusCode.ToString());
+    }
+
+    [TestMethod]
+    public async Task BatchPage_OtherUsersBatchOfOtherCounty_NotFound()
+    {
+        using var manager = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        var upload = await AppFactory.UploadAsync(manager, "organisations", "organisations.csv", Sample("organisations"));
+        using var reader = await AppFactory.SignedInClientAsync(_factory, "leser.wartburgkreis");
+
+        var response = await reader.GetAsync(upload.Headers.Location!.OriginalString);
+
+        Assert.AreEqual(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [TestMethod]
+    public async Task UnrecognisedPage_LicenseManagerMaps_NameDisappears()
+    {
+        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        using var connection = _factory.Database.Open();
+        var titleId = connection.ExecuteScalar<long>("SELECT id FROM software_titles WHERE name = 'TeamViewer'");
+        var productId = connection.ExecuteScalar<long>("SELECT id FROM products WHERE product_key = 'helpdesk-otrs'");
+        Assert.Contains("TeamViewer", await client.GetStringAsync("/inventar/nicht-erkannt?suche=Team"));
+
+        var response = await AppFactory.PostFormAsync(client, $"/inventar/nicht-erkannt/{titleId}", $"/inventar/nicht-erkannt/{titleId}/zuordnen",
+            new() { ["productId"] = productId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var after = await client.GetStringAsync("/inventar/nicht-erkannt?suche=Team");
+
+        Assert.AreEqual(HttpStatusCode.Redirect, response.StatusCode);
+        StringAssert.Contains(after, "Regel angelegt");
+        Assert.DoesNotContain("<td>TeamViewer</td>", after);
+    }
+}
+
+[TestClass]
+public sealed class BackgroundImportTests
+{
+    [TestMethod]
+    [Timeout(180_000, CooperativeCancellation = true)]
+    public async Task LargeFile_ValidatedAndCommittedByJobs_PageReportsProgressAndResult()
+    {
+        using var factory = new AppFactory(runJobServer: true, new() { ["Imports:BackgroundThresholdBytes"] = "10" });
+        using var client = await AppFactory.SignedInClientAsync(factory, "lm.mettmann");
+
+        var upload = await AppFactory.UploadAsync(client, "organisations", "organisations.csv", File.ReadAllBytes(Repository.ImportSample("organisations")));
+        var url = upload.Headers.Location!.OriginalString;
+        var status = await WaitForAsync(client, url, "previewed");
+        var commit = await AppFactory.PostFormAsync(client, url, url + "/uebernehmen");
+        var final = await WaitForAsync(client, url, "completed");
+
+        Assert.AreEqual("previewed", status);
+        Assert.AreEqual(HttpStatusCode.Redirect, commit.StatusCode);
+        Assert.AreEqual("completed", final);
+        using var connection = factory.Database.Open();
+        Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM organisations WHERE ags = '05158040'"));
+    }
+
+    private static async Task<string> WaitForAsync(HttpClient client, string url, string expected)
+    {
+        var status = "";
+        for (var i = 0; i < 240 && status != expected; i++)
+        {
+            var json = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(url + "/status"));
+            status = json.RootElement.GetProperty("status").GetString()!;
+            if (status != expected)
+            {
+                await Task.Delay(250);
+            }
+        }
+
+        return status;
+    }
+}
