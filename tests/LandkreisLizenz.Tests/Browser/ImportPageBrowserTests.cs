@@ -1,0 +1,72 @@
+using LandkreisLizenz.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace LandkreisLizenz.Tests.Browser;
+
+[TestClass]
+[TestCategory("Browser")]
+public sealed class ImportPageBrowserTests
+{
+    private static BrowserSession _session = null!;
+
+    [ClassInitialize]
+    public static async Task Start(TestContext context) => _session = await BrowserSession.StartAsync();
+
+    [ClassCleanup]
+    public static async Task Stop() => await _session.DisposeAsync();
+
+    [TestMethod]
+    public async Task ImportFlow_LicenseManager_UploadPreviewCommitAndFindRowInList()
+    {
+        var page = await _session.NewPageAsync();
+        await BrowserSession.SignInAsync(page, "lm.mettmann");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Import", Exact = true }).ClickAsync();
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.GetByLabel("Inhalt der Datei").SelectOptionAsync("organisations");
+        await page.GetByLabel("CSV-Datei").SetInputFilesAsync(Repository.ImportSample("organisations"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Hochladen und prüfen" }).ClickAsync();
+
+        await page.WaitForURLAsync(url => url.Contains("/import/", StringComparison.Ordinal));
+        Assert.AreEqual("1", await page.Locator("[data-count=insert]").InnerTextAsync());
+        Assert.AreEqual("1", await page.Locator("[data-count=update]").InnerTextAsync());
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Jetzt übernehmen" }).ClickAsync();
+        await page.GetByText("Die Daten sind im Register.").WaitForAsync();
+
+        await page.GotoAsync("/register/organisationen?suche=Musterstadt");
+        Assert.AreEqual("Musterstadt (Beispiel)", await page.Locator("table tbody a").First.InnerTextAsync());
+    }
+
+    [TestMethod]
+    public async Task ImportFlow_BadFile_ShowsErrorsWithoutAxeViolations()
+    {
+        var page = await _session.NewPageAsync();
+        await BrowserSession.SignInAsync(page, "lm.mettmann");
+        var file = Path.Combine(TestDatabase.NewFolder(), "fehler.csv");
+        await File.WriteAllTextAsync(file, "ags;contract_key;vendor;title;evb_it_type;start_date\n16063;V-1;A;B;other;2025-01-01\n");
+
+        await page.GotoAsync("/import");
+        await page.GetByLabel("Inhalt der Datei").SelectOptionAsync("contracts");
+        await page.GetByLabel("CSV-Datei").SetInputFilesAsync(file);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Hochladen und prüfen" }).ClickAsync();
+
+        await page.WaitForURLAsync(url => url.Contains("/import/", StringComparison.Ordinal));
+        StringAssert.Contains(await page.Locator("table caption").InnerTextAsync(), "1 Fehler");
+        StringAssert.Contains(await page.Locator("table tbody").InnerTextAsync(), "keine Schreibberechtigung");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+    }
+
+    [TestMethod]
+    public async Task UnrecognisedSoftware_ListAndMapForm_NoAxeViolations()
+    {
+        var page = await _session.NewPageAsync();
+        await BrowserSession.SignInAsync(page, "lm.mettmann");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Nicht erkannte Software" }).ClickAsync();
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.Locator("table tbody a").First.ClickAsync();
+        StringAssert.Contains(await page.Locator("h1").InnerTextAsync(), "zuordnen");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+    }
+}
