@@ -147,7 +147,7 @@ internal sealed class CsvSource : IDisposable
             var blank = true;
             for (var i = 0; i < count; i++)
             {
-                values[i] = _csv.GetString(i).Trim();
+                values[i] = Unescape(_csv.GetString(i).Trim());
                 blank &= values[i].Length == 0;
             }
 
@@ -157,6 +157,10 @@ internal sealed class CsvSource : IDisposable
             }
         }
     }
+
+    /// <summary>Exports protect cells against formula injection with a leading ' (see TabularExport); a re-import removes it.</summary>
+    private static string Unescape(string value) =>
+        value.Length > 1 && value[0] == '\'' && "=+-@\t\r".Contains(value[1], StringComparison.Ordinal) ? value[1..] : value;
 
     /// <summary>The line (1-based) of the first byte sequence that is not UTF-8, or 0 when the whole stream is valid.</summary>
     private static int FirstInvalidUtf8Row(Stream stream)

@@ -103,4 +103,19 @@ public static class ImportFormatDescriptions
 
     public static IReadOnlyList<string> AllColumns(ImportFormat format) =>
         TableSpecs.Columns(format).Select(c => c.Name).ToList();
+
+    /// <summary>Form fields for creating and editing a record of a format (same columns and rules as the import).</summary>
+    public static IReadOnlyList<FormField> Fields(ImportFormat format) =>
+        TableSpecs.Columns(format).Select(c => new FormField(c.Name, c.Required, c.Kind switch
+        {
+            ValueKind.Int => "integer",
+            ValueKind.Decimal => "decimal",
+            ValueKind.Date => "date",
+            ValueKind.Month => "month",
+            ValueKind.Bool => "bool",
+            _ => c.Allowed is null ? "text" : "code",
+        }, c.MaxLength)).ToList();
 }
+
+/// <summary>One input of a registry form; <see cref="Name"/> is the import column.</summary>
+public sealed record FormField(string Name, bool Required, string Type, int MaxLength);

@@ -1,3 +1,4 @@
+using LandkreisLizenz.Core.Common;
 using System.Data;
 using System.Globalization;
 using Dapper;
@@ -61,10 +62,7 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
         var idByAgs = lookups.Organisations.Values.Where(o => o.Id > 0).ToDictionary(o => o.Ags, o => o.Id, StringComparer.Ordinal);
         foreach (var (key, row) in pending)
         {
-            if (spec.Format == ImportFormat.Organisations && row.ParentAgs is not null)
-            {
-                row.Values["parent_id"] = row.ParentAgs.Length == 0 ? null : idByAgs.GetValueOrDefault(row.ParentAgs);
-            }
+            ResolveParent(row, idByAgs);
 
             if (existing.TryGetValue(key, out var stored))
             {
@@ -105,6 +103,15 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
         return new ImportOutcome(spec.Format, total, inserts, updates, unchanged, [], affected.Order().ToList(), commit);
     }
 
+    /// <summary>Organisations name their parent by AGS; the id is known only once earlier rows are written.</summary>
+    internal static void ResolveParent(PendingRow row, IReadOnlyDictionary<string, long> idByAgs)
+    {
+        if (row.ParentAgs is not null)
+        {
+            row.Values["parent_id"] = row.ParentAgs.Length == 0 ? null : idByAgs.GetValueOrDefault(row.ParentAgs);
+        }
+    }
+
     private string KeyColumnsForMessage() => string.Join(", ", spec.Columns.Where(c => c.Required).Take(spec.KeyColumns.Length).Select(c => c.Name));
 
     private static string Key(Dictionary<string, object?> keyValues) =>
@@ -135,7 +142,7 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
         return result;
     }
 
-    private long Insert(IDbConnection connection, IDbTransaction? transaction, PendingRow row)
+    internal long Insert(IDbConnection connection, IDbTransaction? transaction, PendingRow row)
     {
         var values = new Dictionary<string, object?>(row.KeyValues);
         foreach (var (column, value) in row.Values)
@@ -169,7 +176,8 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
         return connection.ExecuteScalar<long>(dialect.InsertReturningId(sql), parameters, transaction);
     }
 
-    private void Update(IDbConnection connection, IDbTransaction? transaction, long id, Dictionary<string, object?> values)
+    /// <returns>Rows changed: 0 when <paramref name="expectedRowVersion"/> is given and someone else saved in between.</returns>
+    internal int Update(IDbConnection connection, IDbTransaction? transaction, long id, Dictionary<string, object?> values, long? expectedRowVersion = null)
     {
         var columns = values.Keys.ToList();
         var parameters = new DynamicParameters();
@@ -192,20 +200,16 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
             assignments.Add("updated_at = @Now");
         }
 
-        connection.Execute($"UPDATE {spec.Table} SET {string.Join(", ", assignments)} WHERE id = @Id", parameters, transaction);
+        var where = "id = @Id";
+        if (expectedRowVersion is not null && spec.HasRowVersion)
+        {
+            parameters.Add("Expected", expectedRowVersion);
+            where += " AND row_version = @Expected";
+        }
+
+        return connection.Execute($"UPDATE {spec.Table} SET {string.Join(", ", assignments)} WHERE {where}", parameters, transaction);
     }
 
-    /// <summary>One text form per value whatever the provider returns (SQLite text dates, 0/1 booleans, REAL money).</summary>
-    internal static string? Normalise(object? value) => value switch
-    {
-        null or DBNull => null,
-        bool b => b ? "1" : "0",
-        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        DateTime t => t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        decimal m => m.ToString("0.##########", CultureInfo.InvariantCulture),
-        double d => ((decimal)d).ToString("0.##########", CultureInfo.InvariantCulture),
-        float f => ((decimal)f).ToString("0.##########", CultureInfo.InvariantCulture),
-        IConvertible c and not string => c.ToString(CultureInfo.InvariantCulture),
-        _ => value.ToString(),
-    };
+    internal static string? Normalise(object? value) => ValueText.Normalise(value);
+
 }

@@ -46,8 +46,7 @@ public static class LandkreisLizenzApp
         services.AddSingleton<AccountService>();
         services.AddSingleton<ScopeService>();
         services.AddSingleton<EstateSummaryService>();
-        services.AddSingleton<OrganisationQueries>();
-        services.AddSingleton<ApplicationQueries>();
+        services.AddSingleton<RegistryService>();
         services.AddSingleton<RecognitionService>();
         services.AddSingleton<ProductCatalogue>();
         services.AddSingleton(configuration.GetSection(ImportOptions.SectionName).Get<ImportOptions>() ?? new ImportOptions());

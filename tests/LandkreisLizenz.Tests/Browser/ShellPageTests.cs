@@ -44,18 +44,26 @@ public sealed class ShellPageTests
     }
 
     [TestMethod]
-    public async Task RegistryPages_SignedInCio_RenderWithoutAxeViolations()
+    public async Task RegistryPages_SignedInLicenseManager_ListDetailEditWithoutAxeViolations()
     {
         var page = await _session.NewPageAsync();
-        await BrowserSession.SignInAsync(page, "cio.mettmann");
+        await BrowserSession.SignInAsync(page, "lm.mettmann");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Register", Exact = true }).ClickAsync();
         await BrowserSession.AssertNoAxeViolationsAsync(page);
         await page.GetByRole(AriaRole.Link, new() { Name = "Mettmann", Exact = true }).ClickAsync();
         Assert.AreEqual("Mettmann", await page.Locator("h1").InnerTextAsync());
         await BrowserSession.AssertNoAxeViolationsAsync(page);
-        await page.Locator("table").Nth(1).Locator("tbody a").First.ClickAsync();
+        var applications = page.Locator("table", new() { Has = page.Locator("caption", new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^Anwendungen") }) });
+        await applications.Locator("tbody a").First.ClickAsync();
         StringAssert.Contains(page.Url, "/register/anwendungen/");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Bearbeiten" }).ClickAsync();
+        StringAssert.EndsWith(page.Url, "/bearbeiten");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.GetByLabel("Nutzer", new() { Exact = true }).FillAsync("viele");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Speichern" }).ClickAsync();
+        Assert.AreEqual("keine ganze Zahl", await page.Locator("#f-users-error").InnerTextAsync());
         await BrowserSession.AssertNoAxeViolationsAsync(page);
     }
 }

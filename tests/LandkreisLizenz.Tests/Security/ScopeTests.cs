@@ -13,6 +13,8 @@ public sealed class ScopeTests
 {
     private static LandkreisLizenz.Core.Data.Database Db => SharedEstate.Database.Database;
 
+    private static RegistryService Registry => new(Db, TestClock.Create(), new LandkreisLizenz.Core.Audit.AuditLog(Db, TestClock.Create()));
+
     [TestMethod]
     public async Task GetAsync_ReaderOfOtherCounty_ReturnsNull()
     {
@@ -20,12 +22,12 @@ public sealed class ScopeTests
         var mettmannApp = Scopes.FirstApplicationOf(Db, "05158");
         var ownApp = Scopes.FirstApplicationOf(Db, "16063");
 
-        var foreign = await new ApplicationQueries(Db).GetAsync(reader, mettmannApp);
-        var own = await new ApplicationQueries(Db).GetAsync(reader, ownApp);
+        var foreign = await Registry.GetAsync(reader, RegistryEntities.Applications, mettmannApp);
+        var own = await Registry.GetAsync(reader, RegistryEntities.Applications, ownApp);
 
         Assert.IsNull(foreign);
         Assert.IsNotNull(own);
-        Assert.AreEqual("Wartburgkreis", own.OrganisationName);
+        Assert.AreEqual("16063", own.Values["ags"]);
     }
 
     [TestMethod]
@@ -34,10 +36,10 @@ public sealed class ScopeTests
         var cio = await Scopes.ForUserNameAsync(Db, "cio.mettmann");
         var ratingenApp = Scopes.FirstApplicationOf(Db, "05158028");
 
-        var detail = await new ApplicationQueries(Db).GetAsync(cio, ratingenApp);
+        var detail = await Registry.GetAsync(cio, RegistryEntities.Applications, ratingenApp);
 
         Assert.IsNotNull(detail);
-        StringAssert.StartsWith(detail.OrganisationName, "Ratingen");
+        Assert.AreEqual("05158028", detail.Values["ags"]);
     }
 
     [TestMethod]
@@ -45,11 +47,12 @@ public sealed class ScopeTests
     {
         var reader = await Scopes.ForUserNameAsync(Db, "leser.wartburgkreis");
 
-        var page = await new OrganisationQueries(Db).ListAsync(reader, new OrganisationFilter(), new PageRequest(1, 200));
+        var page = await Registry.ListAsync(reader, RegistryEntities.Organisations, new ListQuery(PageSize: 200));
+        var ags = page.Rows.Select(r => (string)r["ags"]!).ToList();
 
-        Assert.AreEqual(page.TotalCount, page.Items.Count);
-        Assert.IsTrue(page.Items.All(o => o.Ags.StartsWith("16063", StringComparison.Ordinal)), string.Join(", ", page.Items.Select(o => o.Ags)));
-        Assert.IsTrue(page.Items.Any(o => o.Ags == "16063"));
+        Assert.AreEqual(page.TotalCount, ags.Count);
+        Assert.IsTrue(ags.All(a => a.StartsWith("16063", StringComparison.Ordinal)), string.Join(", ", ags));
+        Assert.Contains("16063", ags);
     }
 
     [TestMethod]
@@ -58,10 +61,10 @@ public sealed class ScopeTests
         var admin = await Scopes.ForUserNameAsync(Db, "admin");
         using var connection = Db.Open();
 
-        var page = await new OrganisationQueries(Db).ListAsync(admin, new OrganisationFilter(Kind: "county"), new PageRequest(1, 10));
+        var page = await Registry.ListAsync(admin, RegistryEntities.Organisations, new ListQuery(Filter: "county", PageSize: 10));
 
         Assert.AreEqual(294, page.TotalCount);
-        Assert.HasCount(10, page.Items);
+        Assert.HasCount(10, page.Rows);
     }
 
     [TestMethod]
@@ -71,7 +74,7 @@ public sealed class ScopeTests
         using var connection = Db.Open();
         var optedIn = connection.ExecuteScalar<int>("SELECT COUNT(*) FROM organisations WHERE shares_for_consolidation = 1");
 
-        var page = await new OrganisationQueries(Db).ListAsync(analyst, new OrganisationFilter(), new PageRequest(1, 10));
+        var page = await Registry.ListAsync(analyst, RegistryEntities.Organisations, new ListQuery(PageSize: 10));
 
         Assert.AreEqual(optedIn, page.TotalCount);
         Assert.IsLessThan(connection.ExecuteScalar<int>("SELECT COUNT(*) FROM organisations"), page.TotalCount);
@@ -82,12 +85,12 @@ public sealed class ScopeTests
     {
         var cio = await Scopes.ForUserNameAsync(Db, "cio.mettmann");
 
-        var wartburg = await new OrganisationQueries(Db).GetAsync(cio, Scopes.OrganisationId(Db, "16063"));
-        var mettmann = await new OrganisationQueries(Db).GetAsync(cio, Scopes.OrganisationId(Db, "05158"));
+        var wartburg = await Registry.GetAsync(cio, RegistryEntities.Organisations, Scopes.OrganisationId(Db, "16063"));
+        var mettmann = await Registry.GetAsync(cio, RegistryEntities.Organisations, Scopes.OrganisationId(Db, "05158"));
 
         Assert.IsNull(wartburg);
         Assert.IsNotNull(mettmann);
-        Assert.HasCount(10, mettmann.Members);
+        Assert.HasCount(10, mettmann.Related.Single(r => r.List.Heading == "Kreisangehörige Gemeinden").Rows);
     }
 
     [TestMethod]

@@ -1,0 +1,255 @@
+using System.Data;
+using System.Data.Common;
+using Dapper;
+using LandkreisLizenz.Core.Audit;
+using LandkreisLizenz.Core.Common;
+using LandkreisLizenz.Core.Data;
+using LandkreisLizenz.Core.Imports;
+using LandkreisLizenz.Core.Security;
+
+namespace LandkreisLizenz.Core.Registry;
+
+public sealed record ListQuery(string? Search = null, string? Filter = null, string? Sort = null, bool Descending = false, int Page = 1, int PageSize = 50);
+
+public sealed record RegistryPage(RegistryEntity Entity, ListQuery Query, IReadOnlyList<IDictionary<string, object?>> Rows, int Page, int PageSize, int TotalCount)
+{
+    public int PageCount => Math.Max(1, (TotalCount + PageSize - 1) / PageSize);
+}
+
+public sealed record RegistryRecord(RegistryEntity Entity, IDictionary<string, object?> Values, IReadOnlyList<(RelatedList List, IReadOnlyList<IDictionary<string, object?>> Rows)> Related)
+{
+    public long Id => Convert.ToInt64(Values["id"], System.Globalization.CultureInfo.InvariantCulture);
+
+    public long RowVersion => Convert.ToInt64(Values["row_version"], System.Globalization.CultureInfo.InvariantCulture);
+}
+
+public sealed record SaveResult(long? Id, IReadOnlyDictionary<string, string> FieldErrors, string? Conflict)
+{
+    public bool Succeeded => Id is not null && FieldErrors.Count == 0 && Conflict is null;
+}
+
+/// <summary>
+/// Lists, details, exports and edits of the registry objects. Reads go through the caller's scope; writes are
+/// validated by the same <see cref="TableSpec"/> as the CSV import and refuse a stale row version.
+/// </summary>
+public sealed class RegistryService(Database database, TimeProvider clock, AuditLog audit)
+{
+    /// <summary>Lists are paged; exports stream every row that matches the filter.</summary>
+    public async Task<RegistryPage> ListAsync(CallerScope scope, RegistryEntity entity, ListQuery query)
+    {
+        var page = new PageRequest(query.Page, query.PageSize);
+        var (from, parameters) = Where(entity, query);
+        var select = $"SELECT {entity.Alias}.id AS id, " + string.Join(", ", entity.Columns.Select(c => $"{c.Sql} AS {c.Key}"))
+                     + (entity.Global || entity == RegistryEntities.Organisations ? "" : ", o.id AS organisation_id");
+        var sql = database.Dialect.Page($"{select}\n{from}\nORDER BY {OrderBy(entity, query)}");
+        parameters.Add("Skip", page.Skip);
+        parameters.Add("Take", page.SafePageSize);
+        using var connection = database.Open();
+        var total = await ScalarAsync(connection, scope, entity, "SELECT COUNT(*) " + from, parameters);
+        var rows = await QueryAsync(connection, scope, sql, parameters);
+        return new RegistryPage(entity, query, rows, page.SafePage, page.SafePageSize, total);
+    }
+
+    /// <summary>Every row of the filtered list in the entity's import format (column names and value forms), for CSV/XLSX export.</summary>
+    public async Task<(IReadOnlyList<string> Columns, IReadOnlyList<IDictionary<string, object?>> Rows)> ExportAsync(CallerScope scope, RegistryEntity entity, ListQuery query)
+    {
+        var (from, parameters) = Where(entity, query);
+        var sql = $"SELECT {entity.ExportSelectSql}\n{from}\nORDER BY {OrderBy(entity, query)}";
+        using var connection = database.Open();
+        var rows = await QueryAsync(connection, scope, sql, parameters);
+        return (ImportFormatDescriptions.AllColumns(entity.Format), rows);
+    }
+
+    public async Task<IReadOnlyList<(string Code, string Name)>> FilterOptionsAsync(RegistryEntity entity)
+    {
+        if (entity.Filter is null)
+        {
+            return [];
+        }
+
+        if (entity.Filter.Options is { } options)
+        {
+            return options.Select(o => (o.Key, o.Value)).ToList();
+        }
+
+        using var connection = database.Open();
+        return (await connection.QueryAsync<(string Code, string Name)>(entity.Filter.OptionsSql!)).ToList();
+    }
+
+    /// <returns>null when the record does not exist or lies outside the caller's scope.</returns>
+    public async Task<RegistryRecord?> GetAsync(CallerScope scope, RegistryEntity entity, long id)
+    {
+        var sql = $"SELECT {entity.Alias}.id AS id, {entity.Alias}.row_version AS row_version, {entity.ExportSelectSql}{entity.DetailExtraSql}\n{entity.FromSql}\n  AND {entity.Alias}.id = @Id";
+        using var connection = database.Open();
+        var parameters = new DynamicParameters(new { Id = id });
+        var row = (await QueryAsync(connection, scope, sql, parameters)).SingleOrDefault();
+        if (row is null)
+        {
+            return null;
+        }
+
+        var related = new List<(RelatedList, IReadOnlyList<IDictionary<string, object?>>)>();
+        foreach (var list in entity.Related)
+        {
+            related.Add((list, await QueryAsync(connection, scope, list.Sql, new DynamicParameters(new { Id = id }))));
+        }
+
+        return new RegistryRecord(entity, row, related);
+    }
+
+    /// <summary>
+    /// Creates (<paramref name="id"/> null) or updates a record from form fields named like the import columns.
+    /// On update the natural key is taken from the stored record, and a changed row version means someone else
+    /// saved in between: nothing is written and the caller gets a conflict to show next to the kept input.
+    /// </summary>
+    public async Task<SaveResult> SaveAsync(CallerScope scope, RegistryEntity entity, long? id, IReadOnlyDictionary<string, string?> fields, long? expectedRowVersion)
+    {
+        var spec = TableSpecs.For(entity.Format);
+        var values = spec.Columns.ToDictionary(c => c.Name, c => (fields.GetValueOrDefault(c.Name) ?? "").Trim());
+        RegistryRecord? before = null;
+        if (id is not null)
+        {
+            before = await GetAsync(scope, entity, id.Value) ?? throw new KeyNotFoundException($"{entity.Singular} existiert nicht oder liegt außerhalb Ihres Zuständigkeitsbereichs.");
+            foreach (var key in entity.KeyColumns)
+            {
+                values[key] = ValueText.Normalise(before.Values[key]) ?? "";
+            }
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var lookups = ImportLookups.Load(connection, transaction, entity.Format);
+        var errors = new List<ImportError>();
+        var header = spec.Columns.Select(c => c.Name).ToList();
+        var reader = new RowReader(header, spec.Columns, ';', errors);
+        reader.Load(0, header.Select(h => values[h]).ToArray());
+        var pending = spec.Read(reader, lookups, scope);
+        if (pending is null || errors.Count > 0)
+        {
+            if (errors.Any(e => e.Reason.Contains("Schreibberechtigung", StringComparison.Ordinal) || e.Reason.Contains("nur Lizenzmanagement", StringComparison.Ordinal)))
+            {
+                await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, entity.Table, string.Join("/", entity.KeyColumns.Select(k => values[k]))));
+            }
+
+            return new SaveResult(null, errors.GroupBy(e => e.Column ?? "").ToDictionary(g => g.Key, g => g.First().Reason), null);
+        }
+
+        var importer = new TableImporter(spec, database.Dialect, now);
+        var idByAgs = lookups.Organisations.Values.Where(o => o.Id > 0).ToDictionary(o => o.Ags, o => o.Id, StringComparer.Ordinal);
+        TableImporter.ResolveParent(pending, idByAgs);
+        long savedId;
+        if (id is null)
+        {
+            if (Exists(connection, transaction, spec, pending))
+            {
+                return new SaveResult(null, new Dictionary<string, string> { [entity.KeyColumns[^1]] = $"{entity.Singular} mit diesem Schlüssel existiert bereits." }, null);
+            }
+
+            savedId = importer.Insert(connection, transaction, pending);
+        }
+        else
+        {
+            if (importer.Update(connection, transaction, id.Value, pending.Values, expectedRowVersion) == 0)
+            {
+                return new SaveResult(null, new Dictionary<string, string>(),
+                    $"{entity.Singular} wurde inzwischen von jemand anderem geändert. Ihre Änderungen wurden nicht gespeichert – sie stehen noch im Formular. Bitte vergleichen Sie mit dem aktuellen Stand (neu laden) und speichern Sie dann erneut.");
+            }
+
+            savedId = id.Value;
+        }
+
+        transaction.Commit();
+        await audit.WriteAsync(scope, new AuditEntry(id is null ? AuditActions.Create : AuditActions.Update, entity.Table,
+            string.Join("/", entity.KeyColumns.Select(k => values[k])), pending.OrganisationId ?? (entity == RegistryEntities.Organisations ? savedId : null),
+            Before: before?.Values.Where(v => header.Contains(v.Key)).ToDictionary(v => v.Key, v => ValueText.Normalise(v.Value)),
+            After: values));
+        return new SaveResult(savedId, new Dictionary<string, string>(), null);
+    }
+
+    /// <summary>Deletes a record the caller may write, if nobody changed it meanwhile and nothing refers to it.</summary>
+    public async Task<string?> DeleteAsync(CallerScope scope, RegistryEntity entity, long id, long expectedRowVersion)
+    {
+        var record = await GetAsync(scope, entity, id) ?? throw new KeyNotFoundException($"{entity.Singular} existiert nicht oder liegt außerhalb Ihres Zuständigkeitsbereichs.");
+        var organisationId = entity == RegistryEntities.Organisations ? id : entity.Global ? (long?)null : Convert.ToInt64(record.Values["organisation_id"], System.Globalization.CultureInfo.InvariantCulture);
+        var allowed = organisationId is { } org ? scope.CanWrite(org) : scope.IsAdmin || scope.HasRole(Roles.LicenseManager);
+        var key = string.Join("/", entity.KeyColumns.Select(k => ValueText.Normalise(record.Values[k])));
+        if (!allowed)
+        {
+            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, entity.Table, key, organisationId));
+            throw new AccessDeniedException($"Sie dürfen diese(n) {entity.Singular} nicht löschen.");
+        }
+
+        using var connection = database.Open();
+        try
+        {
+            var deleted = await connection.ExecuteAsync($"DELETE FROM {entity.Table} WHERE id = @Id AND row_version = @Expected", new { Id = id, Expected = expectedRowVersion });
+            if (deleted == 0)
+            {
+                return $"{entity.Singular} wurde inzwischen geändert und deshalb nicht gelöscht. Bitte prüfen Sie den aktuellen Stand.";
+            }
+        }
+        catch (DbException ex) when (IsReferenced(ex))
+        {
+            return $"{entity.Singular} kann nicht gelöscht werden, weil noch andere Einträge darauf verweisen (z. B. Anwendungen, Lizenzen oder Gemeinden). Bitte diese zuerst ändern oder löschen.";
+        }
+
+        await audit.WriteAsync(scope, new AuditEntry(AuditActions.Delete, entity.Table, key, organisationId,
+            Before: record.Values.ToDictionary(v => v.Key, v => ValueText.Normalise(v.Value))));
+        return null;
+    }
+
+    private static bool IsReferenced(DbException ex) =>
+        ex is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } or Microsoft.Data.SqlClient.SqlException { Number: 547 };
+
+    private static bool Exists(IDbConnection connection, IDbTransaction transaction, TableSpec spec, PendingRow row)
+    {
+        var parameters = new DynamicParameters();
+        var where = row.KeyValues.Select((kv, i) =>
+        {
+            parameters.Add("k" + i, kv.Value);
+            return $"{kv.Key} = @k{i}";
+        });
+        return connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM {spec.Table} WHERE {string.Join(" AND ", where)}", parameters, transaction) > 0;
+    }
+
+    private (string From, DynamicParameters Parameters) Where(RegistryEntity entity, ListQuery query)
+    {
+        var parameters = new DynamicParameters();
+        var from = entity.FromSql;
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            parameters.Add("Search", query.Search.Trim());
+            from += "\n  AND (" + string.Join(" OR ", entity.SearchSql.Select(s => database.Dialect.ContainsIgnoreCase(s, "@Search"))) + ")";
+        }
+
+        if (entity.Filter is not null && !string.IsNullOrWhiteSpace(query.Filter))
+        {
+            parameters.Add("Filter", query.Filter);
+            from += $"\n  AND {entity.Filter.Sql} = @Filter";
+        }
+
+        return (from, parameters);
+    }
+
+    /// <summary>Sort keys come from the entity's column list only; anything else falls back to the default.</summary>
+    private static string OrderBy(RegistryEntity entity, ListQuery query)
+    {
+        var column = entity.Columns.FirstOrDefault(c => c.Sortable && c.Key == query.Sort)
+                     ?? entity.Columns.First(c => c.Key == entity.DefaultSort);
+        return $"{column.Sql} {(query.Descending ? "DESC" : "ASC")}, {entity.Alias}.id";
+    }
+
+    private static async Task<IReadOnlyList<IDictionary<string, object?>>> QueryAsync(IDbConnection connection, CallerScope scope, string sql, DynamicParameters parameters)
+    {
+        var rows = sql.Contains("{scope:", StringComparison.Ordinal)
+            ? await connection.QueryScopedAsync<dynamic>(scope, sql, parameters)
+            : await connection.QueryAsync<dynamic>(sql, parameters);
+        return rows.Select(r => (IDictionary<string, object?>)r).ToList();
+    }
+
+    private static async Task<int> ScalarAsync(IDbConnection connection, CallerScope scope, RegistryEntity entity, string sql, DynamicParameters parameters) =>
+        entity.Global
+            ? await connection.ExecuteScalarAsync<int>(sql, parameters)
+            : await connection.ExecuteScalarScopedAsync<int>(scope, sql, parameters);
+}
