@@ -127,6 +127,8 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         var pending = spec.Read(reader, lookups, scope);
         if (pending is null || errors.Count > 0)
         {
+            // SQLite transactions hold the write lock; release it before the audit log (its own connection) writes.
+            transaction.Rollback();
             if (errors.Any(e => e.Reason.Contains("Schreibberechtigung", StringComparison.Ordinal) || e.Reason.Contains("nur Lizenzmanagement", StringComparison.Ordinal)))
             {
                 await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, entity.Table, string.Join("/", entity.KeyColumns.Select(k => values[k]))));
