@@ -47,6 +47,8 @@ public static class LandkreisLizenzApp
         services.AddSingleton<ScopeService>();
         services.AddSingleton<EstateSummaryService>();
         services.AddSingleton<RegistryService>();
+        services.AddSingleton<AuditQueries>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
         services.AddSingleton<RecognitionService>();
         services.AddSingleton<ProductCatalogue>();
         services.AddSingleton(configuration.GetSection(ImportOptions.SectionName).Get<ImportOptions>() ?? new ImportOptions());
@@ -76,7 +78,8 @@ public static class LandkreisLizenzApp
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Authenticated, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin))
-            .AddPolicy(Policies.LicenseManager, p => p.RequireAuthenticatedUser().RequireRole(Roles.LicenseManager, Roles.Admin));
+            .AddPolicy(Policies.LicenseManager, p => p.RequireAuthenticatedUser().RequireRole(Roles.LicenseManager, Roles.Admin))
+            .AddPolicy(Policies.CioOrAdmin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Cio, Roles.Admin));
 
         // Large inventory files are uploaded whole; the import checks the real size limit itself.
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = 2L * 1024 * 1024 * 1024);

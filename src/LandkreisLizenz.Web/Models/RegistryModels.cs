@@ -9,3 +9,5 @@ public sealed record UnrecognisedModel(
     string? Message);
 
 public sealed record MapTitleModel(LandkreisLizenz.Core.Recognition.UnrecognisedSoftware Title, IReadOnlyList<CatalogueEntry> Products);
+
+public sealed record AuditModel(Paged<LandkreisLizenz.Core.Audit.AuditListItem> Page, LandkreisLizenz.Core.Audit.AuditFilter Filter);

@@ -7,4 +7,7 @@ public static class Policies
 
     /// <summary>Writes: license managers (within their scope, checked again in Core) and admins.</summary>
     public const string LicenseManager = "license_manager";
+
+    /// <summary>The audit log: admins see all, CIOs their organisations (filtered again in Core).</summary>
+    public const string CioOrAdmin = "cio_or_admin";
 }

@@ -1,0 +1,207 @@
+using System.Net;
+using Dapper;
+using LandkreisLizenz.Core.DemoEstate;
+using LandkreisLizenz.Core.Registry;
+using LandkreisLizenz.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc.Controllers;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LandkreisLizenz.Tests.Web;
+
+/// <summary>Every route of the app, taken from its route table: explicit policies, and no way from county A to county B's objects.</summary>
+[TestClass]
+public sealed class SecurityTests
+{
+    private const string ForeignAgs = "16063";
+    private const string ForeignName = "Wartburgkreis";
+
+    // Software titles are one global list of inventory names (the counts shown are scoped); mapping is a catalogue action.
+    private static readonly string[] GlobalRoutes = ["inventar/nicht-erkannt/{titleId:long}", "inventar/nicht-erkannt/{titleId:long}/zuordnen"];
+
+    private static AppFactory _factory = null!;
+
+    [ClassInitialize]
+    public static void Start(TestContext context)
+    {
+        _factory = new AppFactory();
+        _factory.CreateClient().Dispose();
+    }
+
+    [ClassCleanup]
+    public static void Stop() => _factory.Dispose();
+
+    private static List<(RouteEndpoint Endpoint, string Method)> ControllerRoutes() =>
+        _factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<ControllerActionDescriptor>() is not null)
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET", "POST"]).Select(m => (e, m)))
+            .ToList();
+
+    [TestMethod]
+    public void RouteTable_EveryControllerAction_HasExplicitPolicyOrAllowAnonymous()
+    {
+        var routes = ControllerRoutes();
+        var offenders = routes
+            .Where(r => !r.Endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => !string.IsNullOrEmpty(a.Policy))
+                        && r.Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null)
+            .Select(r => r.Endpoint.DisplayName)
+            .Distinct()
+            .ToList();
+
+        Assert.IsGreaterThan(15, routes.Count, "The route table was not read.");
+        Assert.IsEmpty(offenders, string.Join("\n", offenders));
+    }
+
+    [TestMethod]
+    public async Task RouteTable_ForeignCountyObjects_AnswerForbiddenOrNotFoundAndChangeNothing()
+    {
+        using var admin = await AppFactory.SignedInClientAsync(_factory, "admin");
+        var foreignBatch = (await AppFactory.UploadAsync(admin, "organisations", "o.csv", File.ReadAllBytes(Repository.ImportSample("organisations"))))
+            .Headers.Location!.OriginalString.Split('/').Last();
+        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        var token = await AppFactory.TokenFromAsync(client, "/import");
+        var before = EstateChecksum.Compute(_factory.Database);
+        var tested = new List<string>();
+        var untested = new List<string>();
+
+        foreach (var (endpoint, method) in ControllerRoutes())
+        {
+            var pattern = endpoint.RoutePattern.RawText!.TrimStart('/');
+            if (!pattern.Contains("{id", StringComparison.Ordinal) || GlobalRoutes.Contains(pattern))
+            {
+                continue;
+            }
+
+            var urls = new List<string>();
+            if (pattern.Contains("{slug}", StringComparison.Ordinal))
+            {
+                foreach (var entity in RegistryEntities.All.Where(e => !e.Global))
+                {
+                    urls.Add("/" + pattern.Replace("{slug}", entity.Slug).Replace("{id:long}", ForeignId(entity).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                }
+            }
+            else if (pattern.StartsWith("import/", StringComparison.Ordinal))
+            {
+                urls.Add("/" + pattern.Replace("{id:long}", foreignBatch));
+            }
+
+            if (urls.Count == 0)
+            {
+                untested.Add(pattern);
+            }
+
+            foreach (var url in urls)
+            {
+                var response = method == "GET"
+                    ? await client.GetAsync(url)
+                    : await client.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>
+                    {
+                        ["__RequestVerificationToken"] = token, ["__rowVersion"] = "1", ["fields[name]"] = "gekapert", ["fields[title]"] = "gekapert",
+                    }));
+                Assert.IsTrue(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden,
+                    $"{method} {url} answered {(int)response.StatusCode} {response.Headers.Location}");
+                tested.Add($"{method} {url}");
+            }
+        }
+
+        Assert.IsEmpty(untested, "Routes with ids that this test does not know how to fill: " + string.Join(", ", untested));
+        Assert.IsGreaterThan(20, tested.Count, string.Join("\n", tested));
+        CollectionAssert.AreEqual(before.ToList(), EstateChecksum.Compute(_factory.Database).ToList(), "A foreign request changed data.");
+    }
+
+    [TestMethod]
+    public async Task RouteTable_ListAndExportPages_ShowNothingOfForeignCounty()
+    {
+        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        var pages = new List<string>();
+        foreach (var (endpoint, method) in ControllerRoutes().Where(r => r.Method == "GET"))
+        {
+            var pattern = endpoint.RoutePattern.RawText!.TrimStart('/');
+            if (pattern.Contains("{id", StringComparison.Ordinal) || pattern.Contains("{titleId", StringComparison.Ordinal) || pattern.Contains("vorlagen", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var urls = pattern.Contains("{slug}", StringComparison.Ordinal)
+                ? RegistryEntities.All.Select(e => "/" + pattern.Replace("{slug}", e.Slug).Replace("{format:regex(^(csv|xlsx)$)}", "csv")).ToList()
+                : ["/" + pattern.Replace("{code:int}", "404")];
+            foreach (var url in urls.Where(u => !u.Contains('{')))
+            {
+                var body = await (await client.GetAsync(url)).Content.ReadAsStringAsync();
+                Assert.DoesNotContain(ForeignName, body, $"{url} shows {ForeignName}");
+                Assert.DoesNotContain(ForeignAgs + ";", body, $"{url} exports {ForeignAgs}");
+                pages.Add(url);
+            }
+        }
+
+        Assert.IsGreaterThan(10, pages.Count, string.Join(", ", pages));
+    }
+
+    [TestMethod]
+    public async Task StoredScriptInName_RendersEncodedOnListAndDetail()
+    {
+        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        const string payload = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+        var created = await AppFactory.PostFormAsync(client, "/register/vertraege/neu", "/register/vertraege/neu", new()
+        {
+            ["fields[ags]"] = "05158", ["fields[contract_key]"] = "V-XSS", ["fields[vendor]"] = payload, ["fields[title]"] = payload,
+            ["fields[evb_it_type]"] = "other", ["fields[start_date]"] = "2025-01-01",
+        });
+        var detailUrl = created.Headers.Location!.OriginalString;
+
+        var list = await client.GetStringAsync("/register/vertraege?suche=V-XSS");
+        var detail = await client.GetStringAsync(detailUrl);
+
+        foreach (var html in new[] { list, detail })
+        {
+            Assert.DoesNotContain("<script>alert", html);
+            Assert.DoesNotContain("<img src=x", html);
+            StringAssert.Contains(html, "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;");
+        }
+    }
+
+    [TestMethod]
+    public async Task ForbiddenRequest_WrittenToAuditLog()
+    {
+        using var reader = await AppFactory.SignedInClientAsync(_factory, "leser.wartburgkreis");
+
+        var response = await reader.GetAsync("/register/vertraege/neu");
+
+        Assert.AreEqual(HttpStatusCode.Redirect, response.StatusCode);
+        StringAssert.Contains(response.Headers.Location!.OriginalString, "/fehler/403");
+        using var connection = _factory.Database.Open();
+        Assert.AreEqual(1, connection.ExecuteScalar<int>(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND user_name = 'leser.wartburgkreis' AND object_key = 'GET /register/vertraege/neu'"));
+    }
+
+    [TestMethod]
+    public async Task AuditPage_CioSeesOwnCountyOnly_ReaderRefused()
+    {
+        using var manager = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        await AppFactory.PostFormAsync(manager, "/register/vertraege/neu", "/register/vertraege/neu", new()
+        {
+            ["fields[ags]"] = "05158", ["fields[contract_key]"] = "V-AUDIT", ["fields[vendor]"] = "X", ["fields[title]"] = "Audit",
+            ["fields[evb_it_type]"] = "other", ["fields[start_date]"] = "2025-01-01",
+        });
+        using var cio = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
+        using var reader = await AppFactory.SignedInClientAsync(_factory, "leser.wartburgkreis");
+
+        var page = await cio.GetStringAsync("/protokoll?suche=V-AUDIT");
+        var refused = await reader.GetAsync("/protokoll");
+
+        StringAssert.Contains(page, "05158/V-AUDIT");
+        StringAssert.Contains(page, "lm.mettmann");
+        Assert.DoesNotContain(ForeignName, page);
+        StringAssert.Contains(refused.Headers.Location!.OriginalString, "/fehler/403");
+    }
+
+    private static long ForeignId(RegistryEntity entity)
+    {
+        using var connection = _factory.Database.Open();
+        var organisation = connection.ExecuteScalar<long>("SELECT id FROM organisations WHERE ags = @Ags", new { Ags = ForeignAgs });
+        return entity == RegistryEntities.Organisations
+            ? organisation
+            : connection.ExecuteScalar<long>($"SELECT MIN(id) FROM {entity.Table} WHERE organisation_id = @Id", new { Id = organisation });
+    }
+}
