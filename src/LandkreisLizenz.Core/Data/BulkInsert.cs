@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 
 namespace LandkreisLizenz.Core.Data;
@@ -14,6 +16,8 @@ internal sealed class BulkInsert : IDisposable
     private readonly DbParameter[] _parameters;
     private readonly bool _returnsId;
     private readonly bool _sqlite;
+    private readonly sqlite3_stmt? _raw;
+    private readonly sqlite3? _handle;
 
     public BulkInsert(DbConnection connection, DbTransaction transaction, SqlDialect dialect, string table, string[] columns, bool returnsId = false)
     {
@@ -23,6 +27,15 @@ internal sealed class BulkInsert : IDisposable
         _command = connection.CreateCommand();
         _command.Transaction = transaction;
         _command.CommandText = returnsId ? dialect.InsertReturningId(sql) : sql;
+        if (!returnsId && connection is SqliteConnection sqlite)
+        {
+            // Millions of inventory rows: step one prepared statement through the native API instead of creating
+            // a data reader per row. It runs on the same connection handle, inside the caller's transaction.
+            _handle = sqlite.Handle!;
+            Check(raw.sqlite3_prepare_v2(_handle, sql, out var statement));
+            _raw = statement;
+        }
+
         _parameters = new DbParameter[columns.Length];
         for (var i = 0; i < columns.Length; i++)
         {
@@ -37,6 +50,23 @@ internal sealed class BulkInsert : IDisposable
 
     public long Insert(params object?[] values)
     {
+        if (_raw is not null)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                Bind(i + 1, values[i]);
+            }
+
+            var rc = raw.sqlite3_step(_raw);
+            raw.sqlite3_reset(_raw);
+            if (rc != raw.SQLITE_DONE)
+            {
+                Check(rc);
+            }
+
+            return 0;
+        }
+
         for (var i = 0; i < _parameters.Length; i++)
         {
             _parameters[i].Value = Convert(values[i]);
@@ -61,5 +91,36 @@ internal sealed class BulkInsert : IDisposable
         _ => value,
     };
 
-    public void Dispose() => _command.Dispose();
+    private void Bind(int index, object? value)
+    {
+        var rc = value switch
+        {
+            null => raw.sqlite3_bind_null(_raw, index),
+            string text => raw.sqlite3_bind_text(_raw, index, text),
+            long number => raw.sqlite3_bind_int64(_raw, index, number),
+            int number => raw.sqlite3_bind_int64(_raw, index, number),
+            bool flag => raw.sqlite3_bind_int64(_raw, index, flag ? 1 : 0),
+            double real => raw.sqlite3_bind_double(_raw, index, real),
+            _ => raw.sqlite3_bind_text(_raw, index, Convert(value) is string s ? s : System.Convert.ToString(value, CultureInfo.InvariantCulture)),
+        };
+        Check(rc);
+    }
+
+    private void Check(int rc)
+    {
+        if (rc is not (raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW))
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(_handle).utf8_to_string(), rc);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_raw is not null)
+        {
+            raw.sqlite3_finalize(_raw);
+        }
+
+        _command.Dispose();
+    }
 }

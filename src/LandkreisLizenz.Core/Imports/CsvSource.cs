@@ -106,7 +106,8 @@ internal sealed class CsvSource : IDisposable
                 delimiter = ';';
             }
 
-            var csv = CsvDataReader.Create(reader, new CsvDataReaderOptions { HasHeaders = false, Delimiter = delimiter, BufferSize = 1 << 16 });
+            var pool = new StringPool();
+            var csv = CsvDataReader.Create(reader, new CsvDataReaderOptions { HasHeaders = false, Delimiter = delimiter, BufferSize = 1 << 16, StringFactory = pool.Get });
             return new CsvSource(reader, csv, delimiter, header);
         }
         catch
@@ -201,6 +202,47 @@ internal sealed class CsvSource : IDisposable
     {
         _csv.Dispose();
         _reader.Dispose();
+    }
+
+    /// <summary>
+    /// Inventory files repeat the same short values (software names, publishers, versions, dates) millions of times;
+    /// handing out one instance per distinct value saves most string allocations of a large import.
+    /// </summary>
+    private sealed class StringPool
+    {
+        private const int MaxLength = 80;
+        private const int MaxEntries = 200_000;
+        private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+        public StringPool() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public string Get(char[] buffer, int offset, int length)
+        {
+            if (length == 0)
+            {
+                return "";
+            }
+
+            if (length > MaxLength)
+            {
+                return new string(buffer, offset, length);
+            }
+
+            var span = new ReadOnlySpan<char>(buffer, offset, length);
+            if (_lookup.TryGetValue(span, out var pooled))
+            {
+                return pooled;
+            }
+
+            var created = new string(span);
+            if (_strings.Count < MaxEntries)
+            {
+                _strings[created] = created;
+            }
+
+            return created;
+        }
     }
 
     /// <summary>Replays the bytes already sniffed, then continues with the rest of the upload.</summary>

@@ -181,6 +181,15 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
         using var insertDevice = new BulkInsert(connection, transaction, dialect, "devices", ["organisation_id", "device_key", "device_kind", "cores", "updated_at"], returnsId: true);
         using var insertTitle = new BulkInsert(connection, transaction, dialect, "software_titles", ["name", "publisher", "product_id", "rule_id"], returnsId: true);
         using var insertInstallation = new BulkInsert(connection, transaction, dialect, "installations", ["device_id", "software_title_id", "version", "user_key", "last_used"]);
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection)
+        {
+            // Index pages of a large inventory stay in memory for the length of the import (the default cache is 2 MB).
+            connection.Execute("PRAGMA cache_size = -262144", transaction: transaction);
+        }
+
+        // Boxed ids and date texts are reused: a million rows name a few hundred titles and dates.
+        var boxedTitles = new Dictionary<long, object>();
+        var dates = new Dictionary<DateOnly, object>();
         foreach (var (snapshot, existing) in changed)
         {
             long deviceId;
@@ -195,6 +204,7 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
                 connection.Execute(DeleteInstallationsSql, new { Id = deviceId }, transaction);
             }
 
+            object boxedDevice = deviceId;
             foreach (var item in snapshot.Items)
             {
                 if (!titles.TryGetValue((item.Software, item.Publisher), out var titleId))
@@ -204,7 +214,18 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
                     titles[(item.Software, item.Publisher)] = titleId;
                 }
 
-                insertInstallation.Insert(deviceId, titleId, item.Version, item.User, item.LastUsed);
+                if (!boxedTitles.TryGetValue(titleId, out var boxedTitle))
+                {
+                    boxedTitles[titleId] = boxedTitle = titleId;
+                }
+
+                object? lastUsed = null;
+                if (item.LastUsed is { } date && !dates.TryGetValue(date, out lastUsed))
+                {
+                    dates[date] = lastUsed = dialect.Provider == DatabaseProvider.Sqlite ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : date;
+                }
+
+                insertInstallation.Insert(boxedDevice, boxedTitle, item.Version, item.User, lastUsed);
             }
         }
     }

@@ -19,16 +19,23 @@ internal sealed record ColumnSpec(string Name, bool Required, ValueKind Kind = V
 /// </summary>
 internal sealed class RowReader
 {
-    private readonly Dictionary<string, int> _index;
-    private readonly Dictionary<string, ColumnSpec> _specs;
+    // Keyed by the spec's name instance: callers pass the same interned literals, so a reference lookup is enough
+    // on the hot path of million-row files; other strings fall back to an ordinal lookup.
+    private readonly Dictionary<string, (int Index, ColumnSpec Spec)> _byReference = new(ReferenceEqualityComparer.Instance!);
+    private readonly Dictionary<string, (int Index, ColumnSpec Spec)> _byName = new(StringComparer.Ordinal);
     private readonly List<ImportError> _errors;
     private readonly char _delimiter;
     private string[] _values = [];
 
     public RowReader(IReadOnlyList<string> header, IReadOnlyList<ColumnSpec> specs, char delimiter, List<ImportError> errors)
     {
-        _index = header.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
-        _specs = specs.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var index = header.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
+        foreach (var spec in specs)
+        {
+            var entry = (index.TryGetValue(spec.Name, out var i) ? i : -1, spec);
+            _byReference[spec.Name] = entry;
+            _byName[spec.Name] = entry;
+        }
         _delimiter = delimiter;
         _errors = errors;
     }
@@ -44,10 +51,16 @@ internal sealed class RowReader
     }
 
     /// <summary>Whether the file has this column at all (absent optional columns leave stored values untouched).</summary>
-    public bool Has(string column) => _index.ContainsKey(column);
+    private (int Index, ColumnSpec Spec) Column(string column) =>
+        _byReference.TryGetValue(column, out var entry) ? entry : _byName[column];
 
-    public string Raw(string column) =>
-        _index.TryGetValue(column, out var i) && i < _values.Length ? _values[i] : "";
+    public bool Has(string column) => Column(column).Index >= 0;
+
+    public string Raw(string column)
+    {
+        var i = Column(column).Index;
+        return i >= 0 && i < _values.Length ? _values[i] : "";
+    }
 
     public void Error(string column, string reason) => _errors.Add(new ImportError(Row, column, Raw(column), reason));
 
@@ -55,8 +68,8 @@ internal sealed class RowReader
 
     public string? Text(string column)
     {
-        var spec = _specs[column];
-        var raw = Raw(column);
+        var (index, spec) = Column(column);
+        var raw = index >= 0 && index < _values.Length ? _values[index] : "";
         if (raw.Length == 0)
         {
             if (spec.Required)
@@ -101,7 +114,7 @@ internal sealed class RowReader
         var raw = Raw(column);
         if (raw.Length == 0)
         {
-            if (_specs[column].Required)
+            if (Column(column).Spec.Required)
             {
                 Error(column, "Pflichtfeld ist leer");
             }
@@ -125,7 +138,7 @@ internal sealed class RowReader
         var raw = Raw(column);
         if (raw.Length == 0)
         {
-            if (_specs[column].Required)
+            if (Column(column).Spec.Required)
             {
                 Error(column, "Pflichtfeld ist leer");
             }
