@@ -80,6 +80,7 @@ public static class Labels
         "lifecycle" => Lifecycles,
         "evb_it_type" => EvbTypes,
         "metric" => Metrics,
+        "state" => States.All,
         _ => null,
     };
 }

@@ -34,4 +34,6 @@ public static class States
     };
 
     public static string Name(string code) => Names.TryGetValue(code, out var name) ? name : code;
+
+    public static IReadOnlyDictionary<string, string> All => Names;
 }

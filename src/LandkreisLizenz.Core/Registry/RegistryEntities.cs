@@ -78,7 +78,7 @@ public static class RegistryEntities
             new("name", "Name", "o.name", LinkSlug: "organisationen", LinkIdKey: "id"),
             new("kind", "Art", "o.kind", ValueFormat.Code),
             new("parent", "Gehört zu", "p.name"),
-            new("state", "Land", "o.state_code"),
+            new("state", "Land", "o.state_code", ValueFormat.Code),
             new("population", "Einwohner", "o.population", ValueFormat.Number),
             new("applications", "Anwendungen", "(SELECT COUNT(*) FROM applications a WHERE a.organisation_id = o.id)", ValueFormat.Number),
             new("shares", "Verbund-Freigabe", "o.shares_for_consolidation", ValueFormat.Bool),

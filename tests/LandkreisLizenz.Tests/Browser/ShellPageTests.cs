@@ -51,6 +51,7 @@ public sealed class ShellPageTests
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Register", Exact = true }).ClickAsync();
         await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "lkl-register.png") });
         await page.GetByRole(AriaRole.Link, new() { Name = "Mettmann", Exact = true }).ClickAsync();
         Assert.AreEqual("Mettmann", await page.Locator("h1").InnerTextAsync());
         await BrowserSession.AssertNoAxeViolationsAsync(page);
@@ -61,6 +62,7 @@ public sealed class ShellPageTests
         await page.GetByRole(AriaRole.Link, new() { Name = "Bearbeiten" }).ClickAsync();
         StringAssert.EndsWith(page.Url, "/bearbeiten");
         await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "lkl-edit.png"), FullPage = true });
         await page.GetByLabel("Nutzer", new() { Exact = true }).FillAsync("viele");
         await page.GetByRole(AriaRole.Button, new() { Name = "Speichern" }).ClickAsync();
         Assert.AreEqual("keine ganze Zahl", await page.Locator("#f-users-error").InnerTextAsync());
