@@ -6,7 +6,12 @@ public sealed record PageRequest(int Page = 1, int PageSize = 25)
 
     public int SafePage => Math.Max(1, Page);
 
-    public int SafePageSize => Math.Clamp(PageSize, 1, MaxPageSize);
+    /// <summary>Exports ask for everything at once; pages stay small.</summary>
+    public const int MaxExportSize = 100_000;
+
+    public int SafePageSize => Math.Clamp(PageSize, 1, IsExport ? MaxExportSize : MaxPageSize);
+
+    public bool IsExport { get; init; }
 
     public int Skip => (SafePage - 1) * SafePageSize;
 }

@@ -1,4 +1,4 @@
-using LandkreisLizenz.Core.Exports;
+using LandkreisLizenz.Core.Imports;
 using LandkreisLizenz.Core.Registry;
 using LandkreisLizenz.Core.Security;
 using LandkreisLizenz.Web.Models;
@@ -34,19 +34,7 @@ public sealed class EntitiesController(RegistryService registry, CallerScopeAcce
         }
 
         var (columns, rows) = await registry.ExportAsync(caller.Current, entity, new ListQuery(suche, filter, sort, absteigend));
-        var stream = new MemoryStream();
-        if (format == "csv")
-        {
-            await TabularExport.WriteCsvAsync(stream, columns, rows);
-        }
-        else
-        {
-            await TabularExport.WriteXlsxAsync(stream, columns, rows, entity.Plural.Replace('/', '-'));
-        }
-
-        stream.Position = 0;
-        var contentType = format == "csv" ? "text/csv; charset=utf-8" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-        return File(stream, contentType, $"{entity.Format.ToString().ToLowerInvariant()}-{DateTime.UtcNow:yyyyMMdd}.{format}");
+        return await ExportFile.CreateAsync(format, entity.Format.Key(), columns, rows);
     }
 
     [HttpGet("/register/{slug}/{id:long}")]

@@ -19,6 +19,18 @@ public sealed class RecognitionController(RecognitionService recognition, Produc
         return View(new UnrecognisedModel(page, suche, TempData["Message"] as string));
     }
 
+    [HttpGet("/inventar/nicht-erkannt/export.{format:regex(^(csv|xlsx)$)}")]
+    [Authorize(Policy = Policies.Authenticated)]
+    public async Task<IActionResult> Export(string format, string? suche)
+    {
+        var page = await recognition.ListUnrecognisedAsync(caller.Current, suche, new PageRequest(1, PageRequest.MaxExportSize) { IsExport = true });
+        var rows = page.Items.Select(i => (IDictionary<string, object?>)new Dictionary<string, object?>
+        {
+            ["software"] = i.Name, ["publisher"] = i.Publisher, ["devices"] = i.Devices, ["installations"] = i.Installations,
+        });
+        return await ExportFile.CreateAsync(format, "nicht-erkannte-software", ["software", "publisher", "devices", "installations"], rows);
+    }
+
     [HttpGet("/inventar/nicht-erkannt/{titleId:long}")]
     [Authorize(Policy = Policies.LicenseManager)]
     public async Task<IActionResult> MapForm(long titleId)

@@ -101,6 +101,20 @@ public sealed class ImportPageTests
     }
 
     [TestMethod]
+    public async Task UnrecognisedExport_CsvAndXlsx_ListTheNamesOfTheScope()
+    {
+        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
+
+        var csv = await client.GetStringAsync("/inventar/nicht-erkannt/export.csv");
+        var xlsx = await client.GetAsync("/inventar/nicht-erkannt/export.xlsx");
+
+        StringAssert.StartsWith(csv.TrimStart('\uFEFF'), "software;publisher;devices;installations");
+        StringAssert.Contains(csv, "7-Zip;Igor Pavlov;");
+        Assert.AreEqual("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.Content.Headers.ContentType?.MediaType);
+        Assert.IsGreaterThan(1000L, xlsx.Content.Headers.ContentLength ?? (await xlsx.Content.ReadAsByteArrayAsync()).LongLength);
+    }
+
+    [TestMethod]
     public async Task UnrecognisedPage_LicenseManagerMaps_NameDisappears()
     {
         using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");

@@ -192,6 +192,7 @@ public sealed class SecurityTests
 
         StringAssert.Contains(page, "05158/V-AUDIT");
         StringAssert.Contains(page, "lm.mettmann");
+        StringAssert.Contains(await cio.GetStringAsync("/protokoll/export.csv?suche=V-AUDIT"), ";create;contracts;05158/V-AUDIT;");
         Assert.DoesNotContain(ForeignName, page);
         StringAssert.Contains(refused.Headers.Location!.OriginalString, "/fehler/403");
     }
