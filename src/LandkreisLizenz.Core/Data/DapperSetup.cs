@@ -21,6 +21,7 @@ internal static class DapperSetup
 
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
         SqlMapper.AddTypeHandler(new UtcDateTimeHandler());
+        SqlMapper.AddTypeHandler(new DecimalHandler());
     }
 
     private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
@@ -42,6 +43,28 @@ internal static class DapperSetup
             DateTime dt => DateOnly.FromDateTime(dt),
             string s => DateOnly.ParseExact(s.Length > 10 ? s[..10] : s, "yyyy-MM-dd", CultureInfo.InvariantCulture),
             _ => throw new DataException($"Cannot convert {value.GetType()} to DateOnly."),
+        };
+    }
+
+    /// <summary>
+    /// SQLite's NUMERIC affinity stores 100 as INTEGER and 100.5 as REAL; Dapper would otherwise reuse a reader
+    /// compiled for the first row's type and fail on the next, so money is converted from whatever arrives.
+    /// </summary>
+    private sealed class DecimalHandler : SqlMapper.TypeHandler<decimal>
+    {
+        public override void SetValue(IDbDataParameter parameter, decimal value)
+        {
+            parameter.DbType = DbType.Decimal;
+            parameter.Value = value;
+        }
+
+        public override decimal Parse(object value) => value switch
+        {
+            decimal d => d,
+            double d => (decimal)d,
+            long l => l,
+            string s => decimal.Parse(s, NumberStyles.Number, CultureInfo.InvariantCulture),
+            _ => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
         };
     }
 

@@ -1,0 +1,178 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using Dapper;
+using LandkreisLizenz.Core.Contracts;
+
+namespace LandkreisLizenz.Core.Reconciliation;
+
+/// <summary>
+/// Reads one family's licenses and usage. Installations are streamed row by row through a data reader and folded
+/// into per-product usage at once, so memory grows with devices × products of one family, never with the estate.
+/// </summary>
+internal static class FamilyLoader
+{
+    private const string OrganisationsSql = """
+        SELECT id AS Id, parent_id AS ParentId, kind AS Kind, COALESCE(population, 0) AS Population
+        FROM organisations WHERE id = @Root OR parent_id = @Root
+        """;
+
+    private const string LicensesSql = """
+        SELECT l.id AS Id, l.organisation_id AS OrganisationId, l.product_id AS ProductId, l.metric AS Metric, l.quantity AS Quantity,
+               l.unit_price AS UnitPrice, l.annual_cost_per_unit AS AnnualCostPerUnit, l.valid_from AS ValidFrom, l.valid_to AS ValidTo,
+               l.covers_members AS CoversMembers, l.min_cores_per_device AS MinCores,
+               k.start_date AS ContractStart, k.initial_term_months AS InitialTermMonths, k.renewal_term_months AS RenewalTermMonths,
+               k.notice_period_months AS NoticePeriodMonths, k.end_date AS ContractEnd
+        FROM licenses l
+        JOIN contracts k ON k.id = l.contract_id
+        JOIN organisations o ON o.id = l.organisation_id
+        WHERE o.id = @Root OR o.parent_id = @Root
+        """;
+
+    // Drives from the family's devices (index on devices.organisation_id) to their installations (index on device_id).
+    private const string InstallationsSql = """
+        SELECT d.organisation_id, d.id, d.device_kind, d.cores, t.product_id, i.user_key, i.last_used
+        FROM organisations o
+        JOIN devices d ON d.organisation_id = o.id
+        JOIN installations i ON i.device_id = d.id
+        JOIN software_titles t ON t.id = i.software_title_id
+        WHERE (o.id = @Root OR o.parent_id = @Root) AND t.product_id IS NOT NULL
+        """;
+
+    private const string AssignmentsSql = """
+        SELECT a.organisation_id AS OrganisationId, a.product_id AS ProductId, a.user_key AS UserKey, a.last_login AS LastLogin
+        FROM user_assignments a JOIN organisations o ON o.id = a.organisation_id
+        WHERE o.id = @Root OR o.parent_id = @Root
+        """;
+
+    private const string PeaksSql = """
+        SELECT p.organisation_id AS OrganisationId, p.product_id AS ProductId, p.month AS Month, p.peak_concurrent AS PeakConcurrent
+        FROM usage_peaks p JOIN organisations o ON o.id = p.organisation_id
+        WHERE (o.id = @Root OR o.parent_id = @Root) AND p.month >= @FirstMonth AND p.month <= @LastMonth
+        """;
+
+    public static FamilyData Load(DbConnection connection, long root, DateOnly asOf, int unusedDays, IReadOnlyDictionary<long, decimal?> listPrices, IReadOnlyDictionary<long, string> usualMetrics)
+    {
+        var organisations = connection.Query<FamilyOrganisation>(OrganisationsSql, new { Root = root }).ToList();
+        var licenses = connection.Query<LicenseRow>(LicensesSql, new { Root = root })
+            .Where(l => IsActive(l, asOf))
+            .Select(l => new ActiveLicense(l.Id, l.OrganisationId, l.ProductId, l.Metric, l.Quantity, l.UnitPrice, l.AnnualCostPerUnit,
+                l.ValidFrom ?? l.ContractStart, l.CoversMembers, l.MinCores))
+            .ToList();
+
+        var threshold = asOf.AddDays(-unusedDays);
+        var thresholdText = threshold.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var usage = new Dictionary<(long, long), ProductUsage>();
+        ProductUsage UsageOf(long organisationId, long productId)
+        {
+            if (!usage.TryGetValue((organisationId, productId), out var u))
+            {
+                usage[(organisationId, productId)] = u = new ProductUsage();
+            }
+
+            return u;
+        }
+
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = InstallationsSql;
+            var p = command.CreateParameter();
+            p.ParameterName = "@Root";
+            p.Value = root;
+            command.Parameters.Add(p);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var organisationId = reader.GetInt64(0);
+                var deviceId = reader.GetInt64(1);
+                var kind = reader.GetString(2);
+                var cores = reader.IsDBNull(3) ? 0 : reader.GetInt32(3);
+                var productId = reader.GetInt64(4);
+                var user = reader.IsDBNull(5) ? null : reader.GetString(5);
+                var active = reader.IsDBNull(6) || IsRecent(reader.GetValue(6), thresholdText, threshold);
+                var u = UsageOf(organisationId, productId);
+                u.AddDevice(deviceId, kind is "server" or "virtual_server", cores, active);
+                if (!string.IsNullOrEmpty(user))
+                {
+                    ProductUsage.AddUser(u.InstallationUsers, user, active);
+                }
+            }
+        }
+
+        foreach (var a in connection.Query<AssignmentRow>(AssignmentsSql, new { Root = root }))
+        {
+            ProductUsage.AddUser(UsageOf(a.OrganisationId, a.ProductId).AssignedUsers, a.UserKey, a.LastLogin is null || IsRecent(a.LastLogin, thresholdText, threshold));
+        }
+
+        var lastMonth = new DateOnly(asOf.Year, asOf.Month, 1);
+        foreach (var peak in connection.Query<PeakRow>(PeaksSql, new
+                 {
+                     Root = root,
+                     FirstMonth = lastMonth.AddMonths(-11).ToString("yyyy-MM", CultureInfo.InvariantCulture),
+                     LastMonth = lastMonth.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+                 }))
+        {
+            UsageOf(peak.OrganisationId, peak.ProductId).Peaks[peak.Month] = peak.PeakConcurrent;
+        }
+
+        return new FamilyData
+        {
+            Organisations = organisations,
+            Licenses = licenses,
+            Usage = usage,
+            ListPrices = listPrices,
+            UsualMetrics = usualMetrics,
+        };
+    }
+
+    /// <summary>Spec §2: valid on the day and the contract has not ended before it.</summary>
+    internal static bool IsActive(LicenseRow l, DateOnly asOf) =>
+        (l.ValidFrom is null || l.ValidFrom <= asOf)
+        && (l.ValidTo is null || l.ValidTo >= asOf)
+        && !ContractTerms.EndedBefore(new ContractTermInput(l.ContractStart, l.InitialTermMonths, l.RenewalTermMonths, l.NoticePeriodMonths, l.ContractEnd), asOf);
+
+    /// <summary>SQLite returns ISO text (compared as text, which orders like dates); SQL Server a DateTime.</summary>
+    private static bool IsRecent(object value, string thresholdText, DateOnly threshold) => value switch
+    {
+        string text => string.CompareOrdinal(text, 0, thresholdText, 0, 10) >= 0,
+        DateTime date => DateOnly.FromDateTime(date) >= threshold,
+        DateOnly date => date >= threshold,
+        _ => true,
+    };
+
+    internal sealed class LicenseRow
+    {
+        public long Id { get; init; }
+        public long OrganisationId { get; init; }
+        public long ProductId { get; init; }
+        public string Metric { get; init; } = "";
+        public long Quantity { get; init; }
+        public decimal? UnitPrice { get; init; }
+        public decimal? AnnualCostPerUnit { get; init; }
+        public DateOnly? ValidFrom { get; init; }
+        public DateOnly? ValidTo { get; init; }
+        public bool CoversMembers { get; init; }
+        public int? MinCores { get; init; }
+        public DateOnly ContractStart { get; init; }
+        public int? InitialTermMonths { get; init; }
+        public int? RenewalTermMonths { get; init; }
+        public int? NoticePeriodMonths { get; init; }
+        public DateOnly? ContractEnd { get; init; }
+    }
+
+    private sealed class AssignmentRow
+    {
+        public long OrganisationId { get; init; }
+        public long ProductId { get; init; }
+        public string UserKey { get; init; } = "";
+        public object? LastLogin { get; init; }
+    }
+
+    private sealed class PeakRow
+    {
+        public long OrganisationId { get; init; }
+        public long ProductId { get; init; }
+        public string Month { get; init; } = "";
+        public long PeakConcurrent { get; init; }
+    }
+}
