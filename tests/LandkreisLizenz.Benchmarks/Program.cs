@@ -8,9 +8,14 @@ using LandkreisLizenz.Core.Imports;
 using LandkreisLizenz.Core.Recognition;
 using LandkreisLizenz.Core.Security;
 
-// Import throughput benchmark (docs/benchmarks.md): a generated installations file of N rows is imported with full
-// validation, recognition and snapshot writes, and the same file is loaded by sqlite3's own `.import` into an
-// equivalent table. Usage: dotnet run -c Release --project tests/LandkreisLizenz.Benchmarks -- import [rows]
+// Benchmarks of docs/benchmarks.md, measured, never asserted:
+//   import [rows]        installations import throughput against sqlite3's own .import
+//   reconcile <file>     full and single-county reconciliation of a seeded estate against sqlite3's bare aggregation
+if (args.Length > 0 && args[0] == "reconcile")
+{
+    return await ReconcileBenchmark.RunAsync(args[1]);
+}
+
 var rows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
 var folder = Path.Combine(Path.GetTempPath(), "lkl-bench-" + Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(folder);

@@ -73,8 +73,13 @@ public static class ImportStatus
 /// CSV imports of spec §5: the whole file is validated before anything is written, a preview shows inserts,
 /// updates and unchanged rows, and a commit writes all rows in one transaction or none.
 /// </summary>
-public sealed class ImportService(Database database, TimeProvider clock, AuditLog audit, RecognitionService recognition, ImportOptions options, string dataFolder)
+public sealed class ImportService(Database database, TimeProvider clock, AuditLog audit, RecognitionService recognition, ImportOptions options, string dataFolder,
+    LandkreisLizenz.Core.Reconciliation.IReconciliationTrigger? reconciliation = null)
 {
+    /// <summary>Formats whose import changes license positions.</summary>
+    private static readonly HashSet<ImportFormat> ReconciledFormats =
+        [ImportFormat.Installations, ImportFormat.UserAssignments, ImportFormat.UsagePeaks, ImportFormat.Licenses];
+
     private const string InsertBatchSql = """
         INSERT INTO import_batches (organisation_id, user_id, format, file_name, file_size, file_sha256, status, created_at)
         VALUES (@OrganisationId, @UserId, @Format, @FileName, @FileSize, @Sha256, @Status, @Now)
@@ -127,6 +132,10 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
             audit.WriteAsync(scope, new AuditEntry(AuditActions.Import, format.Key(), fileName,
                 OrganisationId: outcome.AffectedOrganisationIds.Count == 1 ? outcome.AffectedOrganisationIds[0] : null,
                 After: new { outcome.TotalRows, outcome.Inserts, outcome.Updates, outcome.Unchanged, outcome.AffectedOrganisationIds })).GetAwaiter().GetResult();
+            if (ReconciledFormats.Contains(format) && outcome.AffectedOrganisationIds.Count > 0)
+            {
+                reconciliation?.OrganisationsChanged(outcome.AffectedOrganisationIds);
+            }
         }
 
         return outcome;
@@ -345,8 +354,10 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         {
             using var file = File.OpenRead(StagedFile(batchId));
             void Progress(int rows) => connection.Execute(ProgressSql, new { Id = batchId, Processed = rows });
+            // A commit holds SQLite's single write lock for its whole transaction, so it cannot report progress
+            // through another connection; the page shows it as running until it is done.
             outcome = commit
-                ? Commit(scope, batch.ImportFormat, file, batch.FileName, Progress)
+                ? Commit(scope, batch.ImportFormat, file, batch.FileName)
                 : Preview(scope, batch.ImportFormat, file, batch.FileName, Progress);
         }
         catch (Exception ex) when (ex is IOException or DbException)

@@ -107,6 +107,24 @@ internal static class ReconciliationEngine
     {
         var organisations = data.Organisations.ToDictionary(o => o.Id);
         var own = data.Licenses.ToLookup(l => (l.OrganisationId, l.ProductId, l.Metric));
+        var positions = new List<LicensePosition>();
+        foreach (var ((poolId, productId, metric), members) in Pools(data))
+        {
+            var licenses = own[(poolId, productId, metric)].ToList();
+            positions.Add(Position(organisations[poolId], productId, metric, licenses, members, data.ListPrices.GetValueOrDefault(productId), asOf));
+        }
+
+        return positions;
+    }
+
+    /// <summary>The organisations (and their usage) whose consumption a position counts.</summary>
+    public static IReadOnlyList<(long Organisation, ProductUsage Usage)> Members(FamilyData data, long pool, long productId, string metric) =>
+        Pools(data).TryGetValue((pool, productId, metric), out var members) ? members : [];
+
+    private static SortedDictionary<(long Pool, long Product, string Metric), List<(long Organisation, ProductUsage Usage)>> Pools(FamilyData data)
+    {
+        var organisations = data.Organisations.ToDictionary(o => o.Id);
+        var own = data.Licenses.ToLookup(l => (l.OrganisationId, l.ProductId, l.Metric));
         var pools = new SortedDictionary<(long Pool, long Product, string Metric), List<(long Organisation, ProductUsage Usage)>>();
         foreach (var license in data.Licenses)
         {
@@ -137,14 +155,7 @@ internal static class ReconciliationEngine
             }
         }
 
-        var positions = new List<LicensePosition>(pools.Count);
-        foreach (var ((poolId, productId, metric), members) in pools)
-        {
-            var licenses = own[(poolId, productId, metric)].ToList();
-            positions.Add(Position(organisations[poolId], productId, metric, licenses, members, data.ListPrices.GetValueOrDefault(productId), asOf));
-        }
-
-        return positions;
+        return pools;
     }
 
     private static List<(long, ProductUsage)> Pool(SortedDictionary<(long, long, string), List<(long, ProductUsage)>> pools, (long, long, string) key)

@@ -45,5 +45,10 @@ public static class DatabaseBootstrap
         var stopwatch = Stopwatch.StartNew();
         var report = generator.Generate(scale, demo.Seed, BusinessDate.Today(clock), Path.Combine(dbRoot, "seed"));
         Console.WriteLine(CommandLine.Describe(report, stopwatch.Elapsed));
+
+        // A first reconciliation, so that the Lizenzbilanz is filled from the first minute (later runs come from jobs).
+        var reconciliation = services.GetRequiredService<LandkreisLizenz.Core.Reconciliation.ReconciliationService>();
+        var run = reconciliation.RunNow(LandkreisLizenz.Core.Security.CallerScope.System("first-start"), null, "initial").GetAwaiter().GetResult();
+        Console.WriteLine($"Erster Lizenzabgleich: {run.PositionsCount:N0} Positionen in {(run.FinishedAt - run.StartedAt)?.TotalSeconds:N1} s.");
     }
 }

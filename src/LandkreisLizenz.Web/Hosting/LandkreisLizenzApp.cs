@@ -5,6 +5,8 @@ using LandkreisLizenz.Core.Audit;
 using LandkreisLizenz.Core.Data;
 using LandkreisLizenz.Core.Imports;
 using LandkreisLizenz.Core.Recognition;
+using LandkreisLizenz.Core.Reconciliation;
+using LandkreisLizenz.Web.Jobs;
 using LandkreisLizenz.Core.Overview;
 using LandkreisLizenz.Core.Registry;
 using LandkreisLizenz.Core.Security;
@@ -55,7 +57,12 @@ public static class LandkreisLizenzApp
         services.AddSingleton(provider => new ImportService(
             provider.GetRequiredService<Database>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<AuditLog>(),
             provider.GetRequiredService<RecognitionService>(), provider.GetRequiredService<ImportOptions>(),
-            Database.ResolveDataFolder(databaseOptions, contentRoot)));
+            Database.ResolveDataFolder(databaseOptions, contentRoot), provider.GetRequiredService<IReconciliationTrigger>()));
+        services.AddSingleton(configuration.GetSection(ReconciliationOptions.SectionName).Get<ReconciliationOptions>() ?? new ReconciliationOptions());
+        services.AddSingleton<ReconciliationService>();
+        services.AddSingleton<ReconciliationQueries>();
+        services.AddSingleton<IReconciliationTrigger, HangfireReconciliationTrigger>();
+        services.AddTransient<ReconciliationJobs>();
         services.AddTransient<ImportJobs>();
         services.AddHttpContextAccessor();
         services.AddScoped<CallerScopeAccessor>();
@@ -146,5 +153,9 @@ public static class LandkreisLizenzApp
             AppPath = "/",
         });
         app.MapControllers();
+
+        // The nightly full reconciliation; registering it again on every start only updates its schedule.
+        app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<ReconciliationJobs>(
+            ReconciliationJobs.NightlyJobId, j => j.Nightly(), Cron.Daily(2), new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") });
     }
 }

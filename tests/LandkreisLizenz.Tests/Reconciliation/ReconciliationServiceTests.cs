@@ -276,6 +276,27 @@ public sealed class ReconciliationServiceTests
     }
 
     [TestMethod]
+    public async Task ProcessFamily_FamilyHeldByAnotherLiveRun_BusyUntilReleased()
+    {
+        var county = _estate.Organisation("05158");
+        var p = _estate.Product();
+        _estate.License(county, p, "device", 1);
+        var first = await _service.StartAsync(CallerScope.System("a"), null);
+        var second = await _service.StartAsync(CallerScope.System("b"), null);
+        using (var connection = _db.Database.Open())
+        {
+            connection.Execute("INSERT INTO reconciliation_locks (organisation_id, run_id, acquired_at) VALUES (@county, @run, '2026-11-27T07:59:00Z')", new { county, run = first.Id });
+        }
+
+        Assert.ThrowsExactly<FamilyBusyException>(() => _service.ProcessFamily(second.Id, county));
+        _service.ProcessFamily(first.Id, county);
+        _service.ProcessFamily(second.Id, county);
+
+        Assert.AreEqual("succeeded", (await _service.GetRunAsync(first.Id))!.Status);
+        Assert.AreEqual("succeeded", (await _service.GetRunAsync(second.Id))!.Status);
+    }
+
+    [TestMethod]
     public async Task StartAsync_LicenseManagerForForeignCounty_Denied()
     {
         using var seeded = TestDatabase.CopyOf(SharedEstate.Database);

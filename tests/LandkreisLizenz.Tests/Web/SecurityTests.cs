@@ -59,6 +59,10 @@ public sealed class SecurityTests
         using var admin = await AppFactory.SignedInClientAsync(_factory, "admin");
         var foreignBatch = (await AppFactory.UploadAsync(admin, "organisations", "o.csv", File.ReadAllBytes(Repository.ImportSample("organisations"))))
             .Headers.Location!.OriginalString.Split('/').Last();
+        var foreignOrganisation = ForeignId(RegistryEntities.Organisations);
+        var foreignRun = (await _factory.Services.GetRequiredService<LandkreisLizenz.Core.Reconciliation.ReconciliationService>()
+            .RunNow(LandkreisLizenz.Core.Security.CallerScope.System("test"), [foreignOrganisation], "manual")).Id;
+        var (foreignProduct, foreignMetric) = ForeignPosition(foreignOrganisation);
         using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
         var token = await AppFactory.TokenFromAsync(client, "/import");
         var before = EstateChecksum.Compute(_factory.Database);
@@ -68,24 +72,30 @@ public sealed class SecurityTests
         foreach (var (endpoint, method) in ControllerRoutes())
         {
             var pattern = endpoint.RoutePattern.RawText!.TrimStart('/');
-            if (!pattern.Contains("{id", StringComparison.Ordinal) || GlobalRoutes.Contains(pattern))
+            if (!pattern.Contains(":long}", StringComparison.Ordinal) || GlobalRoutes.Contains(pattern))
             {
                 continue;
             }
 
-            var urls = new List<string>();
+            var candidates = new List<string>();
             if (pattern.Contains("{slug}", StringComparison.Ordinal))
             {
                 foreach (var entity in RegistryEntities.All.Where(e => !e.Global))
                 {
-                    urls.Add("/" + pattern.Replace("{slug}", entity.Slug).Replace("{id:long}", ForeignId(entity).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    candidates.Add(pattern.Replace("{slug}", entity.Slug).Replace("{id:long}", ForeignId(entity).ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 }
             }
-            else if (pattern.StartsWith("import/", StringComparison.Ordinal))
+            else
             {
-                urls.Add("/" + pattern.Replace("{id:long}", foreignBatch));
+                candidates.Add(pattern
+                    .Replace("{id:long}", pattern.StartsWith("import/", StringComparison.Ordinal) ? foreignBatch : "{unknown}")
+                    .Replace("{organisationId:long}", foreignOrganisation.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .Replace("{productId:long}", foreignProduct.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .Replace("{metric}", foreignMetric)
+                    .Replace("{runId:long}", foreignRun.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
 
+            var urls = candidates.Where(c => !c.Contains('{')).Select(c => "/" + c).ToList();
             if (urls.Count == 0)
             {
                 untested.Add(pattern);
@@ -195,6 +205,14 @@ public sealed class SecurityTests
         StringAssert.Contains(await cio.GetStringAsync("/protokoll/export.csv?suche=V-AUDIT"), ";create;contracts;05158/V-AUDIT;");
         Assert.DoesNotContain(ForeignName, page);
         StringAssert.Contains(refused.Headers.Location!.OriginalString, "/fehler/403");
+    }
+
+    private static (long Product, string Metric) ForeignPosition(long organisation)
+    {
+        using var connection = _factory.Database.Open();
+        return connection.QueryFirst<(long, string)>(
+            "SELECT p.product_id, p.metric FROM license_positions p JOIN reconciliation_latest l ON l.run_id = p.run_id AND l.organisation_id = p.organisation_id WHERE p.organisation_id = @organisation",
+            new { organisation });
     }
 
     private static long ForeignId(RegistryEntity entity)

@@ -1,0 +1,38 @@
+using LandkreisLizenz.Core.Reconciliation;
+using LandkreisLizenz.Core.Registry;
+
+namespace LandkreisLizenz.Web.Models;
+
+public sealed record PickOrganisationModel(RegistryPage Page, string? Search);
+
+public sealed record BalanceModel(
+    RegistryRecord Organisation,
+    IReadOnlyList<PositionView> Positions,
+    PositionTotals Totals,
+    RunSummary? LatestRun,
+    PositionFilter Filter,
+    IReadOnlyList<(string Key, string Name)> Categories,
+    bool CanStartRun)
+{
+    public string Name => (string)Organisation.Values["name"]!;
+}
+
+public sealed record PositionDetailModel(PositionDetail Detail, int Page)
+{
+    public const int PageSize = 50;
+
+    public IReadOnlyList<Consumer> PageOfConsumers => Detail.Consumers.Skip((Page - 1) * PageSize).Take(PageSize).ToList();
+
+    public int PageCount => Math.Max(1, (Detail.Consumers.Count + PageSize - 1) / PageSize);
+}
+
+public sealed record RunModel(RunSummary Run, long OrganisationId)
+{
+    public static string GermanStatus(string status) => status switch
+    {
+        "running" => "läuft",
+        "succeeded" => "abgeschlossen",
+        "failed" => "abgebrochen",
+        _ => status,
+    };
+}
