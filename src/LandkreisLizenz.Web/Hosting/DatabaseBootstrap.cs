@@ -49,6 +49,7 @@ public static class DatabaseBootstrap
         // A first reconciliation, so that the Lizenzbilanz is filled from the first minute (later runs come from jobs).
         var reconciliation = services.GetRequiredService<LandkreisLizenz.Core.Reconciliation.ReconciliationService>();
         var run = reconciliation.RunNow(LandkreisLizenz.Core.Security.CallerScope.System("first-start"), null, "initial").GetAwaiter().GetResult();
-        Console.WriteLine($"Erster Lizenzabgleich: {run.PositionsCount:N0} Positionen in {(run.FinishedAt - run.StartedAt)?.TotalSeconds:N1} s.");
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.GetCultureInfo("de-DE"),
+            $"Erster Lizenzabgleich: {run.PositionsCount:N0} Positionen in {(run.FinishedAt - run.StartedAt)?.TotalSeconds:N1} s."));
     }
 }
