@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace LandkreisLizenz.Web.Controllers;
 
 /// <summary>Pages of every registry object (organisations, catalogue, hosting, applications, contracts, licenses).</summary>
-public sealed class EntitiesController(RegistryService registry, CallerScopeAccessor caller) : Controller
+public sealed class EntitiesController(RegistryService registry, CallerScopeAccessor caller, TimeProvider clock) : Controller
 {
     [HttpGet("/register/{slug}")]
     [Authorize(Policy = Policies.Authenticated)]
@@ -46,7 +46,7 @@ public sealed class EntitiesController(RegistryService registry, CallerScopeAcce
             return NotFound();
         }
 
-        return View(new EntityDetailModel(record, CanWrite, TempData["Message"] as string));
+        return View(new EntityDetailModel(record, CanWrite, TempData["Message"] as string, LandkreisLizenz.Core.Common.BusinessDate.Today(clock)));
     }
 
     [HttpGet("/register/{slug}/neu")]

@@ -61,6 +61,7 @@ public static class LandkreisLizenzApp
         services.AddSingleton(configuration.GetSection(ReconciliationOptions.SectionName).Get<ReconciliationOptions>() ?? new ReconciliationOptions());
         services.AddSingleton<ReconciliationService>();
         services.AddSingleton<ReconciliationQueries>();
+        services.AddSingleton<LandkreisLizenz.Core.Contracts.DeadlineCalendar>();
         services.AddSingleton<IReconciliationTrigger, HangfireReconciliationTrigger>();
         services.AddTransient<ReconciliationJobs>();
         services.AddTransient<ImportJobs>();

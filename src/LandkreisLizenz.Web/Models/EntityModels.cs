@@ -37,7 +37,7 @@ public sealed record EntityListModel(RegistryPage Page, IReadOnlyList<(string Co
     }
 }
 
-public sealed record EntityDetailModel(RegistryRecord Record, bool CanWrite, string? Message);
+public sealed record EntityDetailModel(RegistryRecord Record, bool CanWrite, string? Message, DateOnly Today);
 
 public sealed record EntityEditModel(
     RegistryEntity Entity,
@@ -75,6 +75,17 @@ public static class EntityFormat
             ValueFormat.Code => Labels.Codes(key) is { } codes && codes.TryGetValue(text, out var label) ? label : text,
             _ => text,
         };
+    }
+
+    /// <summary>The term fields of a stored contract (export column names) for the deadline rules.</summary>
+    public static LandkreisLizenz.Core.Contracts.ContractTermInput ContractTerms(IDictionary<string, object?> values)
+    {
+        static DateOnly? Date(object? value) => ValueText.Normalise(value) is { Length: >= 10 } text
+            ? DateOnly.ParseExact(text[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : null;
+        static int? Months(object? value) => ValueText.Normalise(value) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : null;
+        return new(Date(values["start_date"])!.Value, Months(values["initial_term_months"]), Months(values["renewal_term_months"]),
+            Months(values["notice_period_months"]), Date(values["end_date"]));
     }
 
     /// <summary>How a detail field is shown, guessed from its import column.</summary>

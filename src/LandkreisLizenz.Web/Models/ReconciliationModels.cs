@@ -36,3 +36,5 @@ public sealed record RunModel(RunSummary Run, long OrganisationId)
         _ => status,
     };
 }
+
+public sealed record DeadlinesModel(IReadOnlyList<LandkreisLizenz.Core.Contracts.Deadline> Deadlines, DateOnly Today, string Sort);

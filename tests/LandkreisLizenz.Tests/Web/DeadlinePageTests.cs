@@ -1,0 +1,54 @@
+using System.Net;
+using Dapper;
+using LandkreisLizenz.Tests.Infrastructure;
+
+namespace LandkreisLizenz.Tests.Web;
+
+[TestClass]
+public sealed class DeadlinePageTests
+{
+    private static AppFactory _factory = null!;
+
+    [ClassInitialize]
+    public static void Start(TestContext context)
+    {
+        _factory = new AppFactory();
+        _factory.CreateClient().Dispose();
+    }
+
+    [ClassCleanup]
+    public static void Stop() => _factory.Dispose();
+
+    [TestMethod]
+    public async Task Fristenkalender_Cio_ListsDeadlinesAndOffersIcs()
+    {
+        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
+
+        var html = await client.GetStringAsync("/fristen?sort=cost");
+        var ics = await client.GetAsync("/fristen/kuendigungsfristen.ics");
+        var body = await ics.Content.ReadAsStringAsync();
+
+        StringAssert.Contains(html, "Fristen bis");
+        StringAssert.Contains(html, "/register/vertraege/");
+        Assert.AreEqual("text/calendar", ics.Content.Headers.ContentType?.MediaType);
+        StringAssert.StartsWith(body, "BEGIN:VCALENDAR");
+        Assert.AreEqual(html.Split("<tr>").Length - 2, body.Split("BEGIN:VEVENT").Length - 1, "one event per listed deadline");
+    }
+
+    [TestMethod]
+    public async Task ContractDetail_RenewingContract_ShowsTermEndAndNextNoticeDeadline()
+    {
+        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
+        using var connection = _factory.Database.Open();
+        var id = connection.ExecuteScalar<long>("""
+            SELECT MIN(k.id) FROM contracts k JOIN organisations o ON o.id = k.organisation_id
+            WHERE o.ags = '05158' AND k.evb_it_type = 'pflege_s' AND k.end_date IS NULL AND k.initial_term_months = 12 AND k.renewal_term_months = 12
+            """);
+
+        var html = await client.GetStringAsync($"/register/vertraege/{id}");
+
+        StringAssert.Contains(html, "Laufzeit und Kündigung");
+        StringAssert.Matches(html, new System.Text.RegularExpressions.Regex(@"data-term-end>\d\d\.\d\d\.\d{4} bis \d\d\.\d\d\.\d{4}<"));
+        StringAssert.Matches(html, new System.Text.RegularExpressions.Regex(@"data-notice-deadline>\d\d\.\d\d\.\d{4} \(zum Laufzeitende"));
+    }
+}
