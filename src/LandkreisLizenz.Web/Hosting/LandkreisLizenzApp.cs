@@ -62,6 +62,11 @@ public static class LandkreisLizenzApp
         services.AddSingleton<ReconciliationService>();
         services.AddSingleton<ReconciliationQueries>();
         services.AddSingleton<LandkreisLizenz.Core.Contracts.DeadlineCalendar>();
+        services.AddSingleton<LandkreisLizenz.Core.Notifications.NotificationService>();
+        services.AddSingleton(configuration.GetSection(LandkreisLizenz.Core.Notifications.ReminderOptions.SectionName).Get<LandkreisLizenz.Core.Notifications.ReminderOptions>() ?? new LandkreisLizenz.Core.Notifications.ReminderOptions());
+        services.AddSingleton(configuration.GetSection(LandkreisLizenz.Core.Notifications.SmtpOptions.SectionName).Get<LandkreisLizenz.Core.Notifications.SmtpOptions>() ?? new LandkreisLizenz.Core.Notifications.SmtpOptions());
+        services.AddSingleton<LandkreisLizenz.Core.Notifications.ReminderService>();
+        services.AddTransient<ReminderJobs>();
         services.AddSingleton<IReconciliationTrigger, HangfireReconciliationTrigger>();
         services.AddTransient<ReconciliationJobs>();
         services.AddTransient<ImportJobs>();
@@ -158,5 +163,7 @@ public static class LandkreisLizenzApp
         // The nightly full reconciliation; registering it again on every start only updates its schedule.
         app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<ReconciliationJobs>(
             ReconciliationJobs.NightlyJobId, j => j.Nightly(), Cron.Daily(2), new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") });
+        app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<ReminderJobs>(
+            ReminderJobs.DailyJobId, j => j.Daily(), Cron.Daily(6), new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") });
     }
 }
