@@ -144,6 +144,7 @@ internal static class FamilyLoader
     {
         public long Id { get; init; }
         public long OrganisationId { get; init; }
+        public long ContractId { get; init; }
         public long ProductId { get; init; }
         public string Metric { get; init; } = "";
         public long Quantity { get; init; }

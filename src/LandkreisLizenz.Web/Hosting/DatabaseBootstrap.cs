@@ -51,5 +51,7 @@ public static class DatabaseBootstrap
         var run = reconciliation.RunNow(LandkreisLizenz.Core.Security.CallerScope.System("first-start"), null, "initial").GetAwaiter().GetResult();
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.GetCultureInfo("de-DE"),
             $"Erster Lizenzabgleich: {run.PositionsCount:N0} Positionen in {(run.FinishedAt - run.StartedAt)?.TotalSeconds:N1} s."));
+        var refresh = services.GetRequiredService<LandkreisLizenz.Core.Suggestions.SuggestionService>().RefreshAsync().GetAwaiter().GetResult();
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.GetCultureInfo("de-DE"), $"Empfehlungen: {refresh.Created:N0} erkannt."));
     }
 }

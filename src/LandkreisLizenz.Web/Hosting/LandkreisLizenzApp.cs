@@ -67,6 +67,9 @@ public static class LandkreisLizenzApp
         services.AddSingleton(configuration.GetSection(LandkreisLizenz.Core.Notifications.SmtpOptions.SectionName).Get<LandkreisLizenz.Core.Notifications.SmtpOptions>() ?? new LandkreisLizenz.Core.Notifications.SmtpOptions());
         services.AddSingleton<LandkreisLizenz.Core.Notifications.ReminderService>();
         services.AddTransient<ReminderJobs>();
+        services.AddSingleton(configuration.GetSection(LandkreisLizenz.Core.Suggestions.SuggestionOptions.SectionName).Get<LandkreisLizenz.Core.Suggestions.SuggestionOptions>() ?? new LandkreisLizenz.Core.Suggestions.SuggestionOptions());
+        services.AddSingleton<LandkreisLizenz.Core.Suggestions.SuggestionService>();
+        services.AddTransient<SuggestionJobs>();
         services.AddSingleton<IReconciliationTrigger, HangfireReconciliationTrigger>();
         services.AddTransient<ReconciliationJobs>();
         services.AddTransient<ImportJobs>();
@@ -163,6 +166,8 @@ public static class LandkreisLizenzApp
         // The nightly full reconciliation; registering it again on every start only updates its schedule.
         app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<ReconciliationJobs>(
             ReconciliationJobs.NightlyJobId, j => j.Nightly(), Cron.Daily(2), new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") });
+        app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<SuggestionJobs>(
+            SuggestionJobs.NightlyJobId, j => j.Refresh(), Cron.Daily(4), new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") });
         app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<ReminderJobs>(
             ReminderJobs.DailyJobId, j => j.Daily(), Cron.Daily(6), new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") });
     }

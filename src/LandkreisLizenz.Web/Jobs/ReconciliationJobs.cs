@@ -20,7 +20,15 @@ public sealed class ReconciliationJobs(ReconciliationService reconciliation, IBa
         FanOut(await reconciliation.StartAsync(CallerScope.System("import"), organisationIds, "import"));
 
     [AutomaticRetry(Attempts = 20, DelaysInSeconds = [5, 15, 30, 60, 120])]
-    public void Family(long runId, long root) => reconciliation.ProcessFamily(runId, root);
+    public async Task Family(long runId, long root)
+    {
+        reconciliation.ProcessFamily(runId, root);
+        // The job that completes the run hands over to the suggestions (a duplicate hand-over only refreshes twice).
+        if ((await reconciliation.GetRunAsync(runId))?.Status == "succeeded")
+        {
+            jobs.Enqueue<SuggestionJobs>(j => j.Refresh());
+        }
+    }
 
     public void FanOut(ReconciliationRun run)
     {

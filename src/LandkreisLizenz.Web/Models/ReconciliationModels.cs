@@ -38,3 +38,8 @@ public sealed record RunModel(RunSummary Run, long OrganisationId)
 }
 
 public sealed record DeadlinesModel(IReadOnlyList<LandkreisLizenz.Core.Contracts.Deadline> Deadlines, DateOnly Today, string Sort);
+
+public sealed record SuggestionsModel(LandkreisLizenz.Core.Suggestions.SuggestionPage Result, LandkreisLizenz.Core.Suggestions.SuggestionFilter Filter);
+
+public sealed record SuggestionDetailModel(
+    LandkreisLizenz.Core.Suggestions.SuggestionDetail Suggestion, bool CanDecide, string? Message, string? Error, (string? Status, string? Reason)? Posted);

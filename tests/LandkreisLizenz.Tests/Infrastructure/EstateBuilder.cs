@@ -17,27 +17,39 @@ public sealed class EstateBuilder(Database database)
 
     private string Key(string prefix) => $"{prefix}-{++_keys}";
 
-    public long Organisation(string ags, string kind = "county", long? parent = null, long population = 0) =>
-        Insert("INSERT INTO organisations (ags, name, kind, parent_id, state_code, population, shares_for_consolidation, created_at, updated_at) VALUES (@ags, @ags, @kind, @parent, '05', @population, 1, @Now, @Now)",
-            new { ags, kind, parent, population, Now });
+    public long Organisation(string ags, string kind = "county", long? parent = null, long population = 0, bool shares = true) =>
+        Insert("INSERT INTO organisations (ags, name, kind, parent_id, state_code, population, shares_for_consolidation, created_at, updated_at) VALUES (@ags, @name, @kind, @parent, '05', @population, @shares, @Now, @Now)",
+            new { ags, name = "Org " + ags, kind, parent, population, shares, Now });
 
-    public long Product(decimal? listPrice = null, string? key = null)
+    public long Product(decimal? listPrice = null, string? key = null, bool singleSystem = false)
     {
+        var category = singleSystem ? "dms" : "test";
         using (var connection = database.Open())
         {
-            connection.Execute("INSERT INTO categories (category_key, name, single_system) SELECT 'test', 'Test', 0 WHERE NOT EXISTS (SELECT 1 FROM categories WHERE category_key = 'test')");
+            connection.Execute("INSERT INTO categories (category_key, name, single_system) SELECT @category, @category, @singleSystem WHERE NOT EXISTS (SELECT 1 FROM categories WHERE category_key = @category)",
+                new { category, singleSystem });
         }
 
         var productKey = key ?? Key("p");
-        var id = Insert("INSERT INTO products (product_key, name, vendor, category_id, list_price, created_at, updated_at) VALUES (@productKey, @productKey, 'V', (SELECT id FROM categories WHERE category_key = 'test'), @listPrice, @Now, @Now)",
-            new { productKey, listPrice, Now });
+        var id = Insert("INSERT INTO products (product_key, name, vendor, category_id, list_price, created_at, updated_at) VALUES (@productKey, @productKey, 'V', (SELECT id FROM categories WHERE category_key = @category), @listPrice, @Now, @Now)",
+            new { productKey, listPrice, category, Now });
         Insert("INSERT INTO software_titles (name, publisher, product_id) VALUES (@productKey, 'V', @id)", new { productKey, id });
         return id;
     }
 
-    public long Contract(long organisation, string start = "2020-01-01", int? initial = null, int? renewal = null, string? end = null) =>
-        Insert("INSERT INTO contracts (organisation_id, contract_key, vendor, title, evb_it_type, start_date, initial_term_months, renewal_term_months, end_date, created_at, updated_at) VALUES (@organisation, @key, 'V', 'T', 'other', @start, @initial, @renewal, @end, @Now, @Now)",
-            new { organisation, key = Key("k"), start, initial, renewal, end, Now });
+    public long Contract(long organisation, string start = "2020-01-01", int? initial = null, int? renewal = null, string? end = null,
+        int? notice = null, decimal? annualCost = null, string? framework = null) =>
+        Insert("INSERT INTO contracts (organisation_id, contract_key, vendor, title, evb_it_type, start_date, initial_term_months, renewal_term_months, notice_period_months, end_date, annual_cost, framework, created_at, updated_at) VALUES (@organisation, @key, 'V', 'T', 'other', @start, @initial, @renewal, @notice, @end, @annualCost, @framework, @Now, @Now)",
+            new { organisation, key = Key("k"), start, initial, renewal, notice, end, annualCost, framework, Now });
+
+    public long Hosting(long organisation, string operatorKind = "self", string country = "DE", string c5 = "none", string iso = "none", bool georedundant = false, long? operatorOrganisation = null) =>
+        Insert("INSERT INTO hostings (organisation_id, hosting_key, name, operator_kind, model, operator_organisation_id, country, c5, iso27001, georedundant, created_at, updated_at) VALUES (@organisation, @key, @key, @operatorKind, 'on_premises', @operatorOrganisation, @country, @c5, @iso, @georedundant, @Now, @Now)",
+            new { organisation, key = Key("h"), operatorKind, operatorOrganisation, country, c5, iso, georedundant, Now });
+
+    public long Application(long organisation, long product, long hosting, int users = 10, decimal cost = 0, string protection = "normal",
+        bool kritis = false, bool operation24x7 = false, string lifecycle = "tolerate") =>
+        Insert("INSERT INTO applications (organisation_id, application_key, product_id, hosting_id, name, users, protection_need, kritis, operation_24x7, lifecycle, annual_operating_cost, created_at, updated_at) VALUES (@organisation, @key, @product, @hosting, @key, @users, @protection, @kritis, @operation24x7, @lifecycle, @cost, @Now, @Now)",
+            new { organisation, key = Key("a"), product, hosting, users, protection, kritis, operation24x7, lifecycle, cost, Now });
 
     public long License(long organisation, long product, string metric, long quantity, decimal? unitPrice = null, decimal? annualCost = null,
         string? validFrom = null, string? validTo = null, bool covers = false, int? minCores = null, long? contract = null) =>

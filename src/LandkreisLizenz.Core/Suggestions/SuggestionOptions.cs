@@ -1,0 +1,90 @@
+namespace LandkreisLizenz.Core.Suggestions;
+
+public sealed class DiscountStep
+{
+    public int MinOrganisations { get; set; }
+    public decimal Percent { get; set; }
+}
+
+/// <summary>The numbers behind the suggestions (spec §4), as configuration rather than literals in code.</summary>
+public sealed class SuggestionOptions
+{
+    public const string SectionName = "Suggestions";
+
+    /// <summary>Volume discount by number of organisations buying together: 2 → 5 %, 3–9 → 10 %, 10–24 → 15 %, ≥ 25 → 20 %.</summary>
+    public List<DiscountStep> Discounts { get; set; } =
+    [
+        new() { MinOrganisations = 2, Percent = 5 },
+        new() { MinOrganisations = 3, Percent = 10 },
+        new() { MinOrganisations = 10, Percent = 15 },
+        new() { MinOrganisations = 25, Percent = 20 },
+    ];
+
+    /// <summary>Share of the summed operating cost saved by one operator for all (EfA).</summary>
+    public decimal SharedOperationShare { get; set; } = 0.40m;
+
+    /// <summary>Days ahead in which a notice deadline makes an unused contract a termination candidate.</summary>
+    public int TerminationWindowDays { get; set; } = 180;
+
+    public int MinOrganisationsJointProcurement { get; set; } = 3;
+
+    public int MinOrganisationsSharedOperation { get; set; } = 3;
+
+    public int MinMunicipalitiesPooling { get; set; } = 2;
+
+    public decimal DiscountFor(int organisations) =>
+        Discounts.Where(d => organisations >= d.MinOrganisations).OrderByDescending(d => d.MinOrganisations).Select(d => d.Percent / 100m).FirstOrDefault();
+}
+
+public static class SuggestionTypes
+{
+    public const string RightSize = "right_size";
+    public const string ComplianceRisk = "compliance_risk";
+    public const string TerminateContract = "terminate_contract";
+    public const string RedundantApplications = "redundant_applications";
+    public const string JointProcurement = "joint_procurement";
+    public const string SharedOperation = "shared_operation";
+    public const string HostingCompliance = "hosting_compliance";
+    public const string MemberPooling = "member_pooling";
+
+    public static readonly IReadOnlyList<string> All =
+        [RightSize, ComplianceRisk, TerminateContract, RedundantApplications, JointProcurement, SharedOperation, HostingCompliance, MemberPooling];
+
+    public static string GermanName(string type) => type switch
+    {
+        RightSize => "Lizenzen anpassen",
+        ComplianceRisk => "Compliance-Risiko",
+        TerminateContract => "Vertrag kündigen",
+        RedundantApplications => "Doppelte Anwendungen",
+        JointProcurement => "Gemeinsame Beschaffung",
+        SharedOperation => "EfA-Betrieb (Einer für Alle)",
+        HostingCompliance => "Betrieb nicht DVS-konform",
+        MemberPooling => "Lizenzen der Gemeinden bündeln",
+        _ => type,
+    };
+}
+
+public static class SuggestionStatus
+{
+    public const string New = "new";
+    public const string InReview = "in_review";
+    public const string Accepted = "accepted";
+    public const string Rejected = "rejected";
+    public const string Implemented = "implemented";
+    public const string Obsolete = "obsolete";
+
+    public static readonly IReadOnlyList<string> Decisions = [InReview, Accepted, Rejected, Implemented];
+
+    public static readonly IReadOnlyList<string> All = [New, InReview, Accepted, Rejected, Implemented, Obsolete];
+
+    public static string GermanName(string status) => status switch
+    {
+        New => "neu",
+        InReview => "in Prüfung",
+        Accepted => "angenommen",
+        Rejected => "abgelehnt",
+        Implemented => "umgesetzt",
+        Obsolete => "erledigt (Bedingung entfallen)",
+        _ => status,
+    };
+}

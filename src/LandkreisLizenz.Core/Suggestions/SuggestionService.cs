@@ -1,0 +1,258 @@
+using Dapper;
+using LandkreisLizenz.Core.Audit;
+using LandkreisLizenz.Core.Common;
+using LandkreisLizenz.Core.Data;
+using LandkreisLizenz.Core.Security;
+
+namespace LandkreisLizenz.Core.Suggestions;
+
+public sealed class SuggestionListItem
+{
+    public long Id { get; init; }
+    public string Type { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string Title { get; init; } = "";
+    public decimal? EstimatedSavings { get; init; }
+    public decimal? RiskAmount { get; init; }
+    public DateTime FirstSeenAt { get; init; }
+}
+
+public sealed class SuggestionDetail
+{
+    public long Id { get; init; }
+    public string SuggestionKey { get; init; } = "";
+    public string Type { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string Title { get; init; } = "";
+    public string Rationale { get; init; } = "";
+    public decimal? EstimatedSavings { get; init; }
+    public decimal? RiskAmount { get; init; }
+    public DateTime FirstSeenAt { get; init; }
+    public DateTime? ObsoleteSince { get; init; }
+    public IReadOnlyList<(long Id, string Name, string Ags, string Role)> Organisations { get; set; } = [];
+    public IReadOnlyList<(string Type, long Id, string Label)> Objects { get; set; } = [];
+    public IReadOnlyList<(string Status, string? Reason, string? UserName, DateTime DecidedAt)> History { get; set; } = [];
+}
+
+public sealed record SuggestionFilter(string? Type = null, string? Status = null, string? Organisation = null);
+
+public sealed record SuggestionPage(Paged<SuggestionListItem> Page, decimal TotalSavings, decimal TotalRisk);
+
+public sealed record RefreshResult(int Created, int Updated, int Unchanged, int Obsoleted);
+
+/// <summary>
+/// Persists the engine's suggestions under stable keys — updating instead of duplicating, keeping decisions, marking
+/// vanished ones obsolete — and serves them to the caller's scope: a suggestion is visible when one of its
+/// organisations is (cross-organisation suggestions only ever name organisations that opted in).
+/// </summary>
+public sealed class SuggestionService(Database database, TimeProvider clock, AuditLog audit, SuggestionOptions options)
+{
+    private const string ExistingSql = """
+        SELECT id AS Id, suggestion_key AS SuggestionKey, status AS Status, title AS Title, rationale AS Rationale,
+               estimated_savings AS EstimatedSavings, risk_amount AS RiskAmount
+        FROM suggestions
+        """;
+
+    private const string InsertSql = """
+        INSERT INTO suggestions (suggestion_key, type, status, product_id, title, rationale, estimated_savings, risk_amount, first_seen_at, last_seen_at, row_version)
+        VALUES (@Key, @Type, 'new', @ProductId, @Title, @Rationale, @Savings, @Risk, @Now, @Now, 1)
+        """;
+
+    private const string UpdateSql = """
+        UPDATE suggestions SET title = @Title, rationale = @Rationale, estimated_savings = @Savings, risk_amount = @Risk, product_id = @ProductId,
+               last_seen_at = @Now, obsolete_since = NULL, status = @Status, row_version = row_version + 1
+        WHERE id = @Id
+        """;
+
+    private const string LastDecisionSql = """
+        SELECT status FROM suggestion_decisions WHERE suggestion_id = @Id AND status <> 'obsolete' ORDER BY decided_at DESC, id DESC
+        """;
+
+    private const string ObsoleteSql = "UPDATE suggestions SET status = 'obsolete', obsolete_since = @Now, row_version = row_version + 1 WHERE id = @Id";
+
+    private const string DecisionSql = """
+        INSERT INTO suggestion_decisions (suggestion_id, status, reason, user_id, decided_at) VALUES (@Id, @Status, @Reason, @UserId, @Now)
+        """;
+
+    private const string ListFromSql = """
+        FROM suggestions s
+        WHERE EXISTS (SELECT 1 FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND {scope:so.organisation_id})
+          AND (@Type IS NULL OR s.type = @Type)
+          AND ((@Status IS NULL AND s.status <> 'obsolete') OR s.status = @Status)
+          AND (@Organisation IS NULL OR EXISTS (SELECT 1 FROM suggestion_organisations sf JOIN organisations of ON of.id = sf.organisation_id
+                                               WHERE sf.suggestion_id = s.id AND (of.ags = @Organisation OR {search})))
+        """;
+
+    private const string DetailSql = """
+        SELECT s.id AS Id, s.suggestion_key AS SuggestionKey, s.type AS Type, s.status AS Status, s.title AS Title, s.rationale AS Rationale,
+               s.estimated_savings AS EstimatedSavings, s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt, s.obsolete_since AS ObsoleteSince
+        FROM suggestions s
+        WHERE s.id = @Id AND EXISTS (SELECT 1 FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND {scope:so.organisation_id})
+        """;
+
+    private const string OrganisationsSql = """
+        SELECT o.id AS Id, o.name AS Name, o.ags AS Ags, so.role AS Role
+        FROM suggestion_organisations so JOIN organisations o ON o.id = so.organisation_id WHERE so.suggestion_id = @Id ORDER BY so.role DESC, o.name
+        """;
+
+    private const string ObjectsSql = """
+        SELECT x.object_type AS Type, x.object_id AS Id,
+               COALESCE(a.name, a.application_key, k.title, p.name, h.name, '') AS Label
+        FROM suggestion_objects x
+        LEFT JOIN applications a ON x.object_type = 'application' AND a.id = x.object_id
+        LEFT JOIN contracts k ON x.object_type = 'contract' AND k.id = x.object_id
+        LEFT JOIN products p ON x.object_type = 'product' AND p.id = x.object_id
+        LEFT JOIN hostings h ON x.object_type = 'hosting' AND h.id = x.object_id
+        WHERE x.suggestion_id = @Id ORDER BY x.object_type, x.object_id
+        """;
+
+    private const string HistorySql = """
+        SELECT d.status AS Status, d.reason AS Reason, u.user_name AS UserName, d.decided_at AS DecidedAt
+        FROM suggestion_decisions d LEFT JOIN users u ON u.id = d.user_id WHERE d.suggestion_id = @Id ORDER BY d.decided_at, d.id
+        """;
+
+    /// <summary>Derives all suggestions from the latest positions and the registry and stores them (system job; reentrant).</summary>
+    public async Task<RefreshResult> RefreshAsync()
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        using var connection = database.Open();
+        var candidates = new SuggestionEngine(options, BusinessDate.Today(clock)).Compute(connection);
+        var existing = (await connection.QueryAsync<Stored>(ExistingSql)).ToDictionary(s => s.SuggestionKey, StringComparer.Ordinal);
+        int created = 0, updated = 0, unchanged = 0, obsoleted = 0;
+        using var transaction = connection.BeginTransaction();
+        foreach (var c in candidates.GroupBy(c => c.Key, StringComparer.Ordinal).Select(g => g.First()))
+        {
+            long id;
+            if (existing.Remove(c.Key, out var stored))
+            {
+                var same = stored.Status != SuggestionStatus.Obsolete && stored.Title == c.Title && stored.Rationale == c.Rationale
+                           && ValueText.Normalise(stored.EstimatedSavings) == ValueText.Normalise(Round(c.Savings))
+                           && ValueText.Normalise(stored.RiskAmount) == ValueText.Normalise(Round(c.Risk));
+                if (same)
+                {
+                    unchanged++;
+                    continue;
+                }
+
+                var status = stored.Status == SuggestionStatus.Obsolete
+                    ? connection.QueryFirstOrDefault<string>(LastDecisionSql, new { stored.Id }, transaction) ?? SuggestionStatus.New
+                    : stored.Status;
+                connection.Execute(UpdateSql, new { stored.Id, c.Title, c.Rationale, Savings = Round(c.Savings), Risk = Round(c.Risk), c.ProductId, Now = now, Status = status }, transaction);
+                id = stored.Id;
+                updated++;
+            }
+            else
+            {
+                id = connection.ExecuteScalar<long>(database.Dialect.InsertReturningId(InsertSql),
+                    new { c.Key, c.Type, c.ProductId, c.Title, c.Rationale, Savings = Round(c.Savings), Risk = Round(c.Risk), Now = now }, transaction);
+                created++;
+            }
+
+            connection.Execute("DELETE FROM suggestion_organisations WHERE suggestion_id = @Id", new { Id = id }, transaction);
+            connection.Execute("INSERT INTO suggestion_organisations (suggestion_id, organisation_id, role) VALUES (@Id, @OrganisationId, @Role)",
+                c.Organisations.DistinctBy(o => o.OrganisationId).Select(o => new { Id = id, o.OrganisationId, o.Role }), transaction);
+            connection.Execute("DELETE FROM suggestion_objects WHERE suggestion_id = @Id", new { Id = id }, transaction);
+            connection.Execute("INSERT INTO suggestion_objects (suggestion_id, object_type, object_id) VALUES (@Id, @Type, @ObjectId)",
+                c.Objects.Distinct().Select(o => new { Id = id, o.Type, ObjectId = o.Id }), transaction);
+        }
+
+        // What the engine no longer finds became obsolete: kept with its history, never silently deleted.
+        foreach (var gone in existing.Values.Where(s => s.Status != SuggestionStatus.Obsolete))
+        {
+            connection.Execute(ObsoleteSql, new { gone.Id, Now = now }, transaction);
+            connection.Execute(DecisionSql, new { gone.Id, Status = SuggestionStatus.Obsolete, Reason = "Bedingung entfällt (automatisch)", UserId = (long?)null, Now = now }, transaction);
+            obsoleted++;
+        }
+
+        transaction.Commit();
+        return new RefreshResult(created, updated, unchanged, obsoleted);
+    }
+
+    private static decimal? Round(decimal? value) => value is { } v ? Math.Round(v, 2) : null;
+
+    public async Task<SuggestionPage> ListAsync(CallerScope scope, SuggestionFilter filter, PageRequest page)
+    {
+        var from = ListFromSql.Replace("{search}", database.Dialect.ContainsIgnoreCase("of.name", "@Organisation"));
+        var parameters = new
+        {
+            Type = SuggestionTypes.All.Contains(filter.Type ?? "") ? filter.Type : null,
+            Status = SuggestionStatus.All.Contains(filter.Status ?? "") ? filter.Status : null,
+            Organisation = string.IsNullOrWhiteSpace(filter.Organisation) ? null : filter.Organisation.Trim(),
+            page.Skip,
+            Take = page.SafePageSize,
+        };
+        using var connection = database.Open();
+        var totals = await connection.QuerySingleScopedAsync<(long Count, decimal? Savings, decimal? Risk)>(scope,
+            "SELECT COUNT(*), SUM(s.estimated_savings), SUM(s.risk_amount) " + from, parameters);
+        var items = await connection.QueryScopedAsync<SuggestionListItem>(scope, database.Dialect.Page("""
+            SELECT s.id AS Id, s.type AS Type, s.status AS Status, s.title AS Title, s.estimated_savings AS EstimatedSavings,
+                   s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt
+            """ + "\n" + from + "\nORDER BY COALESCE(s.estimated_savings, s.risk_amount, 0) DESC, s.id"), parameters);
+        return new SuggestionPage(new Paged<SuggestionListItem>(items.ToList(), page.SafePage, page.SafePageSize, (int)totals.Count), totals.Savings ?? 0, totals.Risk ?? 0);
+    }
+
+    public async Task<SuggestionDetail?> GetAsync(CallerScope scope, long id)
+    {
+        using var connection = database.Open();
+        var detail = await connection.QuerySingleOrDefaultScopedAsync<SuggestionDetail>(scope, DetailSql, new { Id = id });
+        if (detail is null)
+        {
+            return null;
+        }
+
+        detail.Organisations = (await connection.QueryAsync<(long, string, string, string)>(OrganisationsSql, new { Id = id })).ToList();
+        detail.Objects = (await connection.QueryAsync<(string, long, string)>(ObjectsSql, new { Id = id })).ToList();
+        detail.History = (await connection.QueryAsync<(string, string?, string?, DateTime)>(HistorySql, new { Id = id })).ToList();
+        return detail;
+    }
+
+    /// <summary>A CIO of a participating organisation (or an admin) decides; a rejection needs a reason.</summary>
+    public async Task<string?> DecideAsync(CallerScope scope, long id, string status, string? reason)
+    {
+        var detail = await GetAsync(scope, id) ?? throw new KeyNotFoundException("Die Empfehlung existiert nicht oder liegt außerhalb Ihres Zuständigkeitsbereichs.");
+        if (!scope.IsAdmin && !detail.Organisations.Any(o => scope.HoldsRoleFor(Roles.Cio, o.Id)))
+        {
+            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "suggestion", detail.SuggestionKey));
+            throw new AccessDeniedException("Über Empfehlungen entscheidet der CIO einer beteiligten Organisation.");
+        }
+
+        if (!SuggestionStatus.Decisions.Contains(status))
+        {
+            return "Bitte wählen Sie eine Entscheidung.";
+        }
+
+        if (status == SuggestionStatus.Rejected && string.IsNullOrWhiteSpace(reason))
+        {
+            return "Eine Ablehnung braucht eine Begründung.";
+        }
+
+        if (detail.Status == SuggestionStatus.Obsolete)
+        {
+            return "Die Empfehlung ist erledigt, weil ihre Bedingung nicht mehr besteht.";
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        using var connection = database.Open();
+        using (var transaction = connection.BeginTransaction())
+        {
+            connection.Execute("UPDATE suggestions SET status = @Status, row_version = row_version + 1 WHERE id = @Id", new { Id = id, Status = status }, transaction);
+            connection.Execute(DecisionSql, new { Id = id, Status = status, Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), UserId = (long?)scope.UserId, Now = now }, transaction);
+            transaction.Commit();
+        }
+
+        await audit.WriteAsync(scope, new AuditEntry(AuditActions.Update, "suggestion", detail.SuggestionKey,
+            Before: new { detail.Status }, After: new { Status = status, Reason = reason }));
+        return null;
+    }
+
+    private sealed class Stored
+    {
+        public long Id { get; init; }
+        public string SuggestionKey { get; init; } = "";
+        public string Status { get; init; } = "";
+        public string Title { get; init; } = "";
+        public string Rationale { get; init; } = "";
+        public decimal? EstimatedSavings { get; init; }
+        public decimal? RiskAmount { get; init; }
+    }
+}

@@ -1,0 +1,310 @@
+using Dapper;
+using LandkreisLizenz.Core.Audit;
+using LandkreisLizenz.Core.Common;
+using LandkreisLizenz.Core.Reconciliation;
+using LandkreisLizenz.Core.Security;
+using LandkreisLizenz.Core.Suggestions;
+using LandkreisLizenz.Tests.Infrastructure;
+
+namespace LandkreisLizenz.Tests.Suggestions;
+
+/// <summary>Spec §4 on hand-made estates as of 27.11.2026: one positive and one near-miss case per type.</summary>
+[TestClass]
+public sealed class SuggestionServiceTests
+{
+    private TestDatabase _db = null!;
+    private EstateBuilder _estate = null!;
+    private SuggestionService _service = null!;
+
+    [TestInitialize]
+    public void Setup()
+    {
+        _db = TestDatabase.CreateEmpty();
+        _estate = new EstateBuilder(_db.Database);
+        var clock = TestClock.Create();
+        _service = new SuggestionService(_db.Database, clock, new AuditLog(_db.Database, clock), new SuggestionOptions());
+    }
+
+    [TestCleanup]
+    public void TearDown() => _db.Dispose();
+
+    private async Task<List<(string Key, string Type, string Status, decimal? Savings, decimal? Risk, string Rationale)>> RefreshAsync()
+    {
+        var clock = TestClock.Create();
+        await new ReconciliationService(_db.Database, clock, new AuditLog(_db.Database, clock), new ReconciliationOptions()).RunNow(CallerScope.System("t"), null);
+        await _service.RefreshAsync();
+        using var connection = _db.Database.Open();
+        return connection.Query<(string, string, string, decimal?, decimal?, string)>(
+            "SELECT suggestion_key, type, status, estimated_savings, risk_amount, rationale FROM suggestions ORDER BY suggestion_key").ToList();
+    }
+
+    private static (string Key, string Type, string Status, decimal? Savings, decimal? Risk, string Rationale) Of(
+        List<(string Key, string Type, string Status, decimal? Savings, decimal? Risk, string Rationale)> all, string type) =>
+        all.Single(s => s.Type == type);
+
+    [TestMethod]
+    public async Task RightSize_UnusedAndSpareLicenses_SavingsDifferenceTimesAnnualCost()
+    {
+        var county = _estate.Organisation("05158");
+        var p = _estate.Product();
+        _estate.License(county, p, "device", 10, annualCost: 50m);
+        for (var i = 0; i < 4; i++) { _estate.Installed(county, p); }
+        _estate.Installed(county, p, lastUsed: "2026-01-01");
+        _estate.Installed(county, p, lastUsed: "2026-02-01");
+
+        var s = Of(await RefreshAsync(), SuggestionTypes.RightSize);
+
+        Assert.AreEqual(300m, s.Savings, "(10 − 4 active) × 50 €");
+        StringAssert.Contains(s.Rationale, "2 Installationen bzw. Zuweisungen sind seit über 90 Tagen unbenutzt");
+        StringAssert.Contains(s.Rationale, "4 Lizenzen hat niemand");
+    }
+
+    [TestMethod]
+    public async Task RightSize_EverythingActivelyUsed_None()
+    {
+        var county = _estate.Organisation("05158");
+        var p = _estate.Product();
+        _estate.License(county, p, "device", 2, annualCost: 50m);
+        _estate.Installed(county, p);
+        _estate.Installed(county, p);
+
+        Assert.IsFalse((await RefreshAsync()).Any(s => s.Type == SuggestionTypes.RightSize));
+    }
+
+    [TestMethod]
+    public async Task ComplianceRisk_Shortfall_RiskShownNoSavings_CompliantNone()
+    {
+        var county = _estate.Organisation("05158");
+        var short1 = _estate.Product();
+        var fine = _estate.Product();
+        _estate.License(county, short1, "device", 1, unitPrice: 80m);
+        _estate.License(county, fine, "device", 1, unitPrice: 80m);
+        for (var i = 0; i < 3; i++) { _estate.Installed(county, short1); }
+        _estate.Installed(county, fine);
+
+        var all = await RefreshAsync();
+
+        var risk = Of(all, SuggestionTypes.ComplianceRisk);
+        Assert.AreEqual((null, 160m), (risk.Savings, risk.Risk));
+        Assert.AreEqual(1, all.Count(s => s.Type == SuggestionTypes.ComplianceRisk));
+    }
+
+    [TestMethod]
+    public async Task TerminateContract_DeadlineWithin180DaysAndNoConsumption_SavesAnnualCost()
+    {
+        var county = _estate.Organisation("05158");
+        var unused = _estate.Product();
+        var used = _estate.Product();
+        // Term ends 31.05.2027, 3 months notice: deadline 28.02.2027, 93 days ahead.
+        var idle = _estate.Contract(county, "2024-06-01", 12, 12, notice: 3, annualCost: 4500m);
+        _estate.License(county, unused, "named_user", 10, contract: idle);
+        var busy = _estate.Contract(county, "2024-06-01", 12, 12, notice: 3, annualCost: 9000m);
+        _estate.License(county, used, "named_user", 10, contract: busy);
+        _estate.Assign(county, used, "u1");
+        // Same idle licenses, but the deadline is over 180 days away (term ends 31.10.2027, deadline 31.07.2027).
+        var later = _estate.Contract(county, "2024-11-01", 12, 12, notice: 3, annualCost: 7000m);
+        _estate.License(county, _estate.Product(), "named_user", 10, contract: later);
+
+        var terminations = (await RefreshAsync()).Where(s => s.Type == SuggestionTypes.TerminateContract).ToList();
+
+        Assert.HasCount(1, terminations);
+        Assert.AreEqual(4500m, terminations[0].Savings);
+        StringAssert.Contains(terminations[0].Rationale, "bis 28.02.2027");
+    }
+
+    [TestMethod]
+    public async Task RedundantApplications_TwoSingleSystemApps_SavesAllButMostUsed()
+    {
+        var county = _estate.Organisation("05158");
+        var hosting = _estate.Hosting(county, iso: "grundschutz");
+        var dmsA = _estate.Product(singleSystem: true);
+        var dmsB = _estate.Product(singleSystem: true);
+        _estate.Application(county, dmsA, hosting, users: 300, cost: 20_000m);
+        _estate.Application(county, dmsB, hosting, users: 40, cost: 8_000m);
+        _estate.License(county, dmsB, "named_user", 40, annualCost: 100m);
+
+        var s = Of(await RefreshAsync(), SuggestionTypes.RedundantApplications);
+
+        Assert.AreEqual(12_000m, s.Savings, "8.000 € operation + 40 × 100 € licenses of the smaller system");
+    }
+
+    [TestMethod]
+    public async Task RedundantApplications_SecondOneBeingEliminated_None()
+    {
+        var county = _estate.Organisation("05158");
+        var hosting = _estate.Hosting(county, iso: "grundschutz");
+        _estate.Application(county, _estate.Product(singleSystem: true), hosting, users: 300);
+        _estate.Application(county, _estate.Product(singleSystem: true), hosting, users: 40, lifecycle: "eliminate");
+
+        Assert.IsFalse((await RefreshAsync()).Any(s => s.Type == SuggestionTypes.RedundantApplications));
+    }
+
+    [TestMethod]
+    public async Task JointProcurement_ThreeOptedInWithSeparateContracts_TenPercentOfCombinedCost()
+    {
+        var p = _estate.Product();
+        foreach (var ags in new[] { "05158", "05162", "05166" })
+        {
+            var org = _estate.Organisation(ags);
+            _estate.License(org, p, "named_user", 10, annualCost: 100m);
+        }
+
+        var s = Of(await RefreshAsync(), SuggestionTypes.JointProcurement);
+
+        Assert.AreEqual(300m, s.Savings, "3 × 1.000 € × 10 %");
+    }
+
+    [TestMethod]
+    public async Task JointProcurement_ThirdOptedOutOrUnderFramework_None()
+    {
+        var p = _estate.Product();
+        _estate.License(_estate.Organisation("05158"), p, "named_user", 10, annualCost: 100m);
+        _estate.License(_estate.Organisation("05162"), p, "named_user", 10, annualCost: 100m);
+        _estate.License(_estate.Organisation("05166", shares: false), p, "named_user", 10, annualCost: 100m);
+        var framed = _estate.Organisation("05170");
+        _estate.License(framed, p, "named_user", 10, annualCost: 100m, contract: _estate.Contract(framed, framework: "RV-2023"));
+
+        Assert.IsFalse((await RefreshAsync()).Any(s => s.Type == SuggestionTypes.JointProcurement));
+    }
+
+    [TestMethod]
+    public async Task SharedOperation_ThreeSelfOperated_FortyPercentAndInHouseOperatorRanked()
+    {
+        var p = _estate.Product();
+        var provider = _estate.Organisation("X0501", "municipal_provider");
+        foreach (var ags in new[] { "05158", "05162", "05166" })
+        {
+            var org = _estate.Organisation(ags);
+            _estate.Application(org, p, _estate.Hosting(org), users: 20, cost: 10_000m);
+        }
+
+        var served = _estate.Organisation("05170");
+        _estate.Application(served, p, _estate.Hosting(served, "municipal_provider", c5: "type2", georedundant: true, operatorOrganisation: provider), users: 50, cost: 3_000m);
+
+        var s = Of(await RefreshAsync(), SuggestionTypes.SharedOperation);
+
+        Assert.AreEqual(12_000m, s.Savings, "40 % of 3 × 10.000 €");
+        StringAssert.Contains(s.Rationale, "1. Org X0501");
+        StringAssert.Contains(s.Rationale, "Inhouse-Vergabe nach § 108 GWB an Org X0501 möglich");
+    }
+
+    [TestMethod]
+    public async Task SharedOperation_OnlyTwoOptedIn_None()
+    {
+        var p = _estate.Product();
+        foreach (var (ags, shares) in new[] { ("05158", true), ("05162", true), ("05166", false) })
+        {
+            var org = _estate.Organisation(ags, shares: shares);
+            _estate.Application(org, p, _estate.Hosting(org), cost: 10_000m);
+        }
+
+        Assert.IsFalse((await RefreshAsync()).Any(s => s.Type == SuggestionTypes.SharedOperation));
+    }
+
+    [TestMethod]
+    public async Task HostingCompliance_HighProtectionAbroad_FailedCriteriaNamed_ConformantNone()
+    {
+        var county = _estate.Organisation("05158");
+        var p = _estate.Product();
+        _estate.Application(county, p, _estate.Hosting(county, "private_provider", country: "NL", c5: "type2"), protection: "high");
+        _estate.Application(county, p, _estate.Hosting(county, "private_provider", country: "DE", c5: "type2"), protection: "very_high");
+        _estate.Application(county, p, _estate.Hosting(county, country: "DE", iso: "grundschutz"), operation24x7: true);
+
+        var hosting = (await RefreshAsync()).Where(s => s.Type == SuggestionTypes.HostingCompliance).ToList();
+
+        Assert.HasCount(2, hosting, "abroad, and 24x7 without georedundancy; the DE/C5 one is conformant");
+        Assert.IsTrue(hosting.Any(h => h.Rationale.Contains("Rechenzentrum nicht in Deutschland (NL)", StringComparison.Ordinal)));
+        Assert.IsTrue(hosting.Any(h => h.Rationale.Contains("24x7-Betrieb ohne Georedundanz", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public async Task MemberPooling_TwoMunicipalitiesWithoutCountyCovers_FivePercent_WithCoversNone()
+    {
+        var county = _estate.Organisation("05158");
+        var pooled = _estate.Product();
+        var covered = _estate.Product();
+        foreach (var ags in new[] { "05158004", "05158008" })
+        {
+            var m = _estate.Organisation(ags, "municipality", county);
+            _estate.License(m, pooled, "named_user", 5, annualCost: 20m);
+            _estate.License(m, covered, "named_user", 5, annualCost: 20m);
+        }
+
+        _estate.License(county, covered, "named_user", 50, annualCost: 20m, covers: true);
+
+        var pooling = (await RefreshAsync()).Where(s => s.Type == SuggestionTypes.MemberPooling).ToList();
+
+        Assert.HasCount(1, pooling);
+        Assert.AreEqual(10m, pooling[0].Savings, "2 × 100 € × 5 %");
+    }
+
+    [TestMethod]
+    public async Task Refresh_Rerun_KeepsDecisionNoDuplicates_DisappearingConditionObsolete()
+    {
+        var county = _estate.Organisation("05158");
+        var p = _estate.Product();
+        var license = _estate.License(county, p, "device", 10, annualCost: 50m);
+        _estate.Installed(county, p);
+        using (var connection = _db.Database.Open())
+        {
+            AccountService.CreateUser(connection, null, _db.Database.Dialect, new NewUser("cio", "CIO", null, "x", [(Roles.Cio, county)]), TestClock.Now.UtcDateTime);
+        }
+
+        await RefreshAsync();
+        var cio = await Scopes.ForUserNameAsync(_db.Database, "cio");
+        var id = (await _service.ListAsync(cio, new SuggestionFilter(SuggestionTypes.RightSize), new PageRequest())).Page.Items.Single().Id;
+        Assert.AreEqual("Eine Ablehnung braucht eine Begründung.", await _service.DecideAsync(cio, id, SuggestionStatus.Rejected, " "));
+        Assert.IsNull(await _service.DecideAsync(cio, id, SuggestionStatus.Accepted, null));
+
+        var rerun = await RefreshAsync();
+        Assert.AreEqual((SuggestionStatus.Accepted, 1), (Of(rerun, SuggestionTypes.RightSize).Status, rerun.Count(s => s.Type == SuggestionTypes.RightSize)));
+
+        using (var connection = _db.Database.Open())
+        {
+            connection.Execute("UPDATE licenses SET quantity = 1 WHERE id = @license", new { license });
+        }
+
+        Assert.AreEqual(SuggestionStatus.Obsolete, Of(await RefreshAsync(), SuggestionTypes.RightSize).Status);
+        using (var connection = _db.Database.Open())
+        {
+            connection.Execute("UPDATE licenses SET quantity = 10 WHERE id = @license", new { license });
+        }
+
+        Assert.AreEqual(SuggestionStatus.Accepted, Of(await RefreshAsync(), SuggestionTypes.RightSize).Status, "back with its last decision");
+        var history = (await _service.GetAsync(cio, id))!.History.Select(h => h.Status).ToList();
+        CollectionAssert.AreEqual(new[] { SuggestionStatus.Accepted, SuggestionStatus.Obsolete }, history);
+    }
+
+    [TestMethod]
+    public async Task Tenancy_CioSeesOwnAndCrossCountyInvolvingOwn_NotOthers()
+    {
+        var p = _estate.Product();
+        var a = _estate.Organisation("05158");
+        var b = _estate.Organisation("05162");
+        var c = _estate.Organisation("05166");
+        foreach (var org in new[] { a, b, c })
+        {
+            _estate.License(org, p, "named_user", 10, annualCost: 100m);
+        }
+
+        var onlyB = _estate.Product();
+        _estate.License(b, onlyB, "device", 5, annualCost: 10m);
+        using (var connection = _db.Database.Open())
+        {
+            AccountService.CreateUser(connection, null, _db.Database.Dialect, new NewUser("cio.a", "CIO A", null, "x", [(Roles.Cio, a)]), TestClock.Now.UtcDateTime);
+        }
+
+        await RefreshAsync();
+        var cio = await Scopes.ForUserNameAsync(_db.Database, "cio.a");
+
+        var visible = (await _service.ListAsync(cio, new SuggestionFilter(), new PageRequest(1, 200))).Page.Items;
+
+        Assert.IsTrue(visible.Any(s => s.Type == SuggestionTypes.JointProcurement));
+        Assert.IsFalse(visible.Any(s => s.Title.Contains("Org 05162", StringComparison.Ordinal) && s.Type == SuggestionTypes.RightSize), "B's own right-sizing stays B's");
+        var joint = await _service.GetAsync(cio, visible.Single(s => s.Type == SuggestionTypes.JointProcurement).Id);
+        CollectionAssert.AreEquivalent(new[] { "05158", "05162", "05166" }, joint!.Organisations.Select(o => o.Ags).ToArray());
+        using var db = _db.Database.Open();
+        var foreign = db.ExecuteScalar<long>("SELECT s.id FROM suggestions s WHERE s.suggestion_key LIKE 'right_size:05162:%'");
+        Assert.IsNull(await _service.GetAsync(cio, foreign));
+    }
+}
