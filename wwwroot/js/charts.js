@@ -27,21 +27,27 @@
                 series[i].data.push(raw === "" ? null : Number(raw));
             }
         });
+        var type = canvas.getAttribute("data-chart-type") || "line";
+        var perPoint = type === "doughnut" || type === "pie";
         var datasets = series.filter(Boolean).map(function (s, n) {
             var style = palette[n % palette.length];
+            if (perPoint) {
+                var colours = s.data.map(function (_, i) { return palette[i % palette.length].color; });
+                return { label: s.label, data: s.data, backgroundColor: colours, borderColor: "#ffffff", borderWidth: 2 };
+            }
             return {
                 label: s.label, data: s.data, borderColor: style.color, backgroundColor: style.color,
                 borderDash: style.dash, pointStyle: points[n % points.length], pointRadius: 4, spanGaps: true, fill: false
             };
         });
         new Chart(canvas, {
-            type: canvas.getAttribute("data-chart-type") || "line",
+            type: type,
             data: { labels: labels, datasets: datasets },
             options: {
                 animation: false, responsive: true, maintainAspectRatio: false,
                 locale: "de-DE",
                 plugins: { legend: { labels: { usePointStyle: true } } },
-                scales: { y: { beginAtZero: true } }
+                scales: perPoint ? {} : { y: { beginAtZero: true } }
             }
         });
     });

@@ -22,16 +22,18 @@ public sealed class DeadlineCalendar(Database database)
                k.renewal_term_months AS RenewalTermMonths, k.notice_period_months AS NoticePeriodMonths, k.end_date AS EndDate, k.annual_cost AS AnnualCost
         FROM contracts k JOIN organisations o ON o.id = k.organisation_id
         WHERE {scope:k.organisation_id} AND (k.initial_term_months > 0 OR k.end_date IS NOT NULL)
+          AND (@Root IS NULL OR o.id = @Root OR o.parent_id = @Root)
         """;
 
     public static readonly IReadOnlyList<string> SortKeys = ["deadline", "organisation", "cost"];
 
     /// <summary>Deadlines from <paramref name="today"/> up to <paramref name="months"/> months ahead.</summary>
-    public async Task<IReadOnlyList<Deadline>> UpcomingAsync(CallerScope scope, DateOnly today, int months = 12, string sort = "deadline")
+    /// <param name="familyRoot">Only one county with its member municipalities (dashboards); null for the whole scope.</param>
+    public async Task<IReadOnlyList<Deadline>> UpcomingAsync(CallerScope scope, DateOnly today, int months = 12, string sort = "deadline", long? familyRoot = null)
     {
         var until = today.AddMonths(months);
         using var connection = database.Open();
-        var deadlines = (await connection.QueryScopedAsync<ContractRow>(scope, ContractsSql))
+        var deadlines = (await connection.QueryScopedAsync<ContractRow>(scope, ContractsSql, new { Root = familyRoot }))
             .Select(c => (Contract: c, Term: ContractTerms.NextDeadline(new ContractTermInput(c.StartDate, c.InitialTermMonths, c.RenewalTermMonths, c.NoticePeriodMonths, c.EndDate), today)))
             .Where(x => x.Term is not null && x.Term.NoticeDeadline <= until)
             .Select(x => new Deadline(x.Contract.ContractId, x.Contract.OrganisationId, x.Contract.OrganisationName, x.Contract.ContractKey, x.Contract.Title,

@@ -140,7 +140,7 @@ internal static class FamilyLoader
         _ => true,
     };
 
-    internal sealed class LicenseRow
+    internal class LicenseRow
     {
         public long Id { get; init; }
         public long OrganisationId { get; init; }

@@ -62,6 +62,7 @@ public static class LandkreisLizenzApp
         services.AddSingleton<ReconciliationService>();
         services.AddSingleton<ReconciliationQueries>();
         services.AddSingleton<LandkreisLizenz.Core.Contracts.DeadlineCalendar>();
+        services.AddSingleton<LandkreisLizenz.Core.Dashboards.CioDashboardService>();
         services.AddSingleton<LandkreisLizenz.Core.Notifications.NotificationService>();
         services.AddSingleton(configuration.GetSection(LandkreisLizenz.Core.Notifications.ReminderOptions.SectionName).Get<LandkreisLizenz.Core.Notifications.ReminderOptions>() ?? new LandkreisLizenz.Core.Notifications.ReminderOptions());
         services.AddSingleton(configuration.GetSection(LandkreisLizenz.Core.Notifications.SmtpOptions.SectionName).Get<LandkreisLizenz.Core.Notifications.SmtpOptions>() ?? new LandkreisLizenz.Core.Notifications.SmtpOptions());

@@ -1,0 +1,41 @@
+using Microsoft.Playwright;
+
+namespace LandkreisLizenz.Tests.Browser;
+
+[TestClass]
+[TestCategory("Browser")]
+public sealed class DashboardBrowserTests
+{
+    private static BrowserSession _session = null!;
+
+    [ClassInitialize]
+    public static async Task Start(TestContext context) => _session = await BrowserSession.StartAsync();
+
+    [ClassCleanup]
+    public static async Task Stop() => await _session.DisposeAsync();
+
+    [TestMethod]
+    public async Task CioDashboard_EveryChartPaintedWithItsTable_NoAxeViolations()
+    {
+        var page = await _session.NewPageAsync();
+        await BrowserSession.SignInAsync(page, "cio.mettmann");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard" }).ClickAsync();
+        Assert.AreEqual("Dashboard: Mettmann", await page.Locator("h1").InnerTextAsync());
+        var canvases = page.Locator("canvas[data-chart-source]");
+        Assert.AreEqual(5, await canvases.CountAsync());
+        var unpainted = await page.EvaluateAsync<string[]>("""
+            () => new Promise(resolve => setTimeout(() => resolve(Array.from(document.querySelectorAll('canvas[data-chart-source]'))
+                .filter(c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; for (let i = 3; i < d.length; i += 4) { if (d[i] !== 0) return false; } return true; })
+                .map(c => c.getAttribute('data-chart-source'))), 400))
+            """);
+        Assert.IsEmpty(unpainted, "blank charts: " + string.Join(", ", unpainted));
+        foreach (var source in await canvases.EvaluateAllAsync<string[]>("cs => cs.map(c => c.getAttribute('data-chart-source'))"))
+        {
+            Assert.AreEqual(1, await page.Locator($"table#{source}").CountAsync(), $"chart {source} has its table");
+        }
+
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "lkl-dashboard.png"), FullPage = true });
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+    }
+}
