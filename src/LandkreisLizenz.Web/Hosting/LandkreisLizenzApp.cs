@@ -63,6 +63,7 @@ public static class LandkreisLizenzApp
         services.AddSingleton<ReconciliationQueries>();
         services.AddSingleton<LandkreisLizenz.Core.Contracts.DeadlineCalendar>();
         services.AddSingleton<LandkreisLizenz.Core.Dashboards.CioDashboardService>();
+        services.AddSingleton<LandkreisLizenz.Core.Dashboards.VerbundDashboardService>();
         services.AddSingleton<LandkreisLizenz.Core.Notifications.NotificationService>();
         services.AddSingleton(configuration.GetSection(LandkreisLizenz.Core.Notifications.ReminderOptions.SectionName).Get<LandkreisLizenz.Core.Notifications.ReminderOptions>() ?? new LandkreisLizenz.Core.Notifications.ReminderOptions());
         services.AddSingleton(configuration.GetSection(LandkreisLizenz.Core.Notifications.SmtpOptions.SectionName).Get<LandkreisLizenz.Core.Notifications.SmtpOptions>() ?? new LandkreisLizenz.Core.Notifications.SmtpOptions());
@@ -96,7 +97,8 @@ public static class LandkreisLizenzApp
             .AddPolicy(Policies.Authenticated, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin))
             .AddPolicy(Policies.LicenseManager, p => p.RequireAuthenticatedUser().RequireRole(Roles.LicenseManager, Roles.Admin))
-            .AddPolicy(Policies.CioOrAdmin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Cio, Roles.Admin));
+            .AddPolicy(Policies.CioOrAdmin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Cio, Roles.Admin))
+            .AddPolicy(Policies.VerbundOrAdmin, p => p.RequireAuthenticatedUser().RequireRole(Roles.VerbundAnalyst, Roles.Admin));
 
         // Large inventory files are uploaded whole; the import checks the real size limit itself.
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = 2L * 1024 * 1024 * 1024);

@@ -43,3 +43,17 @@ public sealed record SuggestionsModel(LandkreisLizenz.Core.Suggestions.Suggestio
 
 public sealed record SuggestionDetailModel(
     LandkreisLizenz.Core.Suggestions.SuggestionDetail Suggestion, bool CanDecide, string? Message, string? Error, (string? Status, string? Reason)? Posted);
+
+public sealed record LicenseManagerOverviewModel(
+    IReadOnlyList<LandkreisLizenz.Core.Reconciliation.PositionView> OpenShortfalls,
+    IReadOnlyList<LandkreisLizenz.Core.Suggestions.SuggestionListItem> RightSizing,
+    IReadOnlyList<LandkreisLizenz.Core.Recognition.UnrecognisedSoftware> Unrecognised,
+    IReadOnlyList<LandkreisLizenz.Core.Imports.ImportBatch> Imports,
+    IReadOnlyList<LandkreisLizenz.Core.Contracts.Deadline> Deadlines,
+    DateOnly Today);
+
+public sealed record VerbundModel(
+    LandkreisLizenz.Core.Dashboards.VerbundDashboard Dashboard,
+    IReadOnlyList<LandkreisLizenz.Core.Suggestions.SuggestionListItem> SharedOperation,
+    IReadOnlyList<LandkreisLizenz.Core.Suggestions.SuggestionListItem> JointProcurement,
+    long? SelectedCounty);

@@ -10,4 +10,7 @@ public static class Policies
 
     /// <summary>The audit log: admins see all, CIOs their organisations (filtered again in Core).</summary>
     public const string CioOrAdmin = "cio_or_admin";
+
+    /// <summary>The cross-county Verbund dashboard (checked again in Core).</summary>
+    public const string VerbundOrAdmin = "verbund_or_admin";
 }

@@ -39,3 +39,40 @@ public sealed class DashboardBrowserTests
         await BrowserSession.AssertNoAxeViolationsAsync(page);
     }
 }
+
+[TestClass]
+[TestCategory("Browser")]
+public sealed class OverviewBrowserTests
+{
+    private static BrowserSession _session = null!;
+
+    [ClassInitialize]
+    public static async Task Start(TestContext context) => _session = await BrowserSession.StartAsync();
+
+    [ClassCleanup]
+    public static async Task Stop() => await _session.DisposeAsync();
+
+    [TestMethod]
+    public async Task VerbundAndOverview_ChartsPaintedTablesPresent_NoAxeViolations()
+    {
+        var page = await _session.NewPageAsync();
+        await BrowserSession.SignInAsync(page, "verbund");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Verbund", Exact = true }).ClickAsync();
+        await page.GetByLabel("Landkreis", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Mettmann" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Vergleichen" }).ClickAsync();
+        var blank = await page.EvaluateAsync<int>("""
+            () => new Promise(resolve => setTimeout(() => resolve(Array.from(document.querySelectorAll('canvas[data-chart-source]'))
+                .filter(c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; for (let i = 3; i < d.length; i += 4) { if (d[i] !== 0) return false; } return true; }).length), 400))
+            """);
+        Assert.AreEqual(0, blank);
+        Assert.AreEqual(2, await page.Locator("canvas[data-chart-source]").CountAsync());
+        Assert.AreEqual(1, await page.Locator("table[data-benchmark]").CountAsync());
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+
+        var manager = await _session.NewPageAsync();
+        await BrowserSession.SignInAsync(manager, "lm.mettmann");
+        await manager.GetByRole(AriaRole.Link, new() { Name = "Übersicht" }).ClickAsync();
+        Assert.AreEqual("Übersicht Lizenzmanagement", await manager.Locator("h1").InnerTextAsync());
+        await BrowserSession.AssertNoAxeViolationsAsync(manager);
+    }
+}

@@ -78,3 +78,53 @@ public sealed class DashboardPageTests
         Assert.AreEqual(HttpStatusCode.NotFound, foreign.StatusCode);
     }
 }
+
+[TestClass]
+public sealed class OverviewPageTests
+{
+    private static AppFactory _factory = null!;
+
+    [ClassInitialize]
+    public static void Start(TestContext context)
+    {
+        _factory = new AppFactory();
+        _factory.CreateClient().Dispose();
+    }
+
+    [ClassCleanup]
+    public static void Stop() => _factory.Dispose();
+
+    [TestMethod]
+    public async Task LicenseManagerOverview_ShowsShortfallsSavingsUnrecognisedImportsDeadlines()
+    {
+        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+
+        var html = await client.GetStringAsync("/uebersicht");
+
+        foreach (var caption in new[] { "Offene Unterdeckungen", "Größte Einsparungen", "Nicht erkannte Software", "Importe", "Kündigungsfristen der nächsten 90 Tage" })
+        {
+            StringAssert.Contains(html, caption);
+        }
+
+        Assert.DoesNotContain("Wartburgkreis", html);
+    }
+
+    [TestMethod]
+    public async Task Verbund_AnalystSeesBenchmarkWithPeersOnlyAggregated_CioRefused()
+    {
+        using var analyst = await AppFactory.SignedInClientAsync(_factory, "verbund");
+        using var cio = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
+        var mettmann = Scopes.OrganisationId(_factory.Database, "05158");
+
+        var html = await analyst.GetStringAsync($"/verbund?landkreis={mettmann}");
+        var refused = await cio.GetAsync("/verbund");
+
+        var table = System.Text.RegularExpressions.Regex.Match(html, "<table class=\"data-table\" data-benchmark>(.*?)</table>", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+        StringAssert.Contains(table, "Median der Vergleichskreise");
+        StringAssert.Contains(table, "Mettmann");
+        Assert.DoesNotContain("Wartburgkreis", table);
+        Assert.DoesNotContain("München", table);
+        StringAssert.Contains(html, "id=\"t-products\"");
+        StringAssert.Contains(refused.Headers.Location!.OriginalString, "/fehler/403");
+    }
+}
