@@ -11,9 +11,15 @@ using LandkreisLizenz.Core.Security;
 // Benchmarks of docs/benchmarks.md, measured, never asserted:
 //   import [rows]        installations import throughput against sqlite3's own .import
 //   reconcile <file>     full and single-county reconciliation of a seeded estate against sqlite3's bare aggregation
+//   dashboards <file>    CIO and Verbund dashboard server time (p50/p95 over 200 requests) and SQL statements per request
 if (args.Length > 0 && args[0] == "reconcile")
 {
     return await ReconcileBenchmark.RunAsync(args[1]);
+}
+
+if (args.Length > 0 && args[0] == "dashboards")
+{
+    return await DashboardBenchmark.RunAsync(args[1]);
 }
 
 var rows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;

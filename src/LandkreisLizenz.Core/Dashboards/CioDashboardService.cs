@@ -49,21 +49,21 @@ public sealed class CioDashboardService(Database database, DeadlineCalendar dead
                SUM(CASE WHEN h.country = 'DE' AND (h.c5 IN ('type1','type2') OR h.iso27001 = 'grundschutz')
                              AND (a.operation_24x7 = 0 OR h.georedundant = 1) THEN 1 ELSE 0 END) AS Dvs,
                COALESCE(SUM(a.annual_operating_cost), 0) AS OperatingSpend
-        FROM applications a JOIN hostings h ON h.id = a.hosting_id JOIN organisations o ON o.id = a.organisation_id
-        WHERE (o.id = @Root OR o.parent_id = @Root) AND {scope:a.organisation_id}
+        FROM applications a JOIN hostings h ON h.id = a.hosting_id
+        WHERE a.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:a.organisation_id}
         """;
 
     private const string HostingModelsSql = """
         SELECT h.model AS Key, COUNT(*) AS Value
-        FROM applications a JOIN hostings h ON h.id = a.hosting_id JOIN organisations o ON o.id = a.organisation_id
-        WHERE (o.id = @Root OR o.parent_id = @Root) AND {scope:a.organisation_id}
+        FROM applications a JOIN hostings h ON h.id = a.hosting_id
+        WHERE a.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:a.organisation_id}
         GROUP BY h.model ORDER BY h.model
         """;
 
     private const string OperatingByCategorySql = """
         SELECT c.name AS Key, COALESCE(SUM(a.annual_operating_cost), 0) AS Value
-        FROM applications a JOIN products p ON p.id = a.product_id JOIN categories c ON c.id = p.category_id JOIN organisations o ON o.id = a.organisation_id
-        WHERE (o.id = @Root OR o.parent_id = @Root) AND {scope:a.organisation_id}
+        FROM applications a JOIN products p ON p.id = a.product_id JOIN categories c ON c.id = p.category_id
+        WHERE a.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:a.organisation_id}
         GROUP BY c.name
         """;
 
@@ -73,16 +73,15 @@ public sealed class CioDashboardService(Database database, DeadlineCalendar dead
                l.covers_members AS CoversMembers, l.unit_price AS UnitPrice, l.min_cores_per_device AS MinCores,
                k.start_date AS ContractStart, k.initial_term_months AS InitialTermMonths, k.renewal_term_months AS RenewalTermMonths,
                k.notice_period_months AS NoticePeriodMonths, k.end_date AS ContractEnd, c.name AS CategoryName
-        FROM licenses l JOIN contracts k ON k.id = l.contract_id JOIN organisations o ON o.id = l.organisation_id
+        FROM licenses l JOIN contracts k ON k.id = l.contract_id
         JOIN products p ON p.id = l.product_id JOIN categories c ON c.id = p.category_id
-        WHERE (o.id = @Root OR o.parent_id = @Root) AND {scope:l.organisation_id}
+        WHERE l.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:l.organisation_id}
         """;
 
     private const string PositionsSql = """
         SELECT p.status AS Key, COUNT(*) AS Value, COALESCE(SUM(p.risk_amount), 0) AS Risk
         FROM reconciliation_latest l JOIN license_positions p ON p.run_id = l.run_id AND p.organisation_id = l.organisation_id
-        JOIN organisations o ON o.id = p.organisation_id
-        WHERE (o.id = @Root OR o.parent_id = @Root) AND {scope:p.organisation_id}
+        WHERE l.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:p.organisation_id}
         GROUP BY p.status
         """;
 
@@ -90,16 +89,16 @@ public sealed class CioDashboardService(Database database, DeadlineCalendar dead
         SELECT s.type AS Key, COALESCE(SUM(s.estimated_savings), 0) AS Value
         FROM suggestions s
         WHERE s.status NOT IN ('obsolete', 'rejected') AND s.estimated_savings IS NOT NULL
-          AND EXISTS (SELECT 1 FROM suggestion_organisations so JOIN organisations o ON o.id = so.organisation_id
-                      WHERE so.suggestion_id = s.id AND (o.id = @Root OR o.parent_id = @Root) AND {scope:so.organisation_id})
+          AND s.id IN (SELECT so.suggestion_id FROM suggestion_organisations so
+                       WHERE so.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:so.organisation_id})
         GROUP BY s.type
         """;
 
     private const string TrendSql = """
         SELECT p.run_id AS RunId, r.as_of AS AsOf, COALESCE(SUM(p.risk_amount), 0) AS Risk,
                COALESCE(SUM(COALESCE(p.entitlement, 0) * COALESCE(p.annual_cost_per_unit, 0)), 0) AS LicenseSpend
-        FROM license_positions p JOIN reconciliation_runs r ON r.id = p.run_id JOIN organisations o ON o.id = p.organisation_id
-        WHERE r.status = 'succeeded' AND (o.id = @Root OR o.parent_id = @Root) AND {scope:p.organisation_id}
+        FROM license_positions p JOIN reconciliation_runs r ON r.id = p.run_id
+        WHERE r.status = 'succeeded' AND p.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:p.organisation_id}
         GROUP BY p.run_id, r.as_of
         ORDER BY r.as_of, p.run_id
         """;

@@ -66,12 +66,16 @@ public sealed class Database
     public static string ResolveDataFolder(DatabaseOptions options, string contentRoot) =>
         Path.GetFullPath(Path.IsPathRooted(options.DataFolder) ? options.DataFolder : Path.Combine(contentRoot, options.DataFolder));
 
+    /// <summary>Benchmarks count statements per request with it (SQLite trace); null in production.</summary>
+    public Action<SqliteConnection>? OnSqliteOpened { get; set; }
+
     public DbConnection Open()
     {
         if (Provider == DatabaseProvider.Sqlite)
         {
             var connection = new SqliteConnection(_connectionString);
             connection.Open();
+            OnSqliteOpened?.Invoke(connection);
             using var pragma = connection.CreateCommand();
             // WAL is a property of the file (set by the migrator); NORMAL sync is safe under WAL and per connection.
             pragma.CommandText = "PRAGMA synchronous = NORMAL;";

@@ -3,7 +3,7 @@ using LandkreisLizenz.Core.Registry;
 
 namespace LandkreisLizenz.Web.Models;
 
-public sealed record PickOrganisationModel(RegistryPage Page, string? Search);
+public sealed record PickOrganisationModel(RegistryPage Page, string? Search, string Title = "Lizenzabgleich", string Target = "/lizenzabgleich/{0}", string Action = "/lizenzabgleich");
 
 public sealed record BalanceModel(
     RegistryRecord Organisation,
