@@ -64,6 +64,25 @@ public sealed class DashboardPageTests
         Assert.AreEqual(((decimal)risk).ToString("C", De), Kpi("risk"));
         Assert.AreEqual(((decimal)savings).ToString("C", De), Kpi("savings"));
         Assert.IsGreaterThan(0L, apps);
+
+        string Cell(string table, string row) => System.Text.RegularExpressions.Regex.Match(html,
+            $"id=\"{table}\".*?<th scope=\"row\">(?:<a [^>]*>)?{System.Text.RegularExpressions.Regex.Escape(row)}(?:</a>)?</th><td class=\"num\" data-value=\"([^\"]+)\"",
+            System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+        foreach (var (status, label) in new[] { ("shortfall", "Unterdeckung"), ("unlicensed", "Nicht lizenziert"), ("surplus", "Überdeckung"), ("compliant", "Ausgeglichen") })
+        {
+            var count = db.ExecuteScalar<long>($"""
+                SELECT COUNT(*) FROM license_positions p, reconciliation_latest r
+                WHERE r.run_id = p.run_id AND r.organisation_id = p.organisation_id AND p.organisation_id IN {family} AND p.status = '{status}'
+                """);
+            Assert.AreEqual(count.ToString(CultureInfo.InvariantCulture), Cell("t-status", label), $"positions {status}");
+        }
+
+        var onPremises = db.ExecuteScalar<long>($"SELECT COUNT(*) FROM applications a, hostings h WHERE h.id = a.hosting_id AND h.model = 'on_premises' AND a.organisation_id IN {family}");
+        Assert.AreEqual(onPremises.ToString(CultureInfo.InvariantCulture), Cell("t-hosting", "Eigenes Rechenzentrum"));
+        var runs = db.ExecuteScalar<long>($"SELECT COUNT(DISTINCT p.run_id) FROM license_positions p, reconciliation_runs r WHERE r.id = p.run_id AND r.status = 'succeeded' AND p.organisation_id IN {family}");
+        var trendTable = html[html.IndexOf("id=\"t-trend\"", StringComparison.Ordinal)..];
+        trendTable = trendTable[..trendTable.IndexOf("</table>", StringComparison.Ordinal)];
+        Assert.AreEqual(runs, trendTable.Split("<th scope=\"row\">").Length - 1, "one trend row per stored run");
     }
 
     [TestMethod]
