@@ -85,12 +85,17 @@ public sealed class CioDashboardService(Database database, DeadlineCalendar dead
         GROUP BY p.status
         """;
 
+    // A cross-county suggestion saves for all its participants together: the county counts its share of it
+    // (its own participating organisations out of all participants); single-organisation suggestions count fully.
     private const string SavingsSql = """
-        SELECT s.type AS Key, COALESCE(SUM(s.estimated_savings), 0) AS Value
+        SELECT s.type AS Key,
+               COALESCE(SUM(s.estimated_savings * fam.n / (SELECT COUNT(*) FROM suggestion_organisations t WHERE t.suggestion_id = s.id AND t.role = 'participant')), 0) AS Value
         FROM suggestions s
+        JOIN (SELECT so.suggestion_id AS suggestion_id, 1.0 * COUNT(*) AS n FROM suggestion_organisations so
+              WHERE so.role = 'participant' AND so.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root)
+                AND {scope:so.organisation_id}
+              GROUP BY so.suggestion_id) fam ON fam.suggestion_id = s.id
         WHERE s.status NOT IN ('obsolete', 'rejected') AND s.estimated_savings IS NOT NULL
-          AND s.id IN (SELECT so.suggestion_id FROM suggestion_organisations so
-                       WHERE so.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:so.organisation_id})
         GROUP BY s.type
         """;
 

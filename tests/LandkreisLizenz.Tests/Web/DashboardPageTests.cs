@@ -48,9 +48,13 @@ public sealed class DashboardPageTests
             SELECT TOTAL(p.risk_amount) FROM license_positions p, reconciliation_latest r
             WHERE r.run_id = p.run_id AND r.organisation_id = p.organisation_id AND p.organisation_id IN {family}
             """);
+        // The county's share of each suggestion: its participating organisations out of all participants.
         var savings = db.ExecuteScalar<double>($"""
-            SELECT TOTAL(s.estimated_savings) FROM suggestions s WHERE s.status NOT IN ('obsolete', 'rejected')
-              AND s.id IN (SELECT suggestion_id FROM suggestion_organisations WHERE organisation_id IN {family})
+            SELECT TOTAL(1.0 * s.estimated_savings
+                   * (SELECT COUNT(*) FROM suggestion_organisations a WHERE a.suggestion_id = s.id AND a.role = 'participant' AND a.organisation_id IN {family})
+                   / (SELECT COUNT(*) FROM suggestion_organisations b WHERE b.suggestion_id = s.id AND b.role = 'participant'))
+            FROM suggestions s WHERE s.status NOT IN ('obsolete', 'rejected')
+              AND s.id IN (SELECT suggestion_id FROM suggestion_organisations WHERE role = 'participant' AND organisation_id IN {family})
             """);
 
         var html = await client.GetStringAsync("/dashboard");
