@@ -8,7 +8,7 @@ public sealed class SuggestionJobs(SuggestionService suggestions)
 {
     public const string NightlyJobId = "suggestions-nightly";
 
+    // Two refreshes at the same time compute the same rows; the single write transaction serialises them.
     [AutomaticRetry(Attempts = 3)]
-    [DisableConcurrentExecution(600)]
     public Task Refresh() => suggestions.RefreshAsync();
 }
