@@ -103,6 +103,15 @@ public sealed class ReconciliationJobTests
 
         Assert.AreEqual("succeeded", status);
         StringAssert.Contains(await client.GetStringAsync(runUrl), "Positionen für");
+        var monitoring = factory.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+        var refreshed = false;
+        for (var i = 0; i < 200 && !refreshed; i++)
+        {
+            refreshed = monitoring.SucceededJobs(0, 100).Any(j => j.Value.Job?.Type.Name == "SuggestionJobs");
+            await Task.Delay(250);
+        }
+
+        Assert.IsTrue(refreshed, "the finished run handed over to the suggestion refresh job");
         using var connection = factory.Database.Open();
         Assert.AreEqual(2, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM reconciliation_runs WHERE status = 'succeeded'"), "first start + the manual run");
     }
