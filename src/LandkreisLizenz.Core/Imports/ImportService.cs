@@ -228,7 +228,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     /// <summary>Stores an upload for preview and commit; checks size and type before anything is parsed.</summary>
     public async Task<long> StageAsync(CallerScope scope, ImportFormat format, Stream content, string fileName, long length)
     {
-        if (!scope.IsAdmin && !scope.HasRole(Roles.LicenseManager))
+        if (!scope.CanWriteCatalogue)
         {
             await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "import", format.Key()));
             throw new AccessDeniedException("Importieren darf nur das Lizenzmanagement oder die Administration.");

@@ -131,7 +131,7 @@ internal static partial class TableSpecs
 
     private static bool MayEditCatalogue(RowReader r, CallerScope scope, string column)
     {
-        if (scope.IsAdmin || scope.HasRole(Roles.LicenseManager))
+        if (scope.CanWriteCatalogue)
         {
             return true;
         }

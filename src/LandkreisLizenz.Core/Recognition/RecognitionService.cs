@@ -126,7 +126,7 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
     /// </summary>
     public async Task<MappingResult> MapAsync(CallerScope scope, long softwareTitleId, long productId, string? softwarePattern = null, string? publisherPattern = null)
     {
-        if (!scope.IsAdmin && !scope.HasRole(Roles.LicenseManager))
+        if (!scope.CanWriteCatalogue)
         {
             await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "recognition_rule", softwareTitleId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             throw new AccessDeniedException("Nur das Lizenzmanagement oder die Administration darf Erkennungsregeln anlegen.");

@@ -126,7 +126,7 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
     /// </summary>
     public async Task<ReconciliationRun> StartAsync(CallerScope scope, IReadOnlyCollection<long>? organisationIds, string kind = "full")
     {
-        if (organisationIds is null ? !scope.IsAdmin : organisationIds.Any(id => !scope.CanWrite(id)))
+        if (scope.ReadOnly || (organisationIds is null ? !scope.IsAdmin : organisationIds.Any(id => !scope.CanWrite(id))))
         {
             await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "reconciliation_run", organisationIds is null ? "alle" : string.Join(",", organisationIds)));
             throw new AccessDeniedException("Einen Lizenzabgleich starten darf das Lizenzmanagement für seine Organisationen, für alle die Administration.");

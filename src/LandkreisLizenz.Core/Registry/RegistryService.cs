@@ -174,7 +174,7 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
     {
         var record = await GetAsync(scope, entity, id) ?? throw new KeyNotFoundException($"{entity.Singular} existiert nicht oder liegt außerhalb Ihres Zuständigkeitsbereichs.");
         var organisationId = entity == RegistryEntities.Organisations ? id : entity.Global ? (long?)null : Convert.ToInt64(record.Values["organisation_id"], System.Globalization.CultureInfo.InvariantCulture);
-        var allowed = organisationId is { } org ? scope.CanWrite(org) : scope.IsAdmin || scope.HasRole(Roles.LicenseManager);
+        var allowed = organisationId is { } org ? scope.CanWrite(org) : scope.CanWriteCatalogue;
         var key = string.Join("/", entity.KeyColumns.Select(k => ValueText.Normalise(record.Values[k])));
         if (!allowed)
         {

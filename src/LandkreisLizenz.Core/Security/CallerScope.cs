@@ -14,13 +14,17 @@ public sealed class CallerScope
     private const string UserFilterSql =
         "IN (SELECT uos.organisation_id FROM user_organisation_scope uos WHERE uos.user_id = @ScopeUserId)";
 
-    private CallerScope(long userId, string userName, IReadOnlyList<RoleGrant> grants, bool isSystem)
+    private CallerScope(long userId, string userName, IReadOnlyList<RoleGrant> grants, bool isSystem, bool readOnly = false)
     {
         UserId = userId;
         UserName = userName;
         Grants = grants;
         IsSystem = isSystem;
+        ReadOnly = readOnly;
     }
+
+    /// <summary>An API token with scope "read": every write is refused, whatever the user's roles.</summary>
+    public bool ReadOnly { get; }
 
     public long UserId { get; }
 
@@ -57,7 +61,15 @@ public sealed class CallerScope
     }
 
     public bool CanWrite(long organisationId) =>
-        IsAdmin || Grants.Any(g => g.Role == Roles.LicenseManager && g.CoveredOrganisationIds.Contains(organisationId));
+        !ReadOnly && (IsAdmin || Grants.Any(g => g.Role == Roles.LicenseManager && g.CoveredOrganisationIds.Contains(organisationId)));
+
+    /// <summary>May change the shared catalogue (products, recognition rules) and start imports.</summary>
+    public bool CanWriteCatalogue => !ReadOnly && (IsAdmin || HasRole(Roles.LicenseManager));
+
+    /// <summary>The scope an API token acts with: read-only, and for a license manager's token only the grants on its organisation.</summary>
+    public CallerScope ForToken(bool readOnly, long? organisationId) => new(UserId, UserName,
+        organisationId is { } id ? Grants.Where(g => g.OrganisationId == id || g.CoveredOrganisationIds.Contains(id)).ToList() : Grants,
+        IsSystem, readOnly);
 
     public bool HoldsRoleFor(string role, long organisationId) =>
         IsAdmin || Grants.Any(g => g.Role == role && g.CoveredOrganisationIds.Contains(organisationId));

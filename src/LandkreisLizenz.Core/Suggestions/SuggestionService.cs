@@ -210,7 +210,7 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
     public async Task<string?> DecideAsync(CallerScope scope, long id, string status, string? reason)
     {
         var detail = await GetAsync(scope, id) ?? throw new KeyNotFoundException("Die Empfehlung existiert nicht oder liegt außerhalb Ihres Zuständigkeitsbereichs.");
-        if (!scope.IsAdmin && !detail.Organisations.Any(o => scope.HoldsRoleFor(Roles.Cio, o.Id)))
+        if (scope.ReadOnly || (!scope.IsAdmin && !detail.Organisations.Any(o => scope.HoldsRoleFor(Roles.Cio, o.Id))))
         {
             await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "suggestion", detail.SuggestionKey));
             throw new AccessDeniedException("Über Empfehlungen entscheidet der CIO einer beteiligten Organisation.");

@@ -78,7 +78,13 @@ public static class LandkreisLizenzApp
         services.AddHttpContextAccessor();
         services.AddScoped<CallerScopeAccessor>();
 
-        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+        services.AddSingleton<ApiTokenService>();
+        services.AddAuthentication("cookie-or-token")
+            .AddPolicyScheme("cookie-or-token", "Cookie oder API-Token", options => options.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? BearerTokenHandler.SchemeName
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null)
             .AddCookie(options =>
             {
                 options.LoginPath = "/anmelden";

@@ -57,3 +57,5 @@ public sealed record VerbundModel(
     IReadOnlyList<LandkreisLizenz.Core.Suggestions.SuggestionListItem> SharedOperation,
     IReadOnlyList<LandkreisLizenz.Core.Suggestions.SuggestionListItem> JointProcurement,
     long? SelectedCounty);
+
+public sealed record ApiTokensModel(IReadOnlyList<LandkreisLizenz.Core.Security.ApiToken> Tokens, string? NewToken, string? Message, IReadOnlyList<(long Id, string Name)> Organisations, bool IsAdmin);

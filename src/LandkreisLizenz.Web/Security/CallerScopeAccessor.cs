@@ -11,7 +11,7 @@ namespace LandkreisLizenz.Web.Security;
 /// </summary>
 public sealed class CallerScopeAccessor(IHttpContextAccessor httpContextAccessor)
 {
-    private const string ItemKey = "LandkreisLizenz.CallerScope";
+    internal const string ItemKey = "LandkreisLizenz.CallerScope";
 
     public CallerScope Current =>
         httpContextAccessor.HttpContext?.Items[ItemKey] as CallerScope

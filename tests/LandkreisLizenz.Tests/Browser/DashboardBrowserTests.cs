@@ -74,5 +74,10 @@ public sealed class OverviewBrowserTests
         await manager.GetByRole(AriaRole.Link, new() { Name = "Übersicht" }).ClickAsync();
         Assert.AreEqual("Übersicht Lizenzmanagement", await manager.Locator("h1").InnerTextAsync());
         await BrowserSession.AssertNoAxeViolationsAsync(manager);
+        await manager.GetByRole(AriaRole.Link, new() { Name = "Schnittstellen" }).ClickAsync();
+        await manager.GetByLabel("Name (wofür wird der Token genutzt?)").FillAsync("Fachverfahrensregister");
+        await manager.GetByRole(AriaRole.Button, new() { Name = "Token erstellen" }).ClickAsync();
+        StringAssert.StartsWith(await manager.Locator("[data-new-token]").InnerTextAsync(), "lkl_");
+        await BrowserSession.AssertNoAxeViolationsAsync(manager);
     }
 }

@@ -89,7 +89,8 @@ public sealed class SecurityTests
             {
                 candidates.Add(pattern
                     .Replace("{id:long}", pattern.StartsWith("import/", StringComparison.Ordinal) ? foreignBatch
-                        : pattern.StartsWith("empfehlungen/", StringComparison.Ordinal) ? ForeignSuggestion() : "{unknown}")
+                        : pattern.StartsWith("empfehlungen/", StringComparison.Ordinal) ? ForeignSuggestion()
+                        : pattern.StartsWith("schnittstellen/", StringComparison.Ordinal) ? await ForeignTokenAsync() : "{unknown}")
                     .Replace("{organisationId:long}", foreignOrganisation.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{productId:long}", foreignProduct.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{metric}", foreignMetric)
@@ -208,6 +209,14 @@ public sealed class SecurityTests
         StringAssert.Contains(await cio.GetStringAsync("/protokoll/export.csv?suche=V-AUDIT"), ";create;contracts;05158/V-AUDIT;");
         Assert.DoesNotContain(ForeignName, page);
         StringAssert.Contains(refused.Headers.Location!.OriginalString, "/fehler/403");
+    }
+
+    /// <summary>An API token of another user (the admin).</summary>
+    private static async Task<string> ForeignTokenAsync()
+    {
+        var admin = await LandkreisLizenz.Tests.Infrastructure.Scopes.ForUserNameAsync(_factory.Database, "admin");
+        var created = await _factory.Services.GetRequiredService<LandkreisLizenz.Core.Security.ApiTokenService>().CreateAsync(admin, "fremd", "read", null);
+        return created.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>A suggestion about the foreign county alone.</summary>
