@@ -1,4 +1,5 @@
 using System.Globalization;
+using GraphQL;
 using Hangfire;
 using Hangfire.Storage.SQLite;
 using LandkreisLizenz.Core.Audit;
@@ -112,6 +113,15 @@ public static class LandkreisLizenzApp
         services.AddControllersWithViews(options => options.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));
         // Razor would otherwise write every umlaut as a numeric entity.
         services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        services.AddGraphQL(graphql => graphql
+            .AddSchema<LandkreisLizenz.Web.GraphQL.LandkreisLizenzSchema>()
+            .AddGraphTypes(typeof(LandkreisLizenz.Web.GraphQL.QueryGraphType).Assembly)
+            .AddSystemTextJson()
+            .AddComplexityAnalyzer(o =>
+            {
+                o.MaxDepth = 10;
+                o.MaxComplexity = 2000;
+            }));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
         services.AddHangfire((provider, config) =>
@@ -171,6 +181,7 @@ public static class LandkreisLizenzApp
             AppPath = "/",
         });
         app.MapControllers();
+        LandkreisLizenz.Web.GraphQL.GraphQLEndpoint.Map(app);
 
         // The nightly full reconciliation; registering it again on every start only updates its schedule.
         app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<ReconciliationJobs>(
