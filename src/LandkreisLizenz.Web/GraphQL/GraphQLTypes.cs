@@ -71,6 +71,39 @@ public sealed class PositionGraphType : ObjectGraphType<PositionView>
     }
 }
 
+public sealed class DeadlineGraphType : ObjectGraphType<LandkreisLizenz.Core.Contracts.Deadline>
+{
+    public DeadlineGraphType()
+    {
+        Name = "NoticeDeadline";
+        Description = "The next notice deadline of a contract (BGB term rules, spec §3).";
+        Field<NonNullGraphType<IdGraphType>>("contractId").Description("Global id of the contract.").Resolve(c => Resolve.GlobalId("Contract", c.Source.ContractId));
+        Field(d => d.OrganisationName).Description("Contracting organisation.");
+        Field(d => d.ContractKey).Description("Contract key within the organisation.");
+        Field(d => d.Title).Description("Contract title.");
+        Field(d => d.Vendor).Description("Vendor.");
+        Field<NonNullGraphType<DateOnlyGraphType>>("termEnd").Description("End of the term the notice refers to.").Resolve(c => c.Source.TermEnd);
+        Field<NonNullGraphType<DateOnlyGraphType>>("noticeDeadline").Description("Last day the notice must be received.").Resolve(c => c.Source.NoticeDeadline);
+        Field(d => d.NoticePeriodMonths).Description("Notice period in months.");
+        Field(d => d.AnnualCost, nullable: true).Description("Annual cost in euros.");
+    }
+}
+
+public sealed class SuggestionGraphType : ObjectGraphType<LandkreisLizenz.Core.Suggestions.SuggestionListItem>
+{
+    public SuggestionGraphType()
+    {
+        Name = "Suggestion";
+        Description = "A consolidation or optimisation proposal (spec §4) with its decision status.";
+        Field<NonNullGraphType<IdGraphType>>("id").Description("Global id.").Resolve(c => Resolve.GlobalId("Suggestion", c.Source.Id));
+        Field(s => s.Type).Description("right_size, compliance_risk, terminate_contract, redundant_applications, joint_procurement, shared_operation, hosting_compliance or member_pooling.");
+        Field(s => s.Status).Description("new, in_review, accepted, rejected, implemented or obsolete.");
+        Field(s => s.Title).Description("German title.");
+        Field(s => s.EstimatedSavings, nullable: true).Description("Estimated annual savings in euros.");
+        Field(s => s.RiskAmount, nullable: true).Description("Compliance risk in euros.");
+    }
+}
+
 public sealed class OrganisationConnectionGraphType : ObjectGraphType<(IReadOnlyList<IDictionary<string, object?>> Nodes, int Total, int Offset)>
 {
     public OrganisationConnectionGraphType()
@@ -93,7 +126,8 @@ public sealed class QueryGraphType : ObjectGraphType
 {
     public const int MaxPageSize = 100;
 
-    public QueryGraphType(RegistryService registry, ReconciliationQueries positions)
+    public QueryGraphType(RegistryService registry, ReconciliationQueries positions, LandkreisLizenz.Core.Contracts.DeadlineCalendar deadlines,
+        LandkreisLizenz.Core.Suggestions.SuggestionService suggestions)
     {
         Name = "Query";
         Description = "Read access to the registry and the reconciliation, always within the caller's scope.";
@@ -137,6 +171,39 @@ public sealed class QueryGraphType : ObjectGraphType
 
                 var record = await registry.GetAsync(c.Scope(), RegistryEntities.Organisations, parsed.Id);
                 return record is null ? null : (object?)ToListRow(record);
+            });
+
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<DeadlineGraphType>>>>("noticeDeadlines")
+            .Description("Notice deadlines of the next days in the caller's scope, earliest first.")
+            .Argument<IntGraphType>("days", "How many days ahead, 1–366 (default 90).")
+            .ResolveAsync(async c =>
+            {
+                var days = c.GetArgument<int?>("days") ?? 90;
+                if (days is < 1 or > 366)
+                {
+                    throw new ExecutionError("days muss zwischen 1 und 366 liegen.");
+                }
+
+                var today = LandkreisLizenz.Core.Common.BusinessDate.Today(c.RequestServices!.GetRequiredService<TimeProvider>());
+                return (await deadlines.UpcomingAsync(c.Scope(), today, 13)).Where(d => d.NoticeDeadline <= today.AddDays(days)).ToList();
+            });
+
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<SuggestionGraphType>>>>("suggestions")
+            .Description("Suggestions in the caller's scope, largest effect first (obsolete ones only when asked by status).")
+            .Argument<IntGraphType>("first", "At most 100 (default 50).")
+            .Argument<StringGraphType>("type", "Only this type.")
+            .Argument<StringGraphType>("status", "Only this status.")
+            .ResolveAsync(async c =>
+            {
+                var first = c.GetArgument<int?>("first") ?? 50;
+                if (first is < 1 or > MaxPageSize)
+                {
+                    throw new ExecutionError($"first muss zwischen 1 und {MaxPageSize} liegen.");
+                }
+
+                var result = await suggestions.ListAsync(c.Scope(), new LandkreisLizenz.Core.Suggestions.SuggestionFilter(c.GetArgument<string?>("type"), c.GetArgument<string?>("status")),
+                    new LandkreisLizenz.Core.Common.PageRequest(1, first));
+                return result.Page.Items;
             });
 
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PositionGraphType>>>>("licensePositions")

@@ -93,6 +93,20 @@ public sealed class GraphQLEndpointTests
     }
 
     [TestMethod]
+    public async Task NoticeDeadlinesAndSuggestions_OwnScopeOnly()
+    {
+        var (status, body, _) = await PostAsync("{ noticeDeadlines(days: 90) { organisationName noticeDeadline title } suggestions(first: 100) { id type title estimatedSavings } }");
+
+        Assert.AreEqual(HttpStatusCode.OK, status, body.ToString());
+        var data = body.GetProperty("data");
+        var deadlines = data.GetProperty("noticeDeadlines").EnumerateArray().ToList();
+        Assert.IsNotEmpty(deadlines);
+        Assert.IsTrue(deadlines.All(d => DateOnly.Parse(d.GetProperty("noticeDeadline").GetString()!, System.Globalization.CultureInfo.InvariantCulture) <= DateOnly.FromDateTime(DateTime.UtcNow).AddDays(91)));
+        Assert.DoesNotContain("Wartburgkreis", body.ToString());
+        Assert.IsNotEmpty(data.GetProperty("suggestions").EnumerateArray().ToList());
+    }
+
+    [TestMethod]
     public async Task Get_QueryParameter_Executes()
     {
         using var client = Client();
