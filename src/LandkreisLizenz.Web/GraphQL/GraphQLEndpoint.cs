@@ -15,6 +15,8 @@ public static class GraphQLEndpoint
 {
     public const string ContentType = "application/graphql-response+json; charset=utf-8";
 
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
     public static void Map(WebApplication app)
     {
         app.MapPost("/graphql", Handle).RequireAuthorization(Policies.Authenticated).DisableAntiforgery();
@@ -47,15 +49,30 @@ public static class GraphQLEndpoint
             return;
         }
 
-        var result = await executer.ExecuteAsync(options =>
+        // An execution timeout keeps one expensive query from holding a worker and the database.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        timeout.CancelAfter(Timeout);
+        ExecutionResult result;
+        try
         {
-            options.Query = request.Query;
-            options.OperationName = request.OperationName;
-            options.Variables = request.Variables;
-            options.UserContext = new GraphQLUserContext { Scope = caller.Current };
-            options.RequestServices = http.RequestServices;
-            options.CancellationToken = http.RequestAborted;
-        });
+            result = await executer.ExecuteAsync(options =>
+            {
+                options.Query = request.Query;
+                options.OperationName = request.OperationName;
+                options.Variables = request.Variables;
+                options.UserContext = new GraphQLUserContext { Scope = caller.Current };
+                options.RequestServices = http.RequestServices;
+                options.CancellationToken = timeout.Token;
+            });
+        }
+        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            http.Response.ContentType = ContentType;
+            await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Errors = [new ExecutionError($"Zeitüberschreitung: die Abfrage lief länger als {Timeout.TotalSeconds:0} Sekunden.")] });
+            return;
+        }
+
         http.Response.ContentType = ContentType;
         // Requests that never executed (syntax or validation errors) are client errors.
         http.Response.StatusCode = result.Executed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;

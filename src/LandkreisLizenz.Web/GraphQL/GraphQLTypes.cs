@@ -127,7 +127,7 @@ public sealed class QueryGraphType : ObjectGraphType
     public const int MaxPageSize = 100;
 
     public QueryGraphType(RegistryService registry, ReconciliationQueries positions, LandkreisLizenz.Core.Contracts.DeadlineCalendar deadlines,
-        LandkreisLizenz.Core.Suggestions.SuggestionService suggestions)
+        LandkreisLizenz.Core.Suggestions.SuggestionService suggestions, LandkreisLizenz.Core.Audit.AuditLog audit)
     {
         Name = "Query";
         Description = "Read access to the registry and the reconciliation, always within the caller's scope.";
@@ -170,7 +170,15 @@ public sealed class QueryGraphType : ObjectGraphType
                 }
 
                 var record = await registry.GetAsync(c.Scope(), RegistryEntities.Organisations, parsed.Id);
-                return record is null ? null : (object?)ToListRow(record);
+                if (record is null)
+                {
+                    // Outside the caller's scope (or unknown): null, as for a missing object, and written to the audit log.
+                    await audit.WriteAsync(c.Scope(), new LandkreisLizenz.Core.Audit.AuditEntry(LandkreisLizenz.Core.Audit.AuditActions.AccessDenied, "graphql:node",
+                        c.GetArgument<string>("id")));
+                    return null;
+                }
+
+                return (object?)ToListRow(record);
             });
 
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<DeadlineGraphType>>>>("noticeDeadlines")

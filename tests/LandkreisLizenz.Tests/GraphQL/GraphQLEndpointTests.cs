@@ -72,6 +72,9 @@ public sealed class GraphQLEndpointTests
         Assert.AreEqual("Mettmann", data.GetProperty("own").GetProperty("name").GetString());
         Assert.AreEqual(JsonValueKind.Null, data.GetProperty("foreign").ValueKind);
         Assert.AreEqual(0, data.GetProperty("positions").GetArrayLength());
+        using var connection = _factory.Database.Open();
+        Assert.AreEqual(1, Dapper.SqlMapper.ExecuteScalar<int>(connection, "SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND object_type = 'graphql:node' AND object_key = @Id", new { Id = Id("16063") }),
+            "the refused node lookup is audited");
     }
 
     [TestMethod]
