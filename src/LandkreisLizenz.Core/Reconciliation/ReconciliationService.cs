@@ -250,6 +250,30 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
         logger?.LogInformation("Reconciliation run {Run} finished: {Positions} positions", runId, positions.Count);
     }
 
+    private const string OrganisationVisibleSql = "SELECT COUNT(*) FROM organisations o WHERE o.id = @Id AND {scope:o.id}";
+
+    /// <summary>
+    /// A run as the caller may see it: a run for one organisation when the caller may see that organisation,
+    /// a run for the whole estate only for admins; null otherwise.
+    /// </summary>
+    public async Task<RunSummary?> GetRunAsync(CallerScope scope, long runId)
+    {
+        var run = await GetRunAsync(runId);
+        if (run is null)
+        {
+            return null;
+        }
+
+        if (run.OrganisationId is not { } organisation)
+        {
+            return scope.IsAdmin ? run : null;
+        }
+
+        using var connection = database.Open();
+        return await connection.ExecuteScalarScopedAsync<int>(scope, OrganisationVisibleSql, new { Id = organisation }) > 0 ? run : null;
+    }
+
+    /// <summary>Unscoped: for the jobs that drive a run (they act for the whole estate).</summary>
     public async Task<RunSummary?> GetRunAsync(long runId)
     {
         using var connection = database.Open();

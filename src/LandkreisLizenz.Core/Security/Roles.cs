@@ -8,9 +8,6 @@ public static class Roles
     public const string LicenseManager = "license_manager";
     public const string Reader = "reader";
 
-    public static readonly IReadOnlyList<string> Global = [Admin, VerbundAnalyst];
-    public static readonly IReadOnlyList<string> PerOrganisation = [Cio, LicenseManager, Reader];
-
     public static string GermanName(string role) => role switch
     {
         Admin => "Administration",

@@ -92,20 +92,7 @@ public sealed class ReconciliationController(
             : Json(new { run.Status, ProcessedRows = run.FamiliesDone, TotalRows = run.FamiliesTotal, Running = run.Status == "running", Label = RunModel.GermanStatus(run.Status) });
     }
 
-    /// <summary>A run is visible to whoever may see the organisation it was started for (full runs: admins).</summary>
-    private async Task<RunSummary?> VisibleRunAsync(long runId, long organisation)
-    {
-        var run = await reconciliation.GetRunAsync(runId);
-        if (run is null)
-        {
-            return null;
-        }
-
-        if (run.OrganisationId is null)
-        {
-            return caller.Current.IsAdmin ? run : null;
-        }
-
-        return run.OrganisationId == organisation && await registry.GetAsync(caller.Current, RegistryEntities.Organisations, organisation) is not null ? run : null;
-    }
+    /// <summary>The run as Core lets the caller see it, addressed together with its organisation (the page links back to it).</summary>
+    private async Task<RunSummary?> VisibleRunAsync(long runId, long organisation) =>
+        await reconciliation.GetRunAsync(caller.Current, runId) is { } run && (run.OrganisationId is null || run.OrganisationId == organisation) ? run : null;
 }

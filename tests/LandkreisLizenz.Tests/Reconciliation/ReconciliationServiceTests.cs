@@ -310,5 +310,12 @@ public sealed class ReconciliationServiceTests
         await Assert.ThrowsExactlyAsync<AccessDeniedException>(() => service.StartAsync(manager, null));
         Assert.AreEqual("succeeded", own.Status);
         Assert.AreEqual(1, own.FamiliesTotal);
+        var full = await service.RunNow(CallerScope.System("test"), null);
+        var reader = await Scopes.ForUserNameAsync(seeded.Database, "leser.wartburgkreis");
+        var admin = await Scopes.ForUserNameAsync(seeded.Database, "admin");
+        Assert.IsNotNull(await service.GetRunAsync(manager, own.Id), "own county's run");
+        Assert.IsNull(await service.GetRunAsync(reader, own.Id), "another county's run");
+        Assert.IsNull(await service.GetRunAsync(manager, full.Id), "runs over the whole estate are for admins");
+        Assert.IsNotNull(await service.GetRunAsync(admin, full.Id));
     }
 }
