@@ -67,13 +67,7 @@ public sealed class CioDashboardService(Database database, DeadlineCalendar dead
         GROUP BY c.name
         """;
 
-    private const string LicensesSql = """
-        SELECT l.id AS Id, l.organisation_id AS OrganisationId, l.contract_id AS ContractId, l.product_id AS ProductId, l.metric AS Metric,
-               l.quantity AS Quantity, l.annual_cost_per_unit AS AnnualCostPerUnit, l.valid_from AS ValidFrom, l.valid_to AS ValidTo,
-               l.covers_members AS CoversMembers, l.unit_price AS UnitPrice, l.min_cores_per_device AS MinCores,
-               k.start_date AS ContractStart, k.initial_term_months AS InitialTermMonths, k.renewal_term_months AS RenewalTermMonths,
-               k.notice_period_months AS NoticePeriodMonths, k.end_date AS ContractEnd, c.name AS CategoryName
-        FROM licenses l JOIN contracts k ON k.id = l.contract_id
+    private const string LicensesSql = FamilyLoader.LicenseRowSelectSql + ", c.name AS CategoryName" + FamilyLoader.LicenseRowFromSql + """
         JOIN products p ON p.id = l.product_id JOIN categories c ON c.id = p.category_id
         WHERE l.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:l.organisation_id}
         """;

@@ -17,14 +17,21 @@ internal static class FamilyLoader
         FROM organisations WHERE id = @Root OR parent_id = @Root
         """;
 
-    private const string LicensesSql = """
-        SELECT l.id AS Id, l.organisation_id AS OrganisationId, l.product_id AS ProductId, l.metric AS Metric, l.quantity AS Quantity,
-               l.unit_price AS UnitPrice, l.annual_cost_per_unit AS AnnualCostPerUnit, l.valid_from AS ValidFrom, l.valid_to AS ValidTo,
-               l.covers_members AS CoversMembers, l.min_cores_per_device AS MinCores,
+    /// <summary>
+    /// What a <see cref="LicenseRow"/> reads: the license with the contract fields that decide whether it is active.
+    /// Every reader of licenses uses it and adds its own joins and filter.
+    /// </summary>
+    internal const string LicenseRowSelectSql = """
+        SELECT l.id AS Id, l.organisation_id AS OrganisationId, l.contract_id AS ContractId, l.product_id AS ProductId, l.metric AS Metric,
+               l.quantity AS Quantity, l.unit_price AS UnitPrice, l.annual_cost_per_unit AS AnnualCostPerUnit, l.valid_from AS ValidFrom,
+               l.valid_to AS ValidTo, l.covers_members AS CoversMembers, l.min_cores_per_device AS MinCores,
                k.start_date AS ContractStart, k.initial_term_months AS InitialTermMonths, k.renewal_term_months AS RenewalTermMonths,
                k.notice_period_months AS NoticePeriodMonths, k.end_date AS ContractEnd
-        FROM licenses l
-        JOIN contracts k ON k.id = l.contract_id
+        """;
+
+    internal const string LicenseRowFromSql = "\nFROM licenses l JOIN contracts k ON k.id = l.contract_id\n";
+
+    private const string LicensesSql = LicenseRowSelectSql + LicenseRowFromSql + """
         JOIN organisations o ON o.id = l.organisation_id
         WHERE o.id = @Root OR o.parent_id = @Root
         """;

@@ -106,14 +106,7 @@ public sealed class ReconciliationQueries(Database database, ReconciliationOptio
         ORDER BY l.valid_from DESC, l.id DESC
         """;
 
-    private const string LicenseRowsSql = """
-        SELECT l.id AS Id, l.organisation_id AS OrganisationId, l.product_id AS ProductId, l.metric AS Metric, l.quantity AS Quantity,
-               l.unit_price AS UnitPrice, l.annual_cost_per_unit AS AnnualCostPerUnit, l.valid_from AS ValidFrom, l.valid_to AS ValidTo,
-               l.covers_members AS CoversMembers, l.min_cores_per_device AS MinCores,
-               k.start_date AS ContractStart, k.initial_term_months AS InitialTermMonths, k.renewal_term_months AS RenewalTermMonths,
-               k.notice_period_months AS NoticePeriodMonths, k.end_date AS ContractEnd
-        FROM licenses l JOIN contracts k ON k.id = l.contract_id WHERE l.id IN @Ids
-        """;
+    private const string LicenseRowsSql = FamilyLoader.LicenseRowSelectSql + FamilyLoader.LicenseRowFromSql + "WHERE l.id IN @Ids";
 
     private const string DevicesSql = "SELECT id AS Id, device_key AS DeviceKey, organisation_id AS OrganisationId FROM devices WHERE id IN @Ids";
 

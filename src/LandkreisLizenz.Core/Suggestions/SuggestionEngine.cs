@@ -31,14 +31,7 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
         SELECT id AS Id, ags AS Ags, name AS Name, kind AS Kind, parent_id AS ParentId, shares_for_consolidation AS Shares FROM organisations
         """;
 
-    private const string LicensesSql = """
-        SELECT l.id AS Id, l.organisation_id AS OrganisationId, l.contract_id AS ContractId, l.product_id AS ProductId, l.metric AS Metric,
-               l.quantity AS Quantity, l.annual_cost_per_unit AS AnnualCostPerUnit, l.valid_from AS ValidFrom, l.valid_to AS ValidTo,
-               l.covers_members AS CoversMembers, l.unit_price AS UnitPrice, l.min_cores_per_device AS MinCores,
-               k.start_date AS ContractStart, k.initial_term_months AS InitialTermMonths, k.renewal_term_months AS RenewalTermMonths,
-               k.notice_period_months AS NoticePeriodMonths, k.end_date AS ContractEnd
-        FROM licenses l JOIN contracts k ON k.id = l.contract_id
-        """;
+    private const string LicensesSql = FamilyLoader.LicenseRowSelectSql + FamilyLoader.LicenseRowFromSql;
 
     private const string ContractsSql = """
         SELECT k.id AS Id, k.organisation_id AS OrganisationId, k.contract_key AS ContractKey, k.title AS Title, k.vendor AS Vendor,
