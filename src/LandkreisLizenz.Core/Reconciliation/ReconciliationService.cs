@@ -163,8 +163,16 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
         return (await GetRunAsync(run.Id))!;
     }
 
+    // Catalogue inputs read once per run and shared by its family jobs in this process (a run is one snapshot);
+    // another node, or a restart, simply reads them again.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, Lazy<(IReadOnlyDictionary<long, decimal?> Prices, IReadOnlyDictionary<long, string> Metrics)>> _runInputs = new();
+
     /// <summary>Computes and writes one family of a run (idempotent); the last family finishes the run.</summary>
-    public void ProcessFamily(long runId, long root) => ProcessFamily(runId, root, LoadListPrices(), LoadUsualMetrics());
+    public void ProcessFamily(long runId, long root)
+    {
+        var inputs = _runInputs.GetOrAdd(runId, _ => new Lazy<(IReadOnlyDictionary<long, decimal?>, IReadOnlyDictionary<long, string>)>(() => (LoadListPrices(), LoadUsualMetrics()))).Value;
+        ProcessFamily(runId, root, inputs.Prices, inputs.Metrics);
+    }
 
     private void ProcessFamily(long runId, long root, IReadOnlyDictionary<long, decimal?> prices, IReadOnlyDictionary<long, string> metrics)
     {
@@ -247,6 +255,7 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
             Organisations = positions.Select(p => p.OrganisationId).Distinct().Count(),
             Checksum = Checksum(positions),
         });
+        _runInputs.TryRemove(runId, out _);
         logger?.LogInformation("Reconciliation run {Run} finished: {Positions} positions", runId, positions.Count);
     }
 
