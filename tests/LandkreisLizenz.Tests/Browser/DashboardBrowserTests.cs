@@ -1,23 +1,16 @@
+using LandkreisLizenz.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace LandkreisLizenz.Tests.Browser;
 
 [TestClass]
 [TestCategory("Browser")]
-public sealed class DashboardBrowserTests
+public sealed class DashboardBrowserTests : SharedBrowserTests<DashboardBrowserTests>
 {
-    private static BrowserSession _session = null!;
-
-    [ClassInitialize]
-    public static async Task Start(TestContext context) => _session = await BrowserSession.StartAsync();
-
-    [ClassCleanup]
-    public static async Task Stop() => await _session.DisposeAsync();
-
     [TestMethod]
     public async Task CioDashboard_EveryChartPaintedWithItsTable_NoAxeViolations()
     {
-        var page = await _session.NewPageAsync();
+        var page = await Session.NewPageAsync();
         await BrowserSession.SignInAsync(page, "cio.mettmann");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard" }).ClickAsync();
@@ -42,20 +35,12 @@ public sealed class DashboardBrowserTests
 
 [TestClass]
 [TestCategory("Browser")]
-public sealed class OverviewBrowserTests
+public sealed class OverviewBrowserTests : SharedBrowserTests<OverviewBrowserTests>
 {
-    private static BrowserSession _session = null!;
-
-    [ClassInitialize]
-    public static async Task Start(TestContext context) => _session = await BrowserSession.StartAsync();
-
-    [ClassCleanup]
-    public static async Task Stop() => await _session.DisposeAsync();
-
     [TestMethod]
     public async Task VerbundAndOverview_ChartsPaintedTablesPresent_NoAxeViolations()
     {
-        var page = await _session.NewPageAsync();
+        var page = await Session.NewPageAsync();
         await BrowserSession.SignInAsync(page, "verbund");
         await page.GetByRole(AriaRole.Link, new() { Name = "Verbund", Exact = true }).ClickAsync();
         await page.GetByLabel("Landkreis", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Mettmann" });
@@ -69,7 +54,7 @@ public sealed class OverviewBrowserTests
         Assert.AreEqual(1, await page.Locator("table[data-benchmark]").CountAsync());
         await BrowserSession.AssertNoAxeViolationsAsync(page);
 
-        var manager = await _session.NewPageAsync();
+        var manager = await Session.NewPageAsync();
         await BrowserSession.SignInAsync(manager, "lm.mettmann");
         await manager.GetByRole(AriaRole.Link, new() { Name = "Übersicht" }).ClickAsync();
         Assert.AreEqual("Übersicht Lizenzmanagement", await manager.Locator("h1").InnerTextAsync());

@@ -5,20 +5,12 @@ namespace LandkreisLizenz.Tests.Browser;
 
 [TestClass]
 [TestCategory("Browser")]
-public sealed class DeadlineBrowserTests
+public sealed class DeadlineBrowserTests : SharedBrowserTests<DeadlineBrowserTests>
 {
-    private static BrowserSession _session = null!;
-
-    [ClassInitialize]
-    public static async Task Start(TestContext context) => _session = await BrowserSession.StartAsync();
-
-    [ClassCleanup]
-    public static async Task Stop() => await _session.DisposeAsync();
-
     [TestMethod]
     public async Task Fristenkalender_SortAndOpenContract_NoAxeViolations()
     {
-        var page = await _session.NewPageAsync();
+        var page = await Session.NewPageAsync();
         await BrowserSession.SignInAsync(page, "cio.mettmann");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Fristenkalender" }).ClickAsync();

@@ -5,20 +5,12 @@ namespace LandkreisLizenz.Tests.Browser;
 
 [TestClass]
 [TestCategory("Browser")]
-public sealed class ImportPageBrowserTests
+public sealed class ImportPageBrowserTests : SharedBrowserTests<ImportPageBrowserTests>
 {
-    private static BrowserSession _session = null!;
-
-    [ClassInitialize]
-    public static async Task Start(TestContext context) => _session = await BrowserSession.StartAsync();
-
-    [ClassCleanup]
-    public static async Task Stop() => await _session.DisposeAsync();
-
     [TestMethod]
     public async Task ImportFlow_LicenseManager_UploadPreviewCommitAndFindRowInList()
     {
-        var page = await _session.NewPageAsync();
+        var page = await Session.NewPageAsync();
         await BrowserSession.SignInAsync(page, "lm.mettmann");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Import", Exact = true }).ClickAsync();
@@ -41,7 +33,7 @@ public sealed class ImportPageBrowserTests
     [TestMethod]
     public async Task ImportFlow_BadFile_ShowsErrorsWithoutAxeViolations()
     {
-        var page = await _session.NewPageAsync();
+        var page = await Session.NewPageAsync();
         await BrowserSession.SignInAsync(page, "lm.mettmann");
         var file = Path.Combine(TestDatabase.NewFolder(), "fehler.csv");
         await File.WriteAllTextAsync(file, "ags;contract_key;vendor;title;evb_it_type;start_date\n16063;V-1;A;B;other;2025-01-01\n");
@@ -60,7 +52,7 @@ public sealed class ImportPageBrowserTests
     [TestMethod]
     public async Task UnrecognisedSoftware_ListAndMapForm_NoAxeViolations()
     {
-        var page = await _session.NewPageAsync();
+        var page = await Session.NewPageAsync();
         await BrowserSession.SignInAsync(page, "lm.mettmann");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Nicht erkannte Software" }).ClickAsync();

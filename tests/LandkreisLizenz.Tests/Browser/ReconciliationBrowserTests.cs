@@ -7,24 +7,16 @@ namespace LandkreisLizenz.Tests.Browser;
 
 [TestClass]
 [TestCategory("Browser")]
-public sealed class ReconciliationBrowserTests
+public sealed class ReconciliationBrowserTests : SharedBrowserTests<ReconciliationBrowserTests>
 {
-    private static BrowserSession _session = null!;
-
-    [ClassInitialize]
-    public static async Task Start(TestContext context) => _session = await BrowserSession.StartAsync();
-
-    [ClassCleanup]
-    public static async Task Stop() => await _session.DisposeAsync();
-
     [TestMethod]
     public async Task BalanceAndPositionDetail_TrendChartPaintedWithTable_NoAxeViolations()
     {
-        var page = await _session.NewPageAsync();
+        var page = await Session.NewPageAsync();
         await BrowserSession.SignInAsync(page, "lm.mettmann");
         // A second run, so the trend has two points.
-        var mettmann = Scopes.OrganisationId(_session.Factory.Database, "05158");
-        await _session.Factory.Services.GetRequiredService<LandkreisLizenz.Core.Reconciliation.ReconciliationService>()
+        var mettmann = Scopes.OrganisationId(Session.Factory.Database, "05158");
+        await Session.Factory.Services.GetRequiredService<LandkreisLizenz.Core.Reconciliation.ReconciliationService>()
             .RunNow(LandkreisLizenz.Core.Security.CallerScope.System("test"), [mettmann], "manual");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Lizenzabgleich" }).ClickAsync();

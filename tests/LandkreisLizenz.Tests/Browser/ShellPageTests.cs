@@ -5,20 +5,12 @@ namespace LandkreisLizenz.Tests.Browser;
 
 [TestClass]
 [TestCategory("Browser")]
-public sealed class ShellPageTests
+public sealed class ShellPageTests : SharedBrowserTests<ShellPageTests>
 {
-    private static BrowserSession _session = null!;
-
-    [ClassInitialize]
-    public static async Task Start(TestContext context) => _session = await BrowserSession.StartAsync();
-
-    [ClassCleanup]
-    public static async Task Stop() => await _session.DisposeAsync();
-
     [TestMethod]
     public async Task LoginPage_Chromium_RendersWithoutAxeViolations()
     {
-        var page = await _session.NewPageAsync();
+        var page = await Session.NewPageAsync();
 
         var response = await page.GotoAsync("/anmelden");
 
@@ -31,7 +23,7 @@ public sealed class ShellPageTests
     [TestMethod]
     public async Task StartPage_SignedInCio_ShowsCountsWithoutAxeViolations()
     {
-        var page = await _session.NewPageAsync();
+        var page = await Session.NewPageAsync();
 
         await BrowserSession.SignInAsync(page, "cio.mettmann");
 
@@ -46,7 +38,7 @@ public sealed class ShellPageTests
     [TestMethod]
     public async Task RegistryPages_SignedInLicenseManager_ListDetailEditWithoutAxeViolations()
     {
-        var page = await _session.NewPageAsync();
+        var page = await Session.NewPageAsync();
         await BrowserSession.SignInAsync(page, "lm.mettmann");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Register", Exact = true }).ClickAsync();

@@ -1,23 +1,16 @@
+using LandkreisLizenz.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace LandkreisLizenz.Tests.Browser;
 
 [TestClass]
 [TestCategory("Browser")]
-public sealed class SuggestionBrowserTests
+public sealed class SuggestionBrowserTests : SharedBrowserTests<SuggestionBrowserTests>
 {
-    private static BrowserSession _session = null!;
-
-    [ClassInitialize]
-    public static async Task Start(TestContext context) => _session = await BrowserSession.StartAsync();
-
-    [ClassCleanup]
-    public static async Task Stop() => await _session.DisposeAsync();
-
     [TestMethod]
     public async Task Empfehlungen_ListDetailAndDecisionRoundTrip_NoAxeViolations()
     {
-        var page = await _session.NewPageAsync();
+        var page = await Session.NewPageAsync();
         await BrowserSession.SignInAsync(page, "cio.mettmann");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Empfehlungen", Exact = true }).ClickAsync();

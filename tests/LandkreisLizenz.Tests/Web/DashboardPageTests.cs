@@ -7,26 +7,14 @@ namespace LandkreisLizenz.Tests.Web;
 
 /// <summary>Every figure of the CIO dashboard against a separate SQL query written here, not the product's code.</summary>
 [TestClass]
-public sealed class DashboardPageTests
+public sealed class DashboardPageTests : SharedAppTests<DashboardPageTests>
 {
     private static readonly CultureInfo De = CultureInfo.GetCultureInfo("de-DE");
-    private static AppFactory _factory = null!;
-
-    [ClassInitialize]
-    public static void Start(TestContext context)
-    {
-        _factory = new AppFactory();
-        _factory.CreateClient().Dispose();
-    }
-
-    [ClassCleanup]
-    public static void Stop() => _factory.Dispose();
-
     [TestMethod]
     public async Task CioDashboard_EveryFigure_EqualsIndependentQuery()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
-        using var db = _factory.Database.Open();
+        using var client = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
+        using var db = Factory.Database.Open();
         var today = LandkreisLizenz.Core.Common.BusinessDate.Today(TimeProvider.System).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         const string family = "(SELECT id FROM organisations WHERE ags = '05158' OR parent_id = (SELECT id FROM organisations WHERE ags = '05158'))";
         var apps = db.ExecuteScalar<long>($"SELECT COUNT(*) FROM applications WHERE organisation_id IN {family}");
@@ -92,10 +80,10 @@ public sealed class DashboardPageTests
     [TestMethod]
     public async Task CioDashboard_NothingOfOtherCounties_ForeignDashboardNotFound()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
 
         var html = await client.GetStringAsync("/dashboard");
-        var foreign = await client.GetAsync($"/dashboard?organisation={Scopes.OrganisationId(_factory.Database, "16063")}");
+        var foreign = await client.GetAsync($"/dashboard?organisation={Scopes.OrganisationId(Factory.Database, "16063")}");
 
         Assert.DoesNotContain("Wartburgkreis", html);
         Assert.AreEqual(HttpStatusCode.NotFound, foreign.StatusCode);
@@ -103,24 +91,12 @@ public sealed class DashboardPageTests
 }
 
 [TestClass]
-public sealed class OverviewPageTests
+public sealed class OverviewPageTests : SharedAppTests<OverviewPageTests>
 {
-    private static AppFactory _factory = null!;
-
-    [ClassInitialize]
-    public static void Start(TestContext context)
-    {
-        _factory = new AppFactory();
-        _factory.CreateClient().Dispose();
-    }
-
-    [ClassCleanup]
-    public static void Stop() => _factory.Dispose();
-
     [TestMethod]
     public async Task LicenseManagerOverview_ShowsShortfallsSavingsUnrecognisedImportsDeadlines()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
 
         var html = await client.GetStringAsync("/uebersicht");
 
@@ -135,9 +111,9 @@ public sealed class OverviewPageTests
     [TestMethod]
     public async Task Verbund_AnalystSeesBenchmarkWithPeersOnlyAggregated_CioRefused()
     {
-        using var analyst = await AppFactory.SignedInClientAsync(_factory, "verbund");
-        using var cio = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
-        var mettmann = Scopes.OrganisationId(_factory.Database, "05158");
+        using var analyst = await AppFactory.SignedInClientAsync(Factory, "verbund");
+        using var cio = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
+        var mettmann = Scopes.OrganisationId(Factory.Database, "05158");
 
         var html = await analyst.GetStringAsync($"/verbund?landkreis={mettmann}");
         var refused = await cio.GetAsync("/verbund");

@@ -5,24 +5,12 @@ using LandkreisLizenz.Tests.Infrastructure;
 namespace LandkreisLizenz.Tests.Web;
 
 [TestClass]
-public sealed class DeadlinePageTests
+public sealed class DeadlinePageTests : SharedAppTests<DeadlinePageTests>
 {
-    private static AppFactory _factory = null!;
-
-    [ClassInitialize]
-    public static void Start(TestContext context)
-    {
-        _factory = new AppFactory();
-        _factory.CreateClient().Dispose();
-    }
-
-    [ClassCleanup]
-    public static void Stop() => _factory.Dispose();
-
     [TestMethod]
     public async Task Fristenkalender_Cio_ListsDeadlinesAndOffersIcs()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
 
         var html = await client.GetStringAsync("/fristen?sort=cost");
         var ics = await client.GetAsync("/fristen/kuendigungsfristen.ics");
@@ -38,8 +26,8 @@ public sealed class DeadlinePageTests
     [TestMethod]
     public async Task ContractDetail_RenewingContract_ShowsTermEndAndNextNoticeDeadline()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
-        using var connection = _factory.Database.Open();
+        using var client = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
+        using var connection = Factory.Database.Open();
         var id = connection.ExecuteScalar<long>("""
             SELECT MIN(k.id) FROM contracts k JOIN organisations o ON o.id = k.organisation_id
             WHERE o.ags = '05158' AND k.evb_it_type = 'pflege_s' AND k.end_date IS NULL AND k.initial_term_months = 12 AND k.renewal_term_months = 12

@@ -5,26 +5,14 @@ using LandkreisLizenz.Tests.Infrastructure;
 namespace LandkreisLizenz.Tests.Web;
 
 [TestClass]
-public sealed class ImportPageTests
+public sealed class ImportPageTests : SharedAppTests<ImportPageTests>
 {
-    private static AppFactory _factory = null!;
-
-    [ClassInitialize]
-    public static void Start(TestContext context)
-    {
-        _factory = new AppFactory();
-        _factory.CreateClient().Dispose();
-    }
-
-    [ClassCleanup]
-    public static void Stop() => _factory.Dispose();
-
     private static byte[] Sample(string format) => File.ReadAllBytes(Repository.ImportSample(format));
 
     [TestMethod]
     public async Task Upload_SampleContracts_PreviewThenCommitWritesRows()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
         var organisations = (await AppFactory.UploadAsync(client, "organisations", "organisations.csv", Sample("organisations"))).Headers.Location!.OriginalString;
         await AppFactory.PostFormAsync(client, organisations, organisations + "/uebernehmen");
 
@@ -39,14 +27,14 @@ public sealed class ImportPageTests
         StringAssert.Contains(preview, "data-count=\"insert\">2<");
         Assert.AreEqual(HttpStatusCode.Redirect, commit.StatusCode);
         StringAssert.Contains(report, "übernommen");
-        using var connection = _factory.Database.Open();
+        using var connection = Factory.Database.Open();
         Assert.AreEqual(2, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM contracts WHERE contract_key IN ('V-BEISPIEL-001', 'V-MUSTER-001')"));
     }
 
     [TestMethod]
     public async Task Upload_FileWithErrors_ShowsErrorTableAndOffersNoCommit()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
         var bad = "ags;contract_key;vendor;title;evb_it_type;start_date\n05158;V-X;A;B;kaufvertrag;2025-01-01\n05158;V-Y;A;B;other;31.02.2025\n"u8.ToArray();
 
         var upload = await AppFactory.UploadAsync(client, "contracts", "fehler.csv", bad);
@@ -61,7 +49,7 @@ public sealed class ImportPageTests
     [TestMethod]
     public async Task Upload_SpreadsheetExtension_RefusedBeforeParsing()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
 
         var response = await AppFactory.UploadAsync(client, "contracts", "liste.xlsx", [0x50, 0x4B, 0x03, 0x04]);
         var html = await response.Content.ReadAsStringAsync();
@@ -73,7 +61,7 @@ public sealed class ImportPageTests
     [TestMethod]
     public async Task Upload_Reader_Forbidden()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "leser.wartburgkreis");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "leser.wartburgkreis");
         var token = await AppFactory.TokenFromAsync(client, "/anmelden");
         using var form = new MultipartFormDataContent
         {
@@ -91,9 +79,9 @@ public sealed class ImportPageTests
     [TestMethod]
     public async Task BatchPage_OtherUsersBatchOfOtherCounty_NotFound()
     {
-        using var manager = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        using var manager = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
         var upload = await AppFactory.UploadAsync(manager, "organisations", "organisations.csv", Sample("organisations"));
-        using var reader = await AppFactory.SignedInClientAsync(_factory, "leser.wartburgkreis");
+        using var reader = await AppFactory.SignedInClientAsync(Factory, "leser.wartburgkreis");
 
         var response = await reader.GetAsync(upload.Headers.Location!.OriginalString);
 
@@ -103,7 +91,7 @@ public sealed class ImportPageTests
     [TestMethod]
     public async Task UnrecognisedExport_CsvAndXlsx_ListTheNamesOfTheScope()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
 
         var csv = await client.GetStringAsync("/inventar/nicht-erkannt/export.csv");
         var xlsx = await client.GetAsync("/inventar/nicht-erkannt/export.xlsx");
@@ -117,8 +105,8 @@ public sealed class ImportPageTests
     [TestMethod]
     public async Task UnrecognisedPage_LicenseManagerMaps_NameDisappears()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
-        using var connection = _factory.Database.Open();
+        using var client = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
+        using var connection = Factory.Database.Open();
         var titleId = connection.ExecuteScalar<long>("SELECT id FROM software_titles WHERE name = 'TeamViewer'");
         var productId = connection.ExecuteScalar<long>("SELECT id FROM products WHERE product_key = 'helpdesk-otrs'");
         Assert.Contains("TeamViewer", await client.GetStringAsync("/inventar/nicht-erkannt?suche=Team"));

@@ -6,26 +6,14 @@ using LandkreisLizenz.Tests.Infrastructure;
 namespace LandkreisLizenz.Tests.Web;
 
 [TestClass]
-public sealed class ReconciliationPageTests
+public sealed class ReconciliationPageTests : SharedAppTests<ReconciliationPageTests>
 {
-    private static AppFactory _factory = null!;
-
-    [ClassInitialize]
-    public static void Start(TestContext context)
-    {
-        _factory = new AppFactory();
-        _factory.CreateClient().Dispose();
-    }
-
-    [ClassCleanup]
-    public static void Stop() => _factory.Dispose();
-
     [TestMethod]
     public async Task Balance_Cio_RedirectedToOwnCountyWithTotalsMatchingDatabase()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
-        var mettmann = Scopes.OrganisationId(_factory.Database, "05158");
-        using var connection = _factory.Database.Open();
+        using var client = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
+        var mettmann = Scopes.OrganisationId(Factory.Database, "05158");
+        using var connection = Factory.Database.Open();
         const string latest = "FROM license_positions p JOIN reconciliation_latest l ON l.run_id = p.run_id AND l.organisation_id = p.organisation_id WHERE p.organisation_id = @mettmann";
         var positions = connection.ExecuteScalar<int>("SELECT COUNT(*) " + latest, new { mettmann });
         var shortfalls = connection.ExecuteScalar<int>("SELECT COUNT(*) " + latest + " AND p.status = 'shortfall'", new { mettmann });
@@ -42,9 +30,9 @@ public sealed class ReconciliationPageTests
     [TestMethod]
     public async Task PositionDetail_ShowsLicensesConsumersAndTrendTable()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
-        var mettmann = Scopes.OrganisationId(_factory.Database, "05158");
-        using var connection = _factory.Database.Open();
+        using var client = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
+        var mettmann = Scopes.OrganisationId(Factory.Database, "05158");
+        using var connection = Factory.Database.Open();
         var (product, metric, consumption) = connection.QueryFirst<(long, string, long)>("""
             SELECT p.product_id, p.metric, p.consumption FROM license_positions p JOIN reconciliation_latest l ON l.run_id = p.run_id AND l.organisation_id = p.organisation_id
             WHERE p.organisation_id = @mettmann AND p.metric = 'device' AND p.consumption > 0 ORDER BY p.product_id
@@ -61,9 +49,9 @@ public sealed class ReconciliationPageTests
     [TestMethod]
     public async Task Balance_ForeignCounty_NotFound()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
 
-        var response = await client.GetAsync($"/lizenzabgleich/{Scopes.OrganisationId(_factory.Database, "16063")}");
+        var response = await client.GetAsync($"/lizenzabgleich/{Scopes.OrganisationId(Factory.Database, "16063")}");
 
         Assert.AreEqual(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -71,8 +59,8 @@ public sealed class ReconciliationPageTests
     [TestMethod]
     public async Task StartRun_Cio_Forbidden()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
-        var mettmann = Scopes.OrganisationId(_factory.Database, "05158");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
+        var mettmann = Scopes.OrganisationId(Factory.Database, "05158");
 
         var response = await AppFactory.PostFormAsync(client, $"/lizenzabgleich/{mettmann}", $"/lizenzabgleich/{mettmann}/abgleichen");
 

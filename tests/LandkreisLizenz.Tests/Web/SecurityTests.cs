@@ -12,7 +12,7 @@ namespace LandkreisLizenz.Tests.Web;
 
 /// <summary>Every route of the app, taken from its route table: explicit policies, and no way from county A to county B's objects.</summary>
 [TestClass]
-public sealed class SecurityTests
+public sealed class SecurityTests : SharedAppTests<SecurityTests>
 {
     private const string ForeignAgs = "16063";
     private const string ForeignName = "Wartburgkreis";
@@ -20,20 +20,8 @@ public sealed class SecurityTests
     // Software titles are one global list of inventory names (the counts shown are scoped); mapping is a catalogue action.
     private static readonly string[] GlobalRoutes = ["inventar/nicht-erkannt/{titleId:long}", "inventar/nicht-erkannt/{titleId:long}/zuordnen"];
 
-    private static AppFactory _factory = null!;
-
-    [ClassInitialize]
-    public static void Start(TestContext context)
-    {
-        _factory = new AppFactory();
-        _factory.CreateClient().Dispose();
-    }
-
-    [ClassCleanup]
-    public static void Stop() => _factory.Dispose();
-
     private static List<(RouteEndpoint Endpoint, string Method)> ControllerRoutes() =>
-        _factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<ControllerActionDescriptor>() is not null)
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET", "POST"]).Select(m => (e, m)))
             .ToList();
@@ -56,16 +44,16 @@ public sealed class SecurityTests
     [TestMethod]
     public async Task RouteTable_ForeignCountyObjects_AnswerForbiddenOrNotFoundAndChangeNothing()
     {
-        using var admin = await AppFactory.SignedInClientAsync(_factory, "admin");
+        using var admin = await AppFactory.SignedInClientAsync(Factory, "admin");
         var foreignBatch = (await AppFactory.UploadAsync(admin, "organisations", "o.csv", File.ReadAllBytes(Repository.ImportSample("organisations"))))
             .Headers.Location!.OriginalString.Split('/').Last();
         var foreignOrganisation = ForeignId(RegistryEntities.Organisations);
-        var foreignRun = (await _factory.Services.GetRequiredService<LandkreisLizenz.Core.Reconciliation.ReconciliationService>()
+        var foreignRun = (await Factory.Services.GetRequiredService<LandkreisLizenz.Core.Reconciliation.ReconciliationService>()
             .RunNow(LandkreisLizenz.Core.Security.CallerScope.System("test"), [foreignOrganisation], "manual")).Id;
         var (foreignProduct, foreignMetric) = ForeignPosition(foreignOrganisation);
-        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
         var token = await AppFactory.TokenFromAsync(client, "/import");
-        var before = EstateChecksum.Compute(_factory.Database);
+        var before = EstateChecksum.Compute(Factory.Database);
         var tested = new List<string>();
         var untested = new List<string>();
 
@@ -121,13 +109,13 @@ public sealed class SecurityTests
 
         Assert.IsEmpty(untested, "Routes with ids that this test does not know how to fill: " + string.Join(", ", untested));
         Assert.IsGreaterThan(20, tested.Count, string.Join("\n", tested));
-        CollectionAssert.AreEqual(before.ToList(), EstateChecksum.Compute(_factory.Database).ToList(), "A foreign request changed data.");
+        CollectionAssert.AreEqual(before.ToList(), EstateChecksum.Compute(Factory.Database).ToList(), "A foreign request changed data.");
     }
 
     [TestMethod]
     public async Task RouteTable_ListAndExportPages_ShowNothingOfForeignCounty()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
         var pages = new List<string>();
         foreach (var (endpoint, method) in ControllerRoutes().Where(r => r.Method == "GET"))
         {
@@ -155,7 +143,7 @@ public sealed class SecurityTests
     [TestMethod]
     public async Task StoredScriptInName_RendersEncodedOnListAndDetail()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
         const string payload = "<script>alert('x')</script><img src=x onerror=alert(1)>";
         var created = await AppFactory.PostFormAsync(client, "/register/vertraege/neu", "/register/vertraege/neu", new()
         {
@@ -178,13 +166,13 @@ public sealed class SecurityTests
     [TestMethod]
     public async Task ForbiddenRequest_WrittenToAuditLog()
     {
-        using var reader = await AppFactory.SignedInClientAsync(_factory, "leser.wartburgkreis");
+        using var reader = await AppFactory.SignedInClientAsync(Factory, "leser.wartburgkreis");
 
         var response = await reader.GetAsync("/register/vertraege/neu");
 
         Assert.AreEqual(HttpStatusCode.Redirect, response.StatusCode);
         StringAssert.Contains(response.Headers.Location!.OriginalString, "/fehler/403");
-        using var connection = _factory.Database.Open();
+        using var connection = Factory.Database.Open();
         Assert.AreEqual(1, connection.ExecuteScalar<int>(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND user_name = 'leser.wartburgkreis' AND object_key = 'GET /register/vertraege/neu'"));
     }
@@ -192,14 +180,14 @@ public sealed class SecurityTests
     [TestMethod]
     public async Task AuditPage_CioSeesOwnCountyOnly_ReaderRefused()
     {
-        using var manager = await AppFactory.SignedInClientAsync(_factory, "lm.mettmann");
+        using var manager = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
         await AppFactory.PostFormAsync(manager, "/register/vertraege/neu", "/register/vertraege/neu", new()
         {
             ["fields[ags]"] = "05158", ["fields[contract_key]"] = "V-AUDIT", ["fields[vendor]"] = "X", ["fields[title]"] = "Audit",
             ["fields[evb_it_type]"] = "other", ["fields[start_date]"] = "2025-01-01",
         });
-        using var cio = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
-        using var reader = await AppFactory.SignedInClientAsync(_factory, "leser.wartburgkreis");
+        using var cio = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
+        using var reader = await AppFactory.SignedInClientAsync(Factory, "leser.wartburgkreis");
 
         var page = await cio.GetStringAsync("/protokoll?suche=V-AUDIT");
         var refused = await reader.GetAsync("/protokoll");
@@ -214,22 +202,22 @@ public sealed class SecurityTests
     /// <summary>An API token of another user (the admin).</summary>
     private static async Task<string> ForeignTokenAsync()
     {
-        var admin = await LandkreisLizenz.Tests.Infrastructure.Scopes.ForUserNameAsync(_factory.Database, "admin");
-        var created = await _factory.Services.GetRequiredService<LandkreisLizenz.Core.Security.ApiTokenService>().CreateAsync(admin, "fremd", "read", null);
+        var admin = await LandkreisLizenz.Tests.Infrastructure.Scopes.ForUserNameAsync(Factory.Database, "admin");
+        var created = await Factory.Services.GetRequiredService<LandkreisLizenz.Core.Security.ApiTokenService>().CreateAsync(admin, "fremd", "read", null);
         return created.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>A suggestion about the foreign county alone.</summary>
     private static string ForeignSuggestion()
     {
-        using var connection = _factory.Database.Open();
+        using var connection = Factory.Database.Open();
         return connection.ExecuteScalar<long>("SELECT MIN(id) FROM suggestions WHERE suggestion_key LIKE @Key", new { Key = $"right_size:{ForeignAgs}:%" })
             .ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static (long Product, string Metric) ForeignPosition(long organisation)
     {
-        using var connection = _factory.Database.Open();
+        using var connection = Factory.Database.Open();
         return connection.QueryFirst<(long, string)>(
             "SELECT p.product_id, p.metric FROM license_positions p JOIN reconciliation_latest l ON l.run_id = p.run_id AND l.organisation_id = p.organisation_id WHERE p.organisation_id = @organisation",
             new { organisation });
@@ -237,7 +225,7 @@ public sealed class SecurityTests
 
     private static long ForeignId(RegistryEntity entity)
     {
-        using var connection = _factory.Database.Open();
+        using var connection = Factory.Database.Open();
         var organisation = connection.ExecuteScalar<long>("SELECT id FROM organisations WHERE ags = @Ags", new { Ags = ForeignAgs });
         return entity == RegistryEntities.Organisations
             ? organisation

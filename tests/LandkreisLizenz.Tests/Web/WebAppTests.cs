@@ -7,24 +7,12 @@ using LandkreisLizenz.Tests.Infrastructure;
 namespace LandkreisLizenz.Tests.Web;
 
 [TestClass]
-public sealed partial class WebAppTests
+public sealed partial class WebAppTests : SharedAppTests<WebAppTests>
 {
-    private static AppFactory _factory = null!;
-
-    [ClassInitialize]
-    public static void Start(TestContext context)
-    {
-        _factory = new AppFactory();
-        _factory.CreateClient().Dispose(); // starts the host: migrations and the test estate
-    }
-
-    [ClassCleanup]
-    public static void Stop() => _factory.Dispose();
-
     [TestMethod]
     public void FirstStart_EmptyDataFolder_CreatesDatabaseWithCountiesAndDemoAccounts()
     {
-        using var connection = _factory.Database.Open();
+        using var connection = Factory.Database.Open();
 
         Assert.AreEqual(294, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM organisations WHERE kind = 'county'"));
         Assert.AreEqual("Wartburgkreis", connection.ExecuteScalar<string>("SELECT name FROM organisations WHERE ags = '16063'"));
@@ -37,7 +25,7 @@ public sealed partial class WebAppTests
     [TestMethod]
     public async Task Health_Database_Returns200Healthy()
     {
-        using var client = _factory.CreateClient();
+        using var client = Factory.CreateClient();
 
         var response = await client.GetAsync("/health");
 
@@ -50,7 +38,7 @@ public sealed partial class WebAppTests
     [DataRow("/lib/chart.js/chart.umd.min.js", "text/javascript")]
     public async Task StaticFile_FromRepositoryWwwroot_Served(string path, string contentType)
     {
-        using var client = _factory.CreateClient();
+        using var client = Factory.CreateClient();
 
         var response = await client.GetAsync(path);
 
@@ -65,7 +53,7 @@ public sealed partial class WebAppTests
     [DataRow("/register/anwendungen/1")]
     public async Task ProtectedPage_Anonymous_RedirectsToLogin(string path)
     {
-        using var client = _factory.CreateBrowserClient();
+        using var client = Factory.CreateBrowserClient();
 
         var response = await client.GetAsync(path);
 
@@ -76,7 +64,7 @@ public sealed partial class WebAppTests
     [TestMethod]
     public async Task LoginPage_Anonymous_RendersGermanForm()
     {
-        using var client = _factory.CreateBrowserClient();
+        using var client = Factory.CreateBrowserClient();
 
         var html = await client.GetStringAsync("/anmelden");
 
@@ -88,7 +76,7 @@ public sealed partial class WebAppTests
     [TestMethod]
     public async Task Login_WrongPassword_ShowsGermanErrorAndStaysAnonymous()
     {
-        using var client = _factory.CreateBrowserClient();
+        using var client = Factory.CreateBrowserClient();
 
         var response = await AppFactory.LoginAsync(client, "cio.mettmann", "falsch");
         var html = await response.Content.ReadAsStringAsync();
@@ -103,8 +91,8 @@ public sealed partial class WebAppTests
     [DataRow("leser.wartburgkreis", "16063")]
     public async Task StartPage_SignedIn_ShowsCountsOfOwnScope(string userName, string countyAgs)
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, userName);
-        using var connection = _factory.Database.Open();
+        using var client = await AppFactory.SignedInClientAsync(Factory, userName);
+        using var connection = Factory.Database.Open();
         var orgs = $"(SELECT id FROM organisations WHERE ags = '{countyAgs}' OR parent_id = (SELECT id FROM organisations WHERE ags = '{countyAgs}'))";
         var expected = new Dictionary<string, long>
         {
@@ -131,9 +119,9 @@ public sealed partial class WebAppTests
     [TestMethod]
     public async Task ApplicationPage_OtherCounty_Returns404()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "leser.wartburgkreis");
-        var foreign = Scopes.FirstApplicationOf(_factory.Database, "05158");
-        var own = Scopes.FirstApplicationOf(_factory.Database, "16063");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "leser.wartburgkreis");
+        var foreign = Scopes.FirstApplicationOf(Factory.Database, "05158");
+        var own = Scopes.FirstApplicationOf(Factory.Database, "16063");
 
         var foreignResponse = await client.GetAsync($"/register/anwendungen/{foreign}");
         var ownResponse = await client.GetAsync($"/register/anwendungen/{own}");
@@ -146,9 +134,9 @@ public sealed partial class WebAppTests
     [TestMethod]
     public async Task OrganisationPage_OtherCounty_Returns404()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
 
-        var response = await client.GetAsync($"/register/organisationen/{Scopes.OrganisationId(_factory.Database, "16063")}");
+        var response = await client.GetAsync($"/register/organisationen/{Scopes.OrganisationId(Factory.Database, "16063")}");
 
         Assert.AreEqual(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -156,9 +144,9 @@ public sealed partial class WebAppTests
     [TestMethod]
     public async Task JobsDashboard_AdminAllowed_OthersRefused()
     {
-        using var admin = await AppFactory.SignedInClientAsync(_factory, "admin");
-        using var cio = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
-        using var anonymous = _factory.CreateBrowserClient();
+        using var admin = await AppFactory.SignedInClientAsync(Factory, "admin");
+        using var cio = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
+        using var anonymous = Factory.CreateBrowserClient();
 
         Assert.AreEqual(HttpStatusCode.OK, (await admin.GetAsync("/jobs")).StatusCode);
         Assert.AreEqual(HttpStatusCode.Forbidden, (await cio.GetAsync("/jobs")).StatusCode);
@@ -170,7 +158,7 @@ public sealed partial class WebAppTests
     [TestMethod]
     public async Task Logout_WithoutAntiforgeryToken_Rejected()
     {
-        using var client = await AppFactory.SignedInClientAsync(_factory, "cio.mettmann");
+        using var client = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
 
         var response = await client.PostAsync("/abmelden", new FormUrlEncodedContent([]));
 
