@@ -19,6 +19,15 @@ public abstract class SqlDialect
     /// <summary>Case-insensitive LIKE on a column (SQLite LIKE is ASCII-only case-insensitive; SQL Server collations usually are).</summary>
     public abstract string ContainsIgnoreCase(string column, string parameter);
 
+    /// <summary>
+    /// A one-column table of the ids in a JSON array parameter ("[1,2,3]"), for batched lookups: one parameter however
+    /// many ids, so a batch never meets SQL Server's 2,100-parameter limit and the statement text stays the same.
+    /// </summary>
+    public abstract string IdSet(string parameter);
+
+    /// <summary>The JSON array <see cref="IdSet"/> expects.</summary>
+    public static string IdList(IEnumerable<long> ids) => "[" + string.Join(",", ids.Distinct().Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
+
     private sealed class SqliteDialect : SqlDialect
     {
         public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
@@ -26,6 +35,8 @@ public abstract class SqlDialect
         public override string InsertReturningId(string insertSql) => insertSql.TrimEnd().TrimEnd(';') + " RETURNING id;";
         public override string ContainsIgnoreCase(string column, string parameter) =>
             $"instr(lower({column}), lower({parameter})) > 0";
+
+        public override string IdSet(string parameter) => $"SELECT value FROM json_each({parameter})";
     }
 
     private sealed class SqlServerDialect : SqlDialect
@@ -52,5 +63,7 @@ public abstract class SqlDialect
 
         public override string ContainsIgnoreCase(string column, string parameter) =>
             $"CHARINDEX(LOWER({parameter}), LOWER({column})) > 0";
+
+        public override string IdSet(string parameter) => $"SELECT CAST([value] AS bigint) FROM OPENJSON({parameter})";
     }
 }

@@ -80,7 +80,7 @@ public sealed class ReconciliationQueries(Database database, ReconciliationOptio
         JOIN organisations o ON o.id = p.organisation_id
         JOIN products pr ON pr.id = p.product_id
         JOIN categories c ON c.id = pr.category_id
-        WHERE l.organisation_id = @OrganisationId AND {scope:l.organisation_id}
+        WHERE l.organisation_id IN ({ids}) AND {scope:l.organisation_id}
         """;
 
     private const string LatestSql = """
@@ -114,16 +114,21 @@ public sealed class ReconciliationQueries(Database database, ReconciliationOptio
 
     private const string RootSql = "SELECT COALESCE(CASE WHEN kind = 'municipality' THEN parent_id END, id) FROM organisations WHERE id = @Id";
 
-    public async Task<IReadOnlyList<PositionView>> PositionsAsync(CallerScope scope, long organisationId, PositionFilter filter)
+    public Task<IReadOnlyList<PositionView>> PositionsAsync(CallerScope scope, long organisationId, PositionFilter filter) =>
+        PositionsAsync(scope, [organisationId], filter);
+
+    /// <summary>Latest positions of several organisations in one statement (batched lookups), largest risk (or savings) first.</summary>
+    public async Task<IReadOnlyList<PositionView>> PositionsAsync(CallerScope scope, IReadOnlyCollection<long> organisationIds, PositionFilter filter)
     {
         using var connection = database.Open();
-        var positions = (await connection.QueryScopedAsync<PositionView>(scope, PositionsSql, new { OrganisationId = organisationId }))
+        var sql = PositionsSql.Replace("{ids}", database.Dialect.IdSet("@Ids"), StringComparison.Ordinal);
+        var positions = (await connection.QueryScopedAsync<PositionView>(scope, sql, new { Ids = SqlDialect.IdList(organisationIds) }))
             .Where(p => filter.Status is null || p.Status == filter.Status)
             .Where(p => filter.Category is null || p.CategoryKey == filter.Category);
         return (filter.Sort == "savings"
                 ? positions.OrderByDescending(p => p.Savings ?? 0).ThenByDescending(p => p.RiskAmount ?? 0)
                 : positions.OrderByDescending(p => p.RiskAmount ?? 0).ThenByDescending(p => p.Savings ?? 0))
-            .ThenBy(p => p.ProductName, StringComparer.Ordinal).ThenBy(p => p.Metric, StringComparer.Ordinal)
+            .ThenBy(p => p.ProductName, StringComparer.Ordinal).ThenBy(p => p.Metric, StringComparer.Ordinal).ThenBy(p => p.OrganisationId)
             .ToList();
     }
 

@@ -53,12 +53,24 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
         VALUES (@OrganisationId, @AsOf, 'running', @Now, 0, 0, @Families, 0, @Kind)
         """;
 
-    private const string RunSql = """
-        SELECT id AS Id, organisation_id AS OrganisationId, kind AS Kind, as_of AS AsOf, status AS Status, started_at AS StartedAt, finished_at AS FinishedAt,
-               positions_count AS PositionsCount, organisations_count AS OrganisationsCount, families_total AS FamiliesTotal,
-               families_done AS FamiliesDone, checksum AS Checksum
-        FROM reconciliation_runs WHERE id = @Id
+    private const string RunColumnsSql = """
+        SELECT r.id AS Id, r.organisation_id AS OrganisationId, r.kind AS Kind, r.as_of AS AsOf, r.status AS Status, r.started_at AS StartedAt,
+               r.finished_at AS FinishedAt, r.positions_count AS PositionsCount, r.organisations_count AS OrganisationsCount,
+               r.families_total AS FamiliesTotal, r.families_done AS FamiliesDone, r.checksum AS Checksum
+        FROM reconciliation_runs r
         """;
+
+    private const string RunSql = RunColumnsSql + "\nWHERE r.id = @Id";
+
+    // A run for one organisation is visible to whoever may see that organisation; a run over the whole estate to admins only.
+    private const string VisibleRunsWhereSql = """
+        WHERE {scope:r.organisation_id} AND (r.organisation_id IS NOT NULL OR @Admin = 1)
+          AND (@Id IS NULL OR r.id = @Id) AND (@Organisation IS NULL OR r.organisation_id = @Organisation)
+        """;
+
+    private const string VisibleRunsSql = RunColumnsSql + "\n" + VisibleRunsWhereSql + "\nORDER BY r.started_at DESC, r.id DESC";
+
+    private const string VisibleRunsCountSql = "SELECT COUNT(*) FROM reconciliation_runs r\n" + VisibleRunsWhereSql;
 
     private const string ListPricesSql = "SELECT id AS Id, list_price AS ListPrice FROM products";
 
@@ -259,30 +271,23 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
         logger?.LogInformation("Reconciliation run {Run} finished: {Positions} positions", runId, positions.Count);
     }
 
-    private const string OrganisationVisibleSql = "SELECT COUNT(*) FROM organisations o WHERE o.id = @Id AND {scope:o.id}";
+    /// <summary>A run as the caller may see it (see <see cref="RunsAsync"/>); null otherwise.</summary>
+    public async Task<RunSummary?> GetRunAsync(CallerScope scope, long runId) =>
+        (await RunsAsync(scope, null, 0, 1, runId)).Runs.SingleOrDefault();
 
     /// <summary>
-    /// A run as the caller may see it: a run for one organisation when the caller may see that organisation,
-    /// a run for the whole estate only for admins; null otherwise.
+    /// Runs the caller may see, newest first: runs for one organisation when the caller may see that organisation,
+    /// runs over the whole estate only for admins. Optionally only the runs started for one organisation.
     /// </summary>
-    public async Task<RunSummary?> GetRunAsync(CallerScope scope, long runId)
+    public async Task<(IReadOnlyList<RunSummary> Runs, int TotalCount)> RunsAsync(CallerScope scope, long? organisationId, int skip, int take, long? runId = null)
     {
-        var run = await GetRunAsync(runId);
-        if (run is null)
-        {
-            return null;
-        }
-
-        if (run.OrganisationId is not { } organisation)
-        {
-            return scope.IsAdmin ? run : null;
-        }
-
+        var parameters = new { Admin = scope.IsAdmin ? 1 : 0, Id = runId, Organisation = organisationId, Skip = Math.Max(0, skip), Take = Math.Clamp(take, 1, 100) };
         using var connection = database.Open();
-        return await connection.ExecuteScalarScopedAsync<int>(scope, OrganisationVisibleSql, new { Id = organisation }) > 0 ? run : null;
+        var total = await connection.ExecuteScalarScopedAsync<int>(scope, VisibleRunsCountSql, parameters);
+        var runs = await connection.QueryScopedAsync<RunSummary>(scope, database.Dialect.Page(VisibleRunsSql), parameters);
+        return (runs.ToList(), total);
     }
 
-    /// <summary>Unscoped: for the jobs that drive a run (they act for the whole estate).</summary>
     public async Task<RunSummary?> GetRunAsync(long runId)
     {
         using var connection = database.Open();

@@ -22,6 +22,15 @@ public sealed class ProductCatalogue(Database database)
         ORDER BY c.name, p.vendor, p.name
         """;
 
+    private const string CategoriesSql = "SELECT id AS Id, category_key AS CategoryKey, name AS Name, single_system AS SingleSystem FROM categories ORDER BY name";
+
+    /// <summary>The product categories (a few dozen rows of reference data).</summary>
+    public async Task<IReadOnlyList<CategoryRow>> CategoriesAsync()
+    {
+        using var connection = database.Open();
+        return (await connection.QueryAsync<CategoryRow>(CategoriesSql)).ToList();
+    }
+
     public async Task<IReadOnlyList<CatalogueEntry>> ListAsync()
     {
         using var connection = database.Open();

@@ -50,6 +50,72 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         return new RegistryPage(entity, query, rows, page.SafePage, page.SafePageSize, total);
     }
 
+    /// <summary>
+    /// A page of typed rows (<paramref name="select"/> is the row type's constant SELECT list) with the list's search,
+    /// filter and allow-listed sort, and the number of all matching rows; for integrations.
+    /// </summary>
+    public async Task<(IReadOnlyList<T> Rows, int TotalCount)> PageAsync<T>(CallerScope scope, RegistryEntity entity, string select, ListQuery query, int skip, int take)
+    {
+        var (from, parameters) = Where(entity, query);
+        parameters.Add("Skip", Math.Max(0, skip));
+        parameters.Add("Take", Math.Clamp(take, 1, PageRequest.MaxPageSize));
+        using var connection = database.Open();
+        var total = await ScalarAsync(connection, scope, entity, "SELECT COUNT(*) " + from, parameters);
+        var rows = await QueryAsync<T>(connection, scope, database.Dialect.Page($"SELECT {select}\n{from}\nORDER BY {OrderBy(entity, query)}"), parameters);
+        return (rows, total);
+    }
+
+    /// <summary>The rows with these ids that the caller may see, in one statement however many ids (batched lookups).</summary>
+    public async Task<IReadOnlyList<T>> ByIdsAsync<T>(CallerScope scope, RegistryEntity entity, string select, IReadOnlyCollection<long> ids)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var sql = $"SELECT {select}\n{entity.FromSql}\n  AND {entity.Alias}.id IN ({database.Dialect.IdSet("@Ids")})";
+        using var connection = database.Open();
+        return await QueryAsync<T>(connection, scope, sql, new DynamicParameters(new { Ids = SqlDialect.IdList(ids) }));
+    }
+
+    /// <summary>Reference columns a child list may be grouped by; the column name goes into SQL, so only these.</summary>
+    private static readonly HashSet<string> ParentColumns = ["parent_id", "organisation_id", "product_id", "hosting_id", "contract_id", "category_id"];
+
+    /// <summary>
+    /// For many parents at once (e.g. the applications of 100 organisations): of each parent's children the caller may
+    /// see, rows <paramref name="skip"/>+1 … <paramref name="skip"/>+<paramref name="take"/> in the list's default order,
+    /// and every parent's total. Two statements, whatever the number of parents.
+    /// </summary>
+    public async Task<(IReadOnlyList<T> Rows, IReadOnlyDictionary<long, int> Totals)> ByParentAsync<T>(CallerScope scope, RegistryEntity entity, string select,
+        string parentColumn, IReadOnlyCollection<long> parentIds, int skip, int take)
+    {
+        if (!ParentColumns.Contains(parentColumn))
+        {
+            throw new ArgumentException($"Unknown reference column {parentColumn}.", nameof(parentColumn));
+        }
+
+        if (parentIds.Count == 0)
+        {
+            return ([], new Dictionary<long, int>());
+        }
+
+        var column = $"{entity.Alias}.{parentColumn}";
+        var from = $"{entity.FromSql}\n  AND {column} IN ({database.Dialect.IdSet("@Ids")})";
+        var rowsSql = $"""
+            SELECT x.* FROM (
+              SELECT {select}, ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY {OrderBy(entity, new ListQuery())}) AS RowNumber
+              {from}) x
+            WHERE x.RowNumber > @Skip AND x.RowNumber <= @Skip + @Take
+            ORDER BY x.RowNumber
+            """;
+        var totalsSql = $"SELECT {column} AS ParentId, COUNT(*) AS Total\n{from}\nGROUP BY {column}";
+        var parameters = new DynamicParameters(new { Ids = SqlDialect.IdList(parentIds), Skip = Math.Max(0, skip), Take = Math.Clamp(take, 1, PageRequest.MaxPageSize) });
+        using var connection = database.Open();
+        var rows = await QueryAsync<T>(connection, scope, rowsSql, parameters);
+        var totals = await QueryAsync<(long ParentId, int Total)>(connection, scope, totalsSql, parameters);
+        return (rows, totals.ToDictionary(t => t.ParentId, t => t.Total));
+    }
+
     /// <summary>Every row of the filtered list in the entity's import format (column names and value forms), for CSV/XLSX export.</summary>
     public async Task<(IReadOnlyList<string> Columns, IReadOnlyList<IDictionary<string, object?>> Rows)> ExportAsync(CallerScope scope, RegistryEntity entity, ListQuery query)
     {
@@ -242,13 +308,13 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         return $"{column.Sql} {(query.Descending ? "DESC" : "ASC")}, {entity.Alias}.id";
     }
 
-    private static async Task<IReadOnlyList<IDictionary<string, object?>>> QueryAsync(IDbConnection connection, CallerScope scope, string sql, DynamicParameters parameters)
-    {
-        var rows = sql.Contains("{scope:", StringComparison.Ordinal)
-            ? await connection.QueryScopedAsync<dynamic>(scope, sql, parameters)
-            : await connection.QueryAsync<dynamic>(sql, parameters);
-        return rows.Select(r => (IDictionary<string, object?>)r).ToList();
-    }
+    private static async Task<IReadOnlyList<IDictionary<string, object?>>> QueryAsync(IDbConnection connection, CallerScope scope, string sql, DynamicParameters parameters) =>
+        (await QueryAsync<dynamic>(connection, scope, sql, parameters)).Select(r => (IDictionary<string, object?>)r).ToList();
+
+    private static async Task<IReadOnlyList<T>> QueryAsync<T>(IDbConnection connection, CallerScope scope, string sql, DynamicParameters parameters) =>
+        (sql.Contains("{scope:", StringComparison.Ordinal)
+            ? await connection.QueryScopedAsync<T>(scope, sql, parameters)
+            : await connection.QueryAsync<T>(sql, parameters)).ToList();
 
     private static async Task<int> ScalarAsync(IDbConnection connection, CallerScope scope, RegistryEntity entity, string sql, DynamicParameters parameters) =>
         entity.Global

@@ -181,26 +181,8 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
         }
     }
 
-    internal static IReadOnlyList<string> FailedDvsCriteria(App a)
-    {
-        var failed = new List<string>();
-        if (a.Country != "DE")
-        {
-            failed.Add($"Rechenzentrum nicht in Deutschland ({a.Country ?? "unbekannt"})");
-        }
-
-        if (a.C5 is not ("type1" or "type2") && a.Iso27001 != "grundschutz")
-        {
-            failed.Add("weder BSI-C5-Testat noch ISO 27001 auf Basis IT-Grundschutz");
-        }
-
-        if (a.Operation24x7 && !a.Georedundant)
-        {
-            failed.Add("24x7-Betrieb ohne Georedundanz");
-        }
-
-        return failed;
-    }
+    internal static IReadOnlyList<string> FailedDvsCriteria(App a) =>
+        Registry.DvsCriteria.Failed(a.Country, a.C5, a.Iso27001, a.Operation24x7, a.Georedundant);
 
     private void SharedOperation(List<App> applications, Dictionary<long, Org> organisations, List<SuggestionCandidate> result)
     {

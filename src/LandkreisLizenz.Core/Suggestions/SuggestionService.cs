@@ -30,11 +30,14 @@ public sealed class SuggestionDetail
     public DateTime FirstSeenAt { get; init; }
     public DateTime? ObsoleteSince { get; init; }
     public IReadOnlyList<(long Id, string Name, string Ags, string Role)> Organisations { get; set; } = [];
+
+    /// <summary>The participants the caller may see themselves (cross-county suggestions name others by name only).</summary>
+    public IReadOnlySet<long> VisibleOrganisationIds { get; set; } = new HashSet<long>();
     public IReadOnlyList<(string Type, long Id, string Label)> Objects { get; set; } = [];
     public IReadOnlyList<(string Status, string? Reason, string? UserName, DateTime DecidedAt)> History { get; set; } = [];
 }
 
-public sealed record SuggestionFilter(string? Type = null, string? Status = null, string? Organisation = null);
+public sealed record SuggestionFilter(string? Type = null, string? Status = null, string? Organisation = null, long? ProductId = null);
 
 public sealed record SuggestionPage(Paged<SuggestionListItem> Page, decimal TotalSavings, decimal TotalRisk);
 
@@ -79,6 +82,7 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         WHERE EXISTS (SELECT 1 FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND {scope:so.organisation_id})
           AND (@Type IS NULL OR s.type = @Type)
           AND ((@Status IS NULL AND s.status <> 'obsolete') OR s.status = @Status)
+          AND (@Product IS NULL OR s.product_id = @Product)
           AND (@Organisation IS NULL OR EXISTS (SELECT 1 FROM suggestion_organisations sf JOIN organisations of ON of.id = sf.organisation_id
                                                WHERE sf.suggestion_id = s.id AND (of.ags = @Organisation OR {search})))
         """;
@@ -87,28 +91,29 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         SELECT s.id AS Id, s.suggestion_key AS SuggestionKey, s.type AS Type, s.status AS Status, s.title AS Title, s.rationale AS Rationale,
                s.estimated_savings AS EstimatedSavings, s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt, s.obsolete_since AS ObsoleteSince
         FROM suggestions s
-        WHERE s.id = @Id AND EXISTS (SELECT 1 FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND {scope:so.organisation_id})
+        WHERE s.id IN ({ids}) AND EXISTS (SELECT 1 FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND {scope:so.organisation_id})
         """;
 
     private const string OrganisationsSql = """
-        SELECT o.id AS Id, o.name AS Name, o.ags AS Ags, so.role AS Role
-        FROM suggestion_organisations so JOIN organisations o ON o.id = so.organisation_id WHERE so.suggestion_id = @Id ORDER BY so.role DESC, o.name
+        SELECT so.suggestion_id AS SuggestionId, o.id AS Id, o.name AS Name, o.ags AS Ags, so.role AS Role,
+               CASE WHEN {scope:o.id} THEN 1 ELSE 0 END AS Visible
+        FROM suggestion_organisations so JOIN organisations o ON o.id = so.organisation_id WHERE so.suggestion_id IN ({ids}) ORDER BY so.role DESC, o.name
         """;
 
     private const string ObjectsSql = """
-        SELECT x.object_type AS Type, x.object_id AS Id,
+        SELECT x.suggestion_id AS SuggestionId, x.object_type AS Type, x.object_id AS Id,
                COALESCE(a.name, a.application_key, k.title, p.name, h.name, '') AS Label
         FROM suggestion_objects x
         LEFT JOIN applications a ON x.object_type = 'application' AND a.id = x.object_id
         LEFT JOIN contracts k ON x.object_type = 'contract' AND k.id = x.object_id
         LEFT JOIN products p ON x.object_type = 'product' AND p.id = x.object_id
         LEFT JOIN hostings h ON x.object_type = 'hosting' AND h.id = x.object_id
-        WHERE x.suggestion_id = @Id ORDER BY x.object_type, x.object_id
+        WHERE x.suggestion_id IN ({ids}) ORDER BY x.object_type, x.object_id
         """;
 
     private const string HistorySql = """
-        SELECT d.status AS Status, d.reason AS Reason, u.user_name AS UserName, d.decided_at AS DecidedAt
-        FROM suggestion_decisions d LEFT JOIN users u ON u.id = d.user_id WHERE d.suggestion_id = @Id ORDER BY d.decided_at, d.id
+        SELECT d.suggestion_id AS SuggestionId, d.status AS Status, d.reason AS Reason, u.user_name AS UserName, d.decided_at AS DecidedAt
+        FROM suggestion_decisions d LEFT JOIN users u ON u.id = d.user_id WHERE d.suggestion_id IN ({ids}) ORDER BY d.decided_at, d.id
         """;
 
     /// <summary>Derives all suggestions from the latest positions and the registry and stores them (system job; reentrant).</summary>
@@ -178,6 +183,7 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
             Type = SuggestionTypes.All.Contains(filter.Type ?? "") ? filter.Type : null,
             Status = SuggestionStatus.All.Contains(filter.Status ?? "") ? filter.Status : null,
             Organisation = string.IsNullOrWhiteSpace(filter.Organisation) ? null : filter.Organisation.Trim(),
+            Product = filter.ProductId,
             page.Skip,
             Take = page.SafePageSize,
         };
@@ -191,19 +197,34 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         return new SuggestionPage(new Paged<SuggestionListItem>(items.ToList(), page.SafePage, page.SafePageSize, (int)totals.Count), totals.Savings ?? 0, totals.Risk ?? 0);
     }
 
-    public async Task<SuggestionDetail?> GetAsync(CallerScope scope, long id)
+    public async Task<SuggestionDetail?> GetAsync(CallerScope scope, long id) => (await GetManyAsync(scope, [id])).SingleOrDefault();
+
+    /// <summary>Details of the suggestions with these ids the caller may see, in four statements however many ids.</summary>
+    public async Task<IReadOnlyList<SuggestionDetail>> GetManyAsync(CallerScope scope, IReadOnlyCollection<long> ids)
     {
+        string Sql(string sql) => sql.Replace("{ids}", database.Dialect.IdSet("@Ids"), StringComparison.Ordinal);
+        var parameters = new { Ids = SqlDialect.IdList(ids) };
         using var connection = database.Open();
-        var detail = await connection.QuerySingleOrDefaultScopedAsync<SuggestionDetail>(scope, DetailSql, new { Id = id });
-        if (detail is null)
+        var details = (await connection.QueryScopedAsync<SuggestionDetail>(scope, Sql(DetailSql), parameters)).ToList();
+        if (details.Count == 0)
         {
-            return null;
+            return details;
         }
 
-        detail.Organisations = (await connection.QueryAsync<(long, string, string, string)>(OrganisationsSql, new { Id = id })).ToList();
-        detail.Objects = (await connection.QueryAsync<(string, long, string)>(ObjectsSql, new { Id = id })).ToList();
-        detail.History = (await connection.QueryAsync<(string, string?, string?, DateTime)>(HistorySql, new { Id = id })).ToList();
-        return detail;
+        // Participants, objects and history belong to suggestions already found in scope above.
+        var visible = new { Ids = SqlDialect.IdList(details.Select(d => d.Id)) };
+        var organisations = (await connection.QueryScopedAsync<(long SuggestionId, long, string, string, string, bool Visible)>(scope, Sql(OrganisationsSql), visible)).ToLookup(r => r.SuggestionId);
+        var objects = (await connection.QueryAsync<(long SuggestionId, string, long, string)>(Sql(ObjectsSql), visible)).ToLookup(r => r.SuggestionId);
+        var history = (await connection.QueryAsync<(long SuggestionId, string, string?, string?, DateTime)>(Sql(HistorySql), visible)).ToLookup(r => r.SuggestionId);
+        foreach (var detail in details)
+        {
+            detail.Organisations = organisations[detail.Id].Select(r => (r.Item2, r.Item3, r.Item4, r.Item5)).ToList();
+            detail.VisibleOrganisationIds = organisations[detail.Id].Where(r => r.Visible).Select(r => r.Item2).ToHashSet();
+            detail.Objects = objects[detail.Id].Select(r => (r.Item2, r.Item3, r.Item4)).ToList();
+            detail.History = history[detail.Id].Select(r => (r.Item2, r.Item3, r.Item4, r.Item5)).ToList();
+        }
+
+        return details;
     }
 
     /// <summary>A CIO of a participating organisation (or an admin) decides; a rejection needs a reason.</summary>

@@ -2,18 +2,22 @@ using System.Text.Json;
 using GraphQL;
 using GraphQL.Transport;
 using GraphQL.Types;
+using LandkreisLizenz.Core.Audit;
 using LandkreisLizenz.Web.Security;
 
 namespace LandkreisLizenz.Web.GraphQL;
 
 /// <summary>
-/// GraphQL over HTTP on /graphql (GraphQL.NET has no server package here): POST with a JSON body or GET with query
-/// parameters, answered as application/graphql-response+json; malformed requests get 400. Signed-in sessions and
-/// API tokens both work, and every resolver runs with the caller's Core scope.
+/// GraphQL over HTTP on /graphql (GraphQL.NET has no server package here): POST with a JSON body (one request or a
+/// batch of at most <see cref="MaxBatchSize"/>) or GET with query parameters, answered as
+/// application/graphql-response+json; malformed requests get 400. Signed-in sessions and API tokens both work, and
+/// every resolver runs with the caller's Core scope.
 /// </summary>
 public static class GraphQLEndpoint
 {
     public const string ContentType = "application/graphql-response+json; charset=utf-8";
+
+    public const int MaxBatchSize = 10;
 
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
@@ -23,19 +27,32 @@ public static class GraphQLEndpoint
         app.MapGet("/graphql", Handle).RequireAuthorization(Policies.Authenticated);
     }
 
-    private static async Task Handle(HttpContext http, IDocumentExecuter<ISchema> executer, IGraphQLTextSerializer serializer, CallerScopeAccessor caller)
+    private static async Task Handle(HttpContext http, IDocumentExecuter<ISchema> executer, IGraphQLTextSerializer serializer, CallerScopeAccessor caller, AuditLog audit)
     {
-        GraphQLRequest? request;
+        List<GraphQLRequest?> requests;
+        bool batched;
         try
         {
-            request = http.Request.Method == HttpMethods.Get
-                ? new GraphQLRequest
-                {
-                    Query = http.Request.Query["query"],
-                    OperationName = http.Request.Query["operationName"],
-                    Variables = http.Request.Query["variables"].ToString() is { Length: > 0 } variables ? serializer.Deserialize<Inputs>(variables) : null,
-                }
-                : await serializer.ReadAsync<GraphQLRequest>(http.Request.Body, http.RequestAborted);
+            if (http.Request.Method == HttpMethods.Get)
+            {
+                batched = false;
+                requests =
+                [
+                    new GraphQLRequest
+                    {
+                        Query = http.Request.Query["query"],
+                        OperationName = http.Request.Query["operationName"],
+                        Variables = http.Request.Query["variables"].ToString() is { Length: > 0 } variables ? serializer.Deserialize<Inputs>(variables) : null,
+                    },
+                ];
+            }
+            else
+            {
+                using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+                batched = body.RootElement.ValueKind == JsonValueKind.Array;
+                var text = body.RootElement.GetRawText();
+                requests = batched ? serializer.Deserialize<List<GraphQLRequest?>>(text) ?? [] : [serializer.Deserialize<GraphQLRequest>(text)];
+            }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
@@ -43,27 +60,28 @@ public static class GraphQLEndpoint
             return;
         }
 
-        if (string.IsNullOrWhiteSpace(request?.Query))
+        if (requests.Count == 0 || requests.Count > MaxBatchSize)
+        {
+            await WriteErrorAsync(http, serializer, $"Ein Stapel (batch) muss 1 bis {MaxBatchSize} Anfragen enthalten.");
+            return;
+        }
+
+        if (requests.Any(r => string.IsNullOrWhiteSpace(r?.Query)))
         {
             await WriteErrorAsync(http, serializer, "Die Anfrage enthält keine query.");
             return;
         }
 
-        // An execution timeout keeps one expensive query from holding a worker and the database.
+        // One execution timeout for the whole request keeps an expensive query (or batch) from holding a worker and the database.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         timeout.CancelAfter(Timeout);
-        ExecutionResult result;
+        var results = new List<ExecutionResult>();
         try
         {
-            result = await executer.ExecuteAsync(options =>
+            foreach (var request in requests)
             {
-                options.Query = request.Query;
-                options.OperationName = request.OperationName;
-                options.Variables = request.Variables;
-                options.UserContext = new GraphQLUserContext { Scope = caller.Current };
-                options.RequestServices = http.RequestServices;
-                options.CancellationToken = timeout.Token;
-            });
+                results.Add(await ExecuteAsync(http, executer, caller, audit, request!, timeout.Token));
+            }
         }
         catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
         {
@@ -74,9 +92,71 @@ public static class GraphQLEndpoint
         }
 
         http.Response.ContentType = ContentType;
-        // Requests that never executed (syntax or validation errors) are client errors.
-        http.Response.StatusCode = result.Executed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
-        await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
+        // A single request that never executed (syntax or validation errors) is a client error; a batch answers per request.
+        http.Response.StatusCode = batched || results[0].Executed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
+        if (batched)
+        {
+            await serializer.WriteAsync(http.Response.Body, results, http.RequestAborted);
+        }
+        else
+        {
+            await serializer.WriteAsync(http.Response.Body, results[0], http.RequestAborted);
+        }
+    }
+
+    private static async Task<ExecutionResult> ExecuteAsync(HttpContext http, IDocumentExecuter<ISchema> executer, CallerScopeAccessor caller, AuditLog audit,
+        GraphQLRequest request, CancellationToken cancellationToken)
+    {
+        var scope = caller.Current;
+        var result = await executer.ExecuteAsync(options =>
+        {
+            options.Query = request.Query;
+            options.OperationName = request.OperationName;
+            options.Variables = request.Variables;
+            options.UserContext = new GraphQLUserContext { Scope = scope };
+            options.RequestServices = http.RequestServices;
+            options.CancellationToken = cancellationToken;
+        });
+
+        if (result.Errors is { Count: > 0 } errors)
+        {
+            if (errors.Any(e => e.Code == ReadOnlyTokenRule.Code))
+            {
+                await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "graphql:mutation", request.OperationName ?? "read-only token"));
+            }
+
+            result.Errors = WithoutSuggestions(errors);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Validation messages of GraphQL.NET propose similar field, argument and type names ("Did you mean …?"); that would
+    /// let a caller explore the schema without introspection, so the proposal is cut off.
+    /// </summary>
+    private static ExecutionErrors WithoutSuggestions(ExecutionErrors errors)
+    {
+        var cleaned = new ExecutionErrors();
+        foreach (var error in errors)
+        {
+            var at = error.Message.IndexOf(" Did you mean", StringComparison.Ordinal);
+            if (at < 0)
+            {
+                cleaned.Add(error);
+                continue;
+            }
+
+            var copy = new ExecutionError(error.Message[..at]) { Code = error.Code, Path = error.Path };
+            foreach (var location in error.Locations ?? [])
+            {
+                copy.AddLocation(location);
+            }
+
+            cleaned.Add(copy);
+        }
+
+        return cleaned;
     }
 
     private static async Task WriteErrorAsync(HttpContext http, IGraphQLTextSerializer serializer, string message)

@@ -98,6 +98,9 @@ public static class LandkreisLizenzApp
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
                 options.Events.OnValidatePrincipal = CallerScopeAccessor.ValidatePrincipalAsync;
+                // API clients get status codes, not the login page.
+                options.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
+                options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
             });
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -117,11 +120,26 @@ public static class LandkreisLizenzApp
             .AddSchema<LandkreisLizenz.Web.GraphQL.LandkreisLizenzSchema>()
             .AddGraphTypes(typeof(LandkreisLizenz.Web.GraphQL.QueryGraphType).Assembly)
             .AddSystemTextJson()
+            .AddValidationRule<LandkreisLizenz.Web.GraphQL.ReadOnlyTokenRule>()
             .AddComplexityAnalyzer(o =>
             {
                 o.MaxDepth = 10;
-                o.MaxComplexity = 2000;
+                // Loaders make the cost of a query grow with the objects it returns, not with statements: about 10,000 objects.
+                o.MaxComplexity = 10_000;
             }));
+        static Task ApiAwareRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
+        {
+            if (context.Request.Path.StartsWithSegments("/graphql", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Response.StatusCode = status;
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return Task.CompletedTask;
+            }
+
+            context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
+        }
+
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
         services.AddHangfire((provider, config) =>

@@ -1,0 +1,296 @@
+using GraphQL;
+using GraphQL.Types;
+using LandkreisLizenz.Core.Common;
+using LandkreisLizenz.Core.Imports;
+using LandkreisLizenz.Core.Reconciliation;
+using LandkreisLizenz.Core.Registry;
+using LandkreisLizenz.Core.Security;
+using LandkreisLizenz.Core.Suggestions;
+using LandkreisLizenz.Web.Jobs;
+
+namespace LandkreisLizenz.Web.GraphQL;
+
+/// <summary>What a mutation did: the object as it is now, or the reasons (German, per input field) why nothing was written.</summary>
+public sealed record MutationPayload(object? Node, IReadOnlyList<(string? Field, string Message)> Errors, string? Conflict = null)
+{
+    public static MutationPayload Failed(string message, string? field = null) => new(null, [(field, message)]);
+}
+
+public sealed class UserErrorGraphType : ObjectGraphType<(string? Field, string Message)>
+{
+    public UserErrorGraphType()
+    {
+        Name = "UserError";
+        Description = "Why a mutation was refused; nothing was written.";
+        Field<StringGraphType>("field").Description("Input field concerned, if any.").Resolve(c => c.Source.Field);
+        Field<NonNullGraphType<StringGraphType>>("message").Description("German message naming the field and the reason.").Resolve(c => c.Source.Message);
+    }
+}
+
+/// <summary>
+/// Create, update and delete of the registry objects (through <see cref="RegistryService"/>, validated by the same rules as
+/// the forms and the CSV import), deciding a suggestion and starting a reconciliation. Read-only tokens cannot run any
+/// mutation (<see cref="ReadOnlyTokenRule"/>), and Core refuses every write outside the caller's organisations.
+/// </summary>
+public sealed class MutationGraphType : ObjectGraphType
+{
+    private static readonly (RegistryEntity Entity, string Type, string Select)[] Entities =
+    [
+        (RegistryEntities.Organisations, "Organisation", OrganisationRow.Select),
+        (RegistryEntities.Products, "Product", ProductRow.Select),
+        (RegistryEntities.Hostings, "Hosting", HostingRow.Select),
+        (RegistryEntities.Applications, "Application", ApplicationRow.Select),
+        (RegistryEntities.Contracts, "Contract", ContractRow.Select),
+        (RegistryEntities.Licenses, "License", LicenseRow.Select),
+    ];
+
+    public MutationGraphType()
+    {
+        Name = "Mutation";
+        Description = "Changes, each checked by Core against the caller's write permissions and written completely or not at all.";
+
+        var deletePayload = Payload("DeletePayload", "Result of a delete.", null, null);
+        foreach (var (entity, type, select) in Entities)
+        {
+            var input = Input(entity, type);
+            var payload = Payload(type + "Payload", $"Result of creating or updating a {type}.", Camel(type), new GraphQLTypeReference(type));
+
+            AddField(new FieldType
+            {
+                Name = "create" + type,
+                Description = $"Creates a {type} (fields and rules as in the {entity.Format} import format).",
+                ResolvedType = new NonNullGraphType(payload),
+                Arguments = new QueryArguments(new QueryArgument(new NonNullGraphType(input)) { Name = "input", Description = "The new values." }),
+                Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<object>(async c => await SaveAsync(c, entity, type, select, null)),
+            });
+            AddField(new FieldType
+            {
+                Name = "update" + type,
+                Description = $"Changes a {type}: fields left out keep their value, null clears an optional field; the key fields cannot change. Refused if rowVersion is stale.",
+                ResolvedType = new NonNullGraphType(payload),
+                Arguments = new QueryArguments(
+                    new QueryArgument(new NonNullGraphType(new IdGraphType())) { Name = "id", Description = "Global id." },
+                    new QueryArgument(new NonNullGraphType(new LongGraphType())) { Name = "rowVersion", Description = "rowVersion as last read." },
+                    new QueryArgument(new NonNullGraphType(input)) { Name = "input", Description = "The changed values." }),
+                Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<object>(async c => await SaveAsync(c, entity, type, select, c.IdArgument("id", type))),
+            });
+            AddField(new FieldType
+            {
+                Name = "delete" + type,
+                Description = $"Deletes a {type} nothing refers to any more. Refused if rowVersion is stale.",
+                ResolvedType = new NonNullGraphType(deletePayload),
+                Arguments = new QueryArguments(
+                    new QueryArgument(new NonNullGraphType(new IdGraphType())) { Name = "id", Description = "Global id." },
+                    new QueryArgument(new NonNullGraphType(new LongGraphType())) { Name = "rowVersion", Description = "rowVersion as last read." }),
+                Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<object>(async c => await DeleteAsync(c, entity, type)),
+            });
+        }
+
+        AddField(new FieldType
+        {
+            Name = "decideSuggestion",
+            Description = "Records a decision on a suggestion (CIO of a participating organisation or admin); a rejection needs a reason.",
+            ResolvedType = new NonNullGraphType(Payload("SuggestionPayload", "Result of a decision.", "suggestion", new GraphQLTypeReference("Suggestion"))),
+            Arguments = new QueryArguments(
+                new QueryArgument(new NonNullGraphType(new IdGraphType())) { Name = "id", Description = "Global id of the suggestion." },
+                new QueryArgument(new NonNullGraphType(new StringGraphType())) { Name = "decision", Description = "in_review, accepted, rejected or implemented." },
+                new QueryArgument(new StringGraphType()) { Name = "reason", Description = "Reason (required for rejected)." }),
+            Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<object>(async c => await DecideAsync(c)),
+        });
+
+        AddField(new FieldType
+        {
+            Name = "startReconciliation",
+            Description = "Starts a reconciliation (Lizenzabgleich) of an organisation with its municipalities, as the button on the Lizenzbilanz does; the run proceeds in the background.",
+            ResolvedType = new NonNullGraphType(Payload("ReconciliationRunPayload", "Result of starting a run.", "run", new GraphQLTypeReference("ReconciliationRun"))),
+            Arguments = new QueryArguments(new QueryArgument(new NonNullGraphType(new IdGraphType())) { Name = "organisation", Description = "Global id of the organisation." }),
+            Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<object>(async c => await StartReconciliationAsync(c)),
+        });
+    }
+
+    private static ObjectGraphType<MutationPayload> Payload(string name, string description, string? nodeField, IGraphType? nodeType)
+    {
+        var payload = new ObjectGraphType<MutationPayload> { Name = name, Description = description };
+        if (nodeField is not null)
+        {
+            payload.AddField(new FieldType { Name = nodeField, Description = "The object as saved; null when refused.", ResolvedType = nodeType, Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<MutationPayload, object?>(c => c.Source.Node) });
+        }
+        else
+        {
+            payload.AddField(new FieldType { Name = "deletedId", Description = "Global id of the deleted object; null when refused.", ResolvedType = new IdGraphType(), Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<MutationPayload, object?>(c => c.Source.Node) });
+        }
+
+        payload.Field<NonNullGraphType<ListGraphType<NonNullGraphType<UserErrorGraphType>>>>("errors").Description("Why nothing was written; empty on success.").Resolve(c => c.Source.Errors);
+        payload.Field<StringGraphType>("conflict").Description("Set when someone else changed the object since rowVersion; nothing was written.").Resolve(c => c.Source.Conflict);
+        payload.Field<NonNullGraphType<BooleanGraphType>>("succeeded").Description("Whether the change was written.").Resolve(c => c.Source.Errors.Count == 0 && c.Source.Conflict is null);
+        return payload;
+    }
+
+    /// <summary>One input field per column of the entity's import format, typed; values are checked by the import's rules.</summary>
+    private static InputObjectGraphType Input(RegistryEntity entity, string type)
+    {
+        var input = new InputObjectGraphType { Name = type + "Input", Description = $"Fields of a {type}; the same columns and rules as the {entity.Format} CSV format (docs/import-formats.md)." };
+        foreach (var field in ImportFormatDescriptions.Fields(entity.Format))
+        {
+            IGraphType graphType = field.Type switch
+            {
+                "integer" => new LongGraphType(),
+                "decimal" => new DecimalGraphType(),
+                "date" => new DateOnlyGraphType(),
+                "bool" => new BooleanGraphType(),
+                _ => new StringGraphType(),
+            };
+            var key = entity.KeyColumns.Contains(field.Name) ? " Key field: fixed after creation." : "";
+            input.AddField(new FieldType
+            {
+                Name = Camel(field.Name),
+                ResolvedType = graphType,
+                Description = $"Column {field.Name}{(field.Required ? " (required on create)" : "")}, {field.Type}{(field.Type is "text" or "code" ? $", at most {field.MaxLength} characters" : "")}.{key}",
+            });
+        }
+
+        return input;
+    }
+
+    internal static string Camel(string name)
+    {
+        var parts = name.Split('_');
+        return char.ToLowerInvariant(parts[0][0]) + parts[0][1..] + string.Concat(parts.Skip(1).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+    }
+
+    private static async Task<MutationPayload> SaveAsync(IResolveFieldContext c, RegistryEntity entity, string type, string select, long? id)
+    {
+        var registry = c.Service<RegistryService>();
+        var scope = c.Scope();
+        var input = c.GetArgument<Dictionary<string, object?>>("input");
+        var columns = ImportFormatDescriptions.AllColumns(entity.Format);
+        var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (id is not null)
+        {
+            // Fields left out keep their stored value.
+            var current = await registry.GetAsync(scope, entity, id.Value);
+            if (current is null)
+            {
+                await c.AuditDeniedAsync("graphql:update" + type, Resolve.GlobalId(type, id.Value));
+                return MutationPayload.Failed($"{entity.Singular} existiert nicht oder liegt außerhalb Ihres Zuständigkeitsbereichs.", "id");
+            }
+
+            foreach (var column in columns)
+            {
+                fields[column] = ValueText.Normalise(current.Values.TryGetValue(column, out var v) ? v : null);
+            }
+        }
+
+        foreach (var column in columns)
+        {
+            if (input.TryGetValue(Camel(column), out var value))
+            {
+                fields[column] = ValueText.Normalise(value);
+            }
+        }
+
+        SaveResult result;
+        try
+        {
+            result = await registry.SaveAsync(scope, entity, id, fields, id is null ? null : c.GetArgument<long>("rowVersion"));
+        }
+        catch (KeyNotFoundException ex)
+        {
+            return MutationPayload.Failed(ex.Message, "id");
+        }
+
+        if (!result.Succeeded)
+        {
+            return new MutationPayload(null, result.FieldErrors.Select(e => ((string?)(e.Key.Length == 0 ? null : Camel(e.Key)), e.Value)).ToList(), result.Conflict);
+        }
+
+        return new MutationPayload(await LoadAsync(c, entity, select, result.Id!.Value), []);
+    }
+
+    private static async Task<object?> LoadAsync(IResolveFieldContext c, RegistryEntity entity, string select, long id)
+    {
+        var registry = c.Service<RegistryService>();
+        var scope = c.Scope();
+        return entity.Table switch
+        {
+            "organisations" => (await registry.ByIdsAsync<OrganisationRow>(scope, entity, select, [id])).SingleOrDefault(),
+            "products" => (await registry.ByIdsAsync<ProductRow>(scope, entity, select, [id])).SingleOrDefault(),
+            "hostings" => (await registry.ByIdsAsync<HostingRow>(scope, entity, select, [id])).SingleOrDefault(),
+            "applications" => (await registry.ByIdsAsync<ApplicationRow>(scope, entity, select, [id])).SingleOrDefault(),
+            "contracts" => (await registry.ByIdsAsync<ContractRow>(scope, entity, select, [id])).SingleOrDefault(),
+            "licenses" => (await registry.ByIdsAsync<LicenseRow>(scope, entity, select, [id])).SingleOrDefault(),
+            _ => throw new InvalidOperationException(entity.Table),
+        };
+    }
+
+    private static async Task<MutationPayload> DeleteAsync(IResolveFieldContext c, RegistryEntity entity, string type)
+    {
+        var id = c.IdArgument("id", type);
+        try
+        {
+            var error = await c.Service<RegistryService>().DeleteAsync(c.Scope(), entity, id, c.GetArgument<long>("rowVersion"));
+            return error is null ? new MutationPayload(Resolve.GlobalId(type, id), []) : MutationPayload.Failed(error);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            await c.AuditDeniedAsync("graphql:delete" + type, Resolve.GlobalId(type, id));
+            return MutationPayload.Failed(ex.Message, "id");
+        }
+        catch (AccessDeniedException ex)
+        {
+            return MutationPayload.Failed(ex.Message, "id");
+        }
+    }
+
+    private static async Task<MutationPayload> DecideAsync(IResolveFieldContext c)
+    {
+        var id = c.IdArgument("id", "Suggestion");
+        var suggestions = c.Service<SuggestionService>();
+        try
+        {
+            var error = await suggestions.DecideAsync(c.Scope(), id, c.GetArgument<string>("decision"), c.GetArgument<string?>("reason"));
+            if (error is not null)
+            {
+                return MutationPayload.Failed(error, "decision");
+            }
+        }
+        catch (KeyNotFoundException ex)
+        {
+            await c.AuditDeniedAsync("graphql:decideSuggestion", Resolve.GlobalId("Suggestion", id));
+            return MutationPayload.Failed(ex.Message, "id");
+        }
+        catch (AccessDeniedException ex)
+        {
+            return MutationPayload.Failed(ex.Message, "id");
+        }
+
+        var detail = await suggestions.GetAsync(c.Scope(), id);
+        return new MutationPayload(detail is null ? null : new SuggestionListItem
+        {
+            Id = detail.Id, Type = detail.Type, Status = detail.Status, Title = detail.Title, EstimatedSavings = detail.EstimatedSavings, RiskAmount = detail.RiskAmount,
+            FirstSeenAt = detail.FirstSeenAt,
+        }, []);
+    }
+
+    private static async Task<MutationPayload> StartReconciliationAsync(IResolveFieldContext c)
+    {
+        var organisation = c.IdArgument("organisation", "Organisation");
+        if (await c.Service<RegistryService>().GetAsync(c.Scope(), RegistryEntities.Organisations, organisation) is null)
+        {
+            await c.AuditDeniedAsync("graphql:startReconciliation", Resolve.GlobalId("Organisation", organisation));
+            return MutationPayload.Failed("Die Organisation existiert nicht oder liegt außerhalb Ihres Zuständigkeitsbereichs.", "organisation");
+        }
+
+        try
+        {
+            var service = c.Service<ReconciliationService>();
+            var run = await service.StartAsync(c.Scope(), [organisation], "manual");
+            c.Service<ReconciliationJobs>().FanOut(run);
+            return new MutationPayload(await service.GetRunAsync(c.Scope(), run.Id), []);
+        }
+        catch (AccessDeniedException ex)
+        {
+            return MutationPayload.Failed(ex.Message, "organisation");
+        }
+    }
+}

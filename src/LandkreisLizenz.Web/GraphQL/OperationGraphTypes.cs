@@ -1,0 +1,214 @@
+using GraphQL;
+using GraphQL.Types;
+using LandkreisLizenz.Core.Contracts;
+using LandkreisLizenz.Core.Dashboards;
+using LandkreisLizenz.Core.Imports;
+using LandkreisLizenz.Core.Notifications;
+using LandkreisLizenz.Core.Reconciliation;
+using LandkreisLizenz.Core.Suggestions;
+
+namespace LandkreisLizenz.Web.GraphQL;
+
+public sealed class PositionGraphType : ObjectGraphType<PositionView>
+{
+    public PositionGraphType()
+    {
+        Name = "LicensePosition";
+        Description = "Latest reconciliation result for one (organisation pool, product, metric): entitlement against consumption (spec §2).";
+        Field(p => p.ProductName).Description("Product name.");
+        Field(p => p.Vendor).Description("Vendor.");
+        Field(p => p.CategoryName).Description("Category (German name).");
+        Field(p => p.Metric).Description("License metric.");
+        Field(p => p.Entitlement, nullable: true).Description("Licenses held; null for site licenses (unlimited).");
+        Field(p => p.Consumption).Description("Consumption by the metric.");
+        Field(p => p.Balance, nullable: true).Description("Entitlement minus consumption.");
+        Field(p => p.Status).Description("unlicensed, shortfall, surplus or compliant.");
+        Field(p => p.RiskAmount, nullable: true).Description("Money at risk in euros (shortfall/unlicensed).");
+        Field(p => p.Unused).Description("Devices or users whose every installation or assignment is unused.");
+        Field(p => p.Savings, nullable: true).Description("Annual savings of right-sizing in euros.");
+        this.Owner(p => p.OrganisationId);
+        Field<ProductGraphType>("product").Description("The product.").Resolve(c => c.Product(c.Source.ProductId));
+    }
+}
+
+public sealed class DeadlineGraphType : ObjectGraphType<Deadline>
+{
+    public DeadlineGraphType()
+    {
+        Name = "NoticeDeadline";
+        Description = "The next notice deadline of a contract (BGB term rules, spec §3).";
+        Field<NonNullGraphType<IdGraphType>>("contractId").Description("Global id of the contract.").Resolve(c => Resolve.GlobalId("Contract", c.Source.ContractId));
+        Field<ContractGraphType>("contract").Description("The contract.").Resolve(c => c.Contract(c.Source.ContractId));
+        Field(d => d.OrganisationName).Description("Contracting organisation.");
+        Field(d => d.ContractKey).Description("Contract key within the organisation.");
+        Field(d => d.Title).Description("Contract title.");
+        Field(d => d.Vendor).Description("Vendor.");
+        Field<NonNullGraphType<DateOnlyGraphType>>("termEnd").Description("End of the term the notice refers to.").Resolve(c => c.Source.TermEnd);
+        Field<NonNullGraphType<DateOnlyGraphType>>("noticeDeadline").Description("Last day the notice must be received.").Resolve(c => c.Source.NoticeDeadline);
+        Field<NonNullGraphType<IntGraphType>>("daysLeft").Description("Days from today to the deadline.").Resolve(c => c.Source.DaysLeft(c.Today()));
+        Field(d => d.NoticePeriodMonths).Description("Notice period in months.");
+        Field(d => d.AnnualCost, nullable: true).Description("Annual cost in euros.");
+    }
+}
+
+public sealed class SuggestionParticipantGraphType : ObjectGraphType<(long Id, string Name, string Ags, string Role)>
+{
+    public SuggestionParticipantGraphType()
+    {
+        Name = "SuggestionParticipant";
+        Description = "An organisation taking part in a suggestion, within the caller's scope.";
+        Field<NonNullGraphType<StringGraphType>>("role").Description("Role in the suggestion, e.g. subject, participant or operator.").Resolve(c => c.Source.Role);
+        Field<OrganisationGraphType>("organisation").Description("The organisation.").Resolve(c => c.Organisation(c.Source.Id));
+    }
+}
+
+public sealed class SuggestionDecisionGraphType : ObjectGraphType<(string Status, string? Reason, string? UserName, DateTime DecidedAt)>
+{
+    public SuggestionDecisionGraphType()
+    {
+        Name = "SuggestionDecision";
+        Description = "One decision on a suggestion (history, oldest first).";
+        Field<NonNullGraphType<StringGraphType>>("status").Description("Status set by the decision.").Resolve(c => c.Source.Status);
+        Field<StringGraphType>("reason").Description("Reason given (required for rejections).").Resolve(c => c.Source.Reason);
+        Field<StringGraphType>("userName").Description("Who decided; null for the system.").Resolve(c => c.Source.UserName);
+        Field<NonNullGraphType<DateTimeGraphType>>("decidedAt").Description("When (UTC).").Resolve(c => c.Source.DecidedAt);
+    }
+}
+
+public sealed class SuggestionGraphType : ObjectGraphType<SuggestionListItem>
+{
+    public SuggestionGraphType()
+    {
+        Name = "Suggestion";
+        Description = "A consolidation or optimisation proposal (spec §4) with its rationale and decisions.";
+        this.GlobalId("Suggestion", s => s.Id);
+        Field(s => s.Type).Description("right_size, compliance_risk, terminate_contract, redundant_applications, joint_procurement, shared_operation, hosting_compliance or member_pooling.");
+        Field(s => s.Status).Description("new, in_review, accepted, rejected, implemented or obsolete.");
+        Field(s => s.Title).Description("German title.");
+        Field(s => s.EstimatedSavings, nullable: true).Description("Estimated annual savings in euros.");
+        Field(s => s.RiskAmount, nullable: true).Description("Compliance risk in euros.");
+        Field<NonNullGraphType<DateTimeGraphType>>("firstSeenAt").Description("When the rule first found it (UTC).").Resolve(c => c.Source.FirstSeenAt);
+        Field<StringGraphType>("rationale").Description("Why, with the figures (German).").Resolve(c => Detail(c).Then(d => d?.Rationale));
+        Field<DateTimeGraphType>("obsoleteSince").Description("Since when its condition no longer holds (UTC).").Resolve(c => Detail(c).Then(d => d?.ObsoleteSince));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<SuggestionParticipantGraphType>>>>("participants")
+            .Description("Participating organisations the caller may see.")
+            .Resolve(c => Detail(c).Then(d => d is null ? [] : d.Organisations.Where(o => d.VisibleOrganisationIds.Contains(o.Id)).ToList()));
+        Field<NonNullGraphType<IntGraphType>>("participantCount").Description("Number of all participating organisations.").Resolve(c => Detail(c).Then(d => d?.Organisations.Count ?? 0));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<SuggestionDecisionGraphType>>>>("decisions").Description("Decision history, oldest first.")
+            .Resolve(c => Detail(c).Then(d => d?.History ?? []));
+    }
+
+    private static global::GraphQL.DataLoader.IDataLoaderResult<SuggestionDetail?> Detail(IResolveFieldContext<SuggestionListItem> c) =>
+        c.SuggestionDetail(c.Source.Id);
+}
+
+public sealed class ReconciliationRunGraphType : ObjectGraphType<RunSummary>
+{
+    public ReconciliationRunGraphType()
+    {
+        Name = "ReconciliationRun";
+        Description = "A run of the license reconciliation (Lizenzabgleich) over one organisation or the whole estate.";
+        this.GlobalId("ReconciliationRun", r => r.Id);
+        Field(r => r.Kind).Description("full (nightly), manual, import or family.");
+        Field<NonNullGraphType<DateOnlyGraphType>>("asOf").Description("Business date the run reconciled.").Resolve(c => c.Source.AsOf);
+        Field(r => r.Status).Description("running, succeeded or failed.");
+        Field<NonNullGraphType<DateTimeGraphType>>("startedAt").Description("Start (UTC).").Resolve(c => c.Source.StartedAt);
+        Field<DateTimeGraphType>("finishedAt").Description("End (UTC).").Resolve(c => c.Source.FinishedAt);
+        Field(r => r.PositionsCount).Description("Positions written.");
+        Field(r => r.OrganisationsCount).Description("Organisations reconciled.");
+        Field(r => r.FamiliesTotal).Description("Families (county with its municipalities) to reconcile.");
+        Field(r => r.FamiliesDone).Description("Families done.");
+        Field(r => r.Checksum, nullable: true).Description("SHA-256 over the positions: equal for runs with equal results.");
+        Field<OrganisationGraphType>("organisation").Description("The organisation the run was started for; null for the whole estate.")
+            .Resolve(c => c.Source.OrganisationId is { } id ? c.Organisation(id) : null);
+    }
+}
+
+public sealed class NotificationGraphType : ObjectGraphType<Notification>
+{
+    public NotificationGraphType()
+    {
+        Name = "Notification";
+        Description = "A message to the caller (notice deadline reminders, finished imports).";
+        Field<NonNullGraphType<IdGraphType>>("id").Description("Global id.").Resolve(c => Resolve.GlobalId("Notification", c.Source.Id));
+        Field(n => n.Kind).Description("Kind of message.");
+        Field(n => n.Title).Description("Title (German).");
+        Field(n => n.Body).Description("Text (German).");
+        Field(n => n.Link, nullable: true).Description("Path of the page it refers to.");
+        Field<NonNullGraphType<DateTimeGraphType>>("createdAt").Description("When (UTC).").Resolve(c => c.Source.CreatedAt);
+        Field<DateTimeGraphType>("readAt").Description("When it was read (UTC); null while unread.").Resolve(c => c.Source.ReadAt);
+    }
+}
+
+public sealed class ImportBatchGraphType : ObjectGraphType<ImportBatch>
+{
+    public ImportBatchGraphType()
+    {
+        Name = "ImportBatch";
+        Description = "An uploaded CSV file and its validation and import (spec §5).";
+        this.GlobalId("ImportBatch", b => b.Id);
+        Field(b => b.Format).Description("Import format.");
+        Field(b => b.FileName).Description("File name.");
+        Field(b => b.FileSize).Description("Size in bytes.");
+        Field(b => b.Status).Description("uploaded, validating, previewed, rejected, committing, completed or failed.");
+        Field(b => b.TotalRows).Description("Data rows in the file.");
+        Field(b => b.ProcessedRows).Description("Rows processed so far.");
+        Field(b => b.InsertedRows).Description("Rows inserted.");
+        Field(b => b.UpdatedRows).Description("Rows updated.");
+        Field(b => b.UnchangedRows).Description("Rows unchanged.");
+        Field(b => b.ErrorCount).Description("Rows with errors.");
+        Field(b => b.UserName).Description("Who uploaded it.");
+        Field<NonNullGraphType<DateTimeGraphType>>("createdAt").Description("Upload (UTC).").Resolve(c => c.Source.CreatedAt);
+        Field<DateTimeGraphType>("finishedAt").Description("End of the import (UTC).").Resolve(c => c.Source.FinishedAt);
+        Field<OrganisationGraphType>("organisation").Description("Organisation of the uploader.").Resolve(c => c.Source.OrganisationId is { } id ? c.Organisation(id) : null);
+    }
+}
+
+public sealed class NamedValueGraphType : ObjectGraphType<NamedValue>
+{
+    public NamedValueGraphType()
+    {
+        Name = "NamedValue";
+        Description = "A figure of a dashboard chart with its key and German label.";
+        Field(v => v.Key).Description("Key (e.g. status or model).");
+        Field(v => v.Label).Description("German label.");
+        Field(v => v.Value).Description("Value (euros or counts, as the field says).");
+    }
+}
+
+public sealed class TrendValueGraphType : ObjectGraphType<TrendValue>
+{
+    public TrendValueGraphType()
+    {
+        Name = "TrendValue";
+        Description = "Risk and license spend as of one reconciliation run.";
+        Field<NonNullGraphType<DateOnlyGraphType>>("asOf").Description("Business date of the run.").Resolve(c => c.Source.AsOf);
+        Field(v => v.Risk).Description("Compliance risk in euros.");
+        Field(v => v.LicenseSpend).Description("Annual license spend in euros.");
+    }
+}
+
+public sealed class DashboardGraphType : ObjectGraphType<CioDashboard>
+{
+    public DashboardGraphType()
+    {
+        Name = "Dashboard";
+        Description = "The CIO dashboard figures of a county with its municipalities (or of one organisation).";
+        Field<OrganisationGraphType>("organisation").Description("The organisation.").Resolve(c => c.Organisation(c.Source.OrganisationId));
+        Field(d => d.Applications).Description("Applications.");
+        Field(d => d.ApplicationsOnOwnServers).Description("Applications on own servers (operator self).");
+        Field(d => d.ApplicationsOnDvsHosting).Description("Applications on hosting that meets the DVS criteria.");
+        Field(d => d.OwnServerShare).Description("Share on own servers (0–1).");
+        Field(d => d.DvsShare).Description("Share on DVS-conformant hosting (0–1).");
+        Field(d => d.AnnualLicenseSpend).Description("Annual license spend in euros.");
+        Field(d => d.AnnualOperatingSpend).Description("Annual operating spend in euros.");
+        Field(d => d.ComplianceRisk).Description("Compliance risk in euros.");
+        Field(d => d.SavingsPotential).Description("Savings potential of open suggestions in euros per year.");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<NamedValueGraphType>>>>("savingsByType").Description("Savings potential by suggestion type.").Resolve(c => c.Source.SavingsByType);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<NamedValueGraphType>>>>("spendByCategory").Description("License spend by category.").Resolve(c => c.Source.SpendByCategory);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<NamedValueGraphType>>>>("hostingModels").Description("Applications by hosting model.").Resolve(c => c.Source.HostingModels);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<NamedValueGraphType>>>>("positionsByStatus").Description("License positions by status.").Resolve(c => c.Source.PositionsByStatus);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TrendValueGraphType>>>>("trend").Description("Risk and spend over the runs.").Resolve(c => c.Source.Trend);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<DeadlineGraphType>>>>("nextDeadlines").Description("Next notice deadlines.").Resolve(c => c.Source.NextDeadlines);
+    }
+}
