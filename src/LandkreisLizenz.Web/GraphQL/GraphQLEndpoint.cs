@@ -46,6 +46,14 @@ public static class GraphQLEndpoint
                     },
                 ];
             }
+            else if (!IsJson(http.Request.ContentType))
+            {
+                // A cross-site form can post text/plain with the session cookie, but never application/json without a CORS preflight.
+                http.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+                http.Response.ContentType = ContentType;
+                await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Errors = [new ExecutionError("Bitte als Content-Type application/json senden.")] });
+                return;
+            }
             else
             {
                 using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
@@ -93,7 +101,9 @@ public static class GraphQLEndpoint
 
         http.Response.ContentType = ContentType;
         // A single request that never executed (syntax or validation errors) is a client error; a batch answers per request.
-        http.Response.StatusCode = batched || results[0].Executed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
+        http.Response.StatusCode = batched || results[0].Executed ? StatusCodes.Status200OK
+            : results[0].Errors?.Any(e => e.Code == ReadOnlyTokenRule.GetCode) == true ? StatusCodes.Status405MethodNotAllowed
+            : StatusCodes.Status400BadRequest;
         if (batched)
         {
             await serializer.WriteAsync(http.Response.Body, results, http.RequestAborted);
@@ -113,7 +123,7 @@ public static class GraphQLEndpoint
             options.Query = request.Query;
             options.OperationName = request.OperationName;
             options.Variables = request.Variables;
-            options.UserContext = new GraphQLUserContext { Scope = scope };
+            options.UserContext = new GraphQLUserContext { Scope = scope, IsGet = HttpMethods.IsGet(http.Request.Method) };
             options.RequestServices = http.RequestServices;
             options.CancellationToken = cancellationToken;
         });
@@ -158,6 +168,10 @@ public static class GraphQLEndpoint
 
         return cleaned;
     }
+
+    private static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type)
+        && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.MediaType.Equals("application/graphql-response+json", StringComparison.OrdinalIgnoreCase));
 
     private static async Task WriteErrorAsync(HttpContext http, IGraphQLTextSerializer serializer, string message)
     {

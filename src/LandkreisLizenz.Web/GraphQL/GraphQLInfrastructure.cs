@@ -13,6 +13,9 @@ public sealed class GraphQLUserContext : Dictionary<string, object?>
 {
     public required CallerScope Scope { get; init; }
 
+    /// <summary>Request came as GET: queries only.</summary>
+    public bool IsGet { get; init; }
+
     /// <summary>One loader per lookup kind and argument set, so a query level costs one statement per kind, not per object.</summary>
     public ConcurrentDictionary<string, object> Loaders { get; } = new(StringComparer.Ordinal);
 }

@@ -238,6 +238,8 @@ public sealed class LandkreisLizenzSchema : Schema
         Query = query;
         Mutation = mutation;
         Description = "LandkreisLizenz: registry, license positions and suggestions of Germany's counties.";
+        RegisterType(new LongGraphType { Description = "A 64-bit integer (counts, quantities, row versions)." });
+        RegisterType(new DecimalGraphType { Description = "A decimal number; amounts of money are euros." });
         RegisterType(typeof(OrganisationGraphType));
         RegisterType(typeof(ProductGraphType));
         RegisterType(typeof(CategoryGraphType));

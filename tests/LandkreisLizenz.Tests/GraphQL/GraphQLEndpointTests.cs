@@ -187,6 +187,25 @@ public sealed class GraphQLEndpointTests : SharedAppTests<GraphQLEndpointTests>
     }
 
     [TestMethod]
+    public async Task SignedInSession_TextPlainPostOrMutationOverGet_RefusedNothingWritten()
+    {
+        using var browser = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
+        var before = LandkreisLizenz.Core.DemoEstate.EstateChecksum.Compute(Factory.Database);
+        var mettmann = GraphQLClient.GlobalId("Organisation", Scopes.OrganisationId(Factory.Database, "05158"));
+        var mutation = $"mutation {{ updateOrganisation(id: \"{mettmann}\", rowVersion: 1, input: {{ population: 1 }}) {{ succeeded }} }}";
+
+        var formPost = await browser.PostAsync("/graphql", new StringContent(JsonSerializer.Serialize(new { query = mutation }), Encoding.UTF8, "text/plain"));
+        var overGet = await browser.GetAsync("/graphql?query=" + Uri.EscapeDataString(mutation));
+        var session = await browser.PostAsync("/graphql", new StringContent(JsonSerializer.Serialize(new { query = "{ viewer { userName } }" }), Encoding.UTF8, "application/json"));
+
+        Assert.AreEqual(HttpStatusCode.UnsupportedMediaType, formPost.StatusCode, "a cross-site form cannot send application/json");
+        Assert.AreEqual(HttpStatusCode.MethodNotAllowed, overGet.StatusCode, await overGet.Content.ReadAsStringAsync());
+        Assert.AreEqual(HttpStatusCode.OK, session.StatusCode, "the signed-in session itself works");
+        StringAssert.Contains(await session.Content.ReadAsStringAsync(), "lm.mettmann");
+        CollectionAssert.AreEqual(before.ToList(), LandkreisLizenz.Core.DemoEstate.EstateChecksum.Compute(Factory.Database).ToList());
+    }
+
+    [TestMethod]
     public async Task Get_QueryParameter_Executes()
     {
         using var client = GraphQLClient.Client(Factory, _token);
