@@ -13,6 +13,11 @@ public sealed class ApiTokensController(ApiTokenService tokens, LandkreisLizenz.
     [Authorize(Policy = Policies.LicenseManager)]
     public async Task<IActionResult> Index() => View(new ApiTokensModel(await tokens.ListAsync(caller.Current), null, TempData["Message"] as string, await OrganisationsAsync(), caller.Current.IsAdmin));
 
+    /// <summary>GraphiQL against /graphql with the signed-in session (same scope as the pages); no token needed.</summary>
+    [HttpGet("/schnittstellen/explorer")]
+    [Authorize(Policy = Policies.Authenticated)]
+    public IActionResult Explorer() => View();
+
     [HttpPost("/schnittstellen")]
     [Authorize(Policy = Policies.LicenseManager)]
     public async Task<IActionResult> Create(string? name, string? zugriff, long? organisation)

@@ -1,0 +1,29 @@
+using LandkreisLizenz.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace LandkreisLizenz.Tests.Browser;
+
+[TestClass]
+[TestCategory("Browser")]
+public sealed class GraphQLExplorerBrowserTests : SharedBrowserTests<GraphQLExplorerBrowserTests>
+{
+    [TestMethod]
+    public async Task Explorer_RunDefaultQuery_ShowsOwnOrganisationsWithSession()
+    {
+        var page = await Session.NewPageAsync();
+        var failed = new List<string>();
+        page.RequestFailed += (_, request) => failed.Add(request.Url);
+        await BrowserSession.SignInAsync(page, "lm.mettmann");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "GraphQL-Explorer" }).ClickAsync();
+        await page.Locator(".graphiql-container").WaitForAsync();
+        await page.Locator(".graphiql-execute-button").ClickAsync();
+        var result = page.Locator(".result-window");
+        await Assertions.Expect(result).ToContainTextAsync("Mettmann", new() { Timeout = 15_000 });
+
+        Assert.AreEqual("GraphQL-Explorer", await page.Locator("h1").InnerTextAsync());
+        StringAssert.Contains(await result.InnerTextAsync(), "\"userName\": \"lm.mettmann\"");
+        Assert.IsEmpty(failed, "every script and style loaded: " + string.Join(", ", failed));
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+    }
+}
