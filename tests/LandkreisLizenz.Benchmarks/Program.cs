@@ -12,9 +12,15 @@ using LandkreisLizenz.Core.Security;
 //   import [rows]        installations import throughput against sqlite3's own .import
 //   reconcile <file>     full and single-county reconciliation of a seeded estate against sqlite3's bare aggregation
 //   dashboards <file>    CIO and Verbund dashboard server time (p50/p95 over 200 requests) and SQL statements per request
+//   graphql [s] [conns]  a typical integration query through /graphql against a plain JSON endpoint, both under wrk
 if (args.Length > 0 && args[0] == "reconcile")
 {
     return await ReconcileBenchmark.RunAsync(args[1]);
+}
+
+if (args.Length > 0 && args[0] == "graphql")
+{
+    return await GraphQLBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8);
 }
 
 if (args.Length > 0 && args[0] == "dashboards")

@@ -21,9 +21,11 @@ namespace LandkreisLizenz.Web.Hosting;
 
 public static class LandkreisLizenzApp
 {
-    public static WebApplication Build(string[] args)
+    /// <param name="configure">Extra configuration before the services are built (benchmarks set the port and data folder).</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
         AddServices(builder);
         var app = builder.Build();
         DatabaseBootstrap.EnsureReady(app.Services);
