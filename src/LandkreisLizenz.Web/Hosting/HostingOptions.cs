@@ -20,3 +20,25 @@ public sealed class DemoOptions
 
     public int Seed { get; set; } = LandkreisLizenz.Core.DemoEstate.DemoEstateGenerator.DefaultSeed;
 }
+
+/// <summary>
+/// Who answers accessibility feedback and where to turn if the answer is not satisfactory; the operating public body
+/// fills this in (BITV 2.0 § 7). The defaults describe the demo installation.
+/// </summary>
+public sealed class AccessibilityOptions
+{
+    public const string SectionName = "Accessibility";
+
+    public string Operator { get; set; } = "Betreiber dieser LandkreisLizenz-Installation (Demo)";
+
+    public string ContactEmail { get; set; } = "barrierefreiheit@landkreislizenz.example";
+
+    public string? ContactPhone { get; set; }
+
+    public string EnforcementBody { get; set; } = "Schlichtungsstelle nach dem Behindertengleichstellungsgesetz (BGG) bei der Beauftragten der Bundesregierung für die Belange von Menschen mit Behinderungen";
+
+    public string EnforcementUrl { get; set; } = "https://www.schlichtungsstelle-bgg.de";
+
+    /// <summary>Date of the last review of the statement.</summary>
+    public string ReviewedOn { get; set; } = "27.11.2026";
+}

@@ -44,6 +44,7 @@ public static class LandkreisLizenzApp
         services.AddSingleton(databaseOptions);
         services.AddSingleton(jobsOptions);
         services.AddSingleton(configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>() ?? new DemoOptions());
+        services.AddSingleton(configuration.GetSection(AccessibilityOptions.SectionName).Get<AccessibilityOptions>() ?? new AccessibilityOptions());
         services.AddSingleton(Database.FromOptions(databaseOptions, contentRoot));
         services.AddSingleton(TimeProvider.System);
 

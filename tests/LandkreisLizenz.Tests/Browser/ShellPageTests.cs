@@ -21,6 +21,22 @@ public sealed class ShellPageTests : SharedBrowserTests<ShellPageTests>
     }
 
     [TestMethod]
+    public async Task AccessibilityStatement_FromLoginFooterAnonymous_RendersWithoutAxeViolations()
+    {
+        var page = await Session.NewPageAsync();
+        await page.GotoAsync("/anmelden");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Erklärung zur Barrierefreiheit" }).ClickAsync();
+
+        Assert.AreEqual("Erklärung zur Barrierefreiheit", await page.Locator("h1").InnerTextAsync());
+        var headings = await page.Locator("h2").AllInnerTextsAsync();
+        CollectionAssert.IsSubsetOf(new[] { "Stand der Vereinbarkeit mit den Anforderungen", "Nicht barrierefreie Inhalte", "Erstellung dieser Erklärung", "Feedback und Kontakt", "Schlichtungsverfahren und Durchsetzung" },
+            headings.ToList(), "the parts BITV 2.0 § 7 and the EU model statement require");
+        StringAssert.StartsWith(await page.Locator("[data-accessibility-contact]").GetAttributeAsync("href"), "mailto:");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+    }
+
+    [TestMethod]
     public async Task StartPage_SignedInCio_ShowsCountsWithoutAxeViolations()
     {
         var page = await Session.NewPageAsync();
