@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace LandkreisLizenz.Web.Controllers;
 
-public sealed class AccountController(AccountService accounts, ScopeService scopes) : Controller
+public sealed class AccountController(AccountService accounts, ScopeService scopes, TimeProvider clock) : Controller
 {
     [HttpGet("/anmelden")]
     [AllowAnonymous]
@@ -16,6 +16,7 @@ public sealed class AccountController(AccountService accounts, ScopeService scop
 
     [HttpPost("/anmelden")]
     [AllowAnonymous]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Hardening.LoginRateLimit)]
     public async Task<IActionResult> Login(LoginInput input)
     {
         if (!ModelState.IsValid)
@@ -40,7 +41,9 @@ public sealed class AccountController(AccountService accounts, ScopeService scop
             return View(input);
         }
 
-        var principal = CallerScopeAccessor.CreatePrincipal(result.UserId.Value, input.UserName!.Trim(), result.DisplayName!, result.SecurityStamp!, scope);
+        // Whatever session cookie came with the request is replaced by a new one with a new session id.
+        await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        var principal = CallerScopeAccessor.CreatePrincipal(result.UserId.Value, input.UserName!.Trim(), result.DisplayName!, result.SecurityStamp!, scope, clock.GetUtcNow());
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         return LocalRedirect(Url.IsLocalUrl(input.ReturnUrl) ? input.ReturnUrl! : "/");
     }

@@ -45,6 +45,9 @@ public static class LandkreisLizenzApp
         services.AddSingleton(jobsOptions);
         services.AddSingleton(configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>() ?? new DemoOptions());
         services.AddSingleton(configuration.GetSection(AccessibilityOptions.SectionName).Get<AccessibilityOptions>() ?? new AccessibilityOptions());
+        var securityOptions = configuration.GetSection(SecurityOptions.SectionName).Get<SecurityOptions>() ?? new SecurityOptions();
+        services.AddSingleton(securityOptions);
+        services.AddHardening(securityOptions);
         services.AddSingleton(Database.FromOptions(databaseOptions, contentRoot));
         services.AddSingleton(TimeProvider.System);
 
@@ -96,9 +99,11 @@ public static class LandkreisLizenzApp
                 options.AccessDeniedPath = "/fehler/403";
                 options.Cookie.Name = "LandkreisLizenz.Auth";
                 options.Cookie.HttpOnly = true;
+                // Lax, not Strict: a link from a mail (reminders) must open the page signed in.
                 options.Cookie.SameSite = SameSiteMode.Lax;
-                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                options.Cookie.SecurePolicy = securityOptions.RequireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                // Idle timeout: the cookie lives this long after the last request; the absolute limit is checked in ValidatePrincipalAsync.
+                options.ExpireTimeSpan = TimeSpan.FromMinutes(Math.Max(1, securityOptions.IdleTimeoutMinutes));
                 options.SlidingExpiration = true;
                 options.Events.OnValidatePrincipal = CallerScopeAccessor.ValidatePrincipalAsync;
                 // API clients get status codes, not the login page.
@@ -169,6 +174,7 @@ public static class LandkreisLizenzApp
 
     private static void UsePipeline(WebApplication app)
     {
+        app.UseSecurityHeaders(app.Services.GetRequiredService<SecurityOptions>());
         var german = new CultureInfo("de-DE");
         app.UseRequestLocalization(new RequestLocalizationOptions
         {
@@ -190,6 +196,7 @@ public static class LandkreisLizenzApp
         app.UseStaticFiles(new StaticFileOptions { FileProvider = app.Environment.WebRootFileProvider });
 
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -17,7 +17,12 @@ public sealed class CallerScopeAccessor(IHttpContextAccessor httpContextAccessor
         httpContextAccessor.HttpContext?.Items[ItemKey] as CallerScope
         ?? throw new InvalidOperationException("No signed-in caller on this request.");
 
-    public static ClaimsPrincipal CreatePrincipal(long userId, string userName, string displayName, string securityStamp, CallerScope scope)
+    public const string SessionIdClaim = "sid";
+
+    public const string AuthTimeClaim = "auth_time";
+
+    /// <summary>A new principal for every login: a fresh session id, so nothing from before the login carries over (no session fixation).</summary>
+    public static ClaimsPrincipal CreatePrincipal(long userId, string userName, string displayName, string securityStamp, CallerScope scope, DateTimeOffset now)
     {
         var claims = new List<Claim>
         {
@@ -25,17 +30,25 @@ public sealed class CallerScopeAccessor(IHttpContextAccessor httpContextAccessor
             new(ClaimTypes.Name, userName),
             new(ClaimTypes.GivenName, displayName),
             new("stamp", securityStamp),
+            new(SessionIdClaim, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))),
+            new(AuthTimeClaim, now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };
         claims.AddRange(scope.Grants.Select(g => g.Role).Distinct().Select(r => new Claim(ClaimTypes.Role, r)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme));
     }
 
-    /// <summary>Cookie validation: reloads the scope, rejects deactivated users and refreshes role claims.</summary>
+    /// <summary>
+    /// Cookie validation: ends sessions older than the absolute limit, reloads the scope, rejects deactivated users and
+    /// refreshes role claims.
+    /// </summary>
     public static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
     {
         var idText = context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
-        var scopes = context.HttpContext.RequestServices.GetRequiredService<ScopeService>();
-        var scope = long.TryParse(idText, out var userId) ? await scopes.ForUserAsync(userId) : null;
+        var services = context.HttpContext.RequestServices;
+        var limit = TimeSpan.FromHours(Math.Max(1, services.GetRequiredService<SecurityOptions>().AbsoluteTimeoutHours));
+        var expired = !long.TryParse(context.Principal?.FindFirstValue(AuthTimeClaim), out var authTime)
+                      || services.GetRequiredService<TimeProvider>().GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(authTime) > limit;
+        var scope = !expired && long.TryParse(idText, out var userId) ? await services.GetRequiredService<ScopeService>().ForUserAsync(userId) : null;
         if (scope is null)
         {
             context.RejectPrincipal();

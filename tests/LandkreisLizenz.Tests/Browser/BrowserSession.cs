@@ -56,7 +56,19 @@ public sealed class BrowserSession : IAsyncDisposable
     public async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "de-DE", BaseURL = BaseUrl });
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        var refused = CspViolations.GetOrCreateValue(page);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                lock (refused)
+                {
+                    refused.Add(message.Text);
+                }
+            }
+        };
+        return page;
     }
 
     public static async Task SignInAsync(IPage page, string userName)
@@ -68,9 +80,17 @@ public sealed class BrowserSession : IAsyncDisposable
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
     }
 
-    /// <summary>Runs axe-core for WCAG 2.1 A and AA and fails with a readable list of every violation.</summary>
+    // What the browser refused under the Content-Security-Policy, per page.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, List<string>> CspViolations = new();
+
+    /// <summary>
+    /// Runs axe-core for WCAG 2.1 A and AA and fails with a readable list of every violation; fails too when the
+    /// browser refused anything under the Content-Security-Policy on this page so far.
+    /// </summary>
     public static async Task AssertNoAxeViolationsAsync(IPage page)
     {
+        AssertNoCspViolations(page);
+
         var results = await page.RunAxe(new AxeRunOptions
         {
             RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
@@ -78,6 +98,18 @@ public sealed class BrowserSession : IAsyncDisposable
         var violations = results.Violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})").ToList();
         Assert.IsEmpty(violations, $"axe on {page.Url}:\n" + string.Join("\n", violations));
         Assert.IsNotEmpty(results.Passes, "axe ran no checks at all.");
+    }
+
+    /// <summary>Fails when the browser refused anything under the Content-Security-Policy on this page so far.</summary>
+    public static void AssertNoCspViolations(IPage page)
+    {
+        if (CspViolations.TryGetValue(page, out var refused))
+        {
+            lock (refused)
+            {
+                Assert.IsEmpty(refused, $"Content-Security-Policy refused on {page.Url}:\n" + string.Join("\n", refused));
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -37,6 +37,20 @@ public sealed class ShellPageTests : SharedBrowserTests<ShellPageTests>
     }
 
     [TestMethod]
+    public async Task JobDashboard_SignedInAdmin_RunsUnderTheContentSecurityPolicy()
+    {
+        var page = await Session.NewPageAsync();
+        await BrowserSession.SignInAsync(page, "admin");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Hintergrundjobs" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/jobs", StringComparison.Ordinal));
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+
+        StringAssert.Contains(await page.TitleAsync(), "Hintergrundjobs");
+        BrowserSession.AssertNoCspViolations(page);
+    }
+
+    [TestMethod]
     public async Task StartPage_SignedInCio_ShowsCountsWithoutAxeViolations()
     {
         var page = await Session.NewPageAsync();
