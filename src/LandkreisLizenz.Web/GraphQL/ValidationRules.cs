@@ -29,3 +29,33 @@ public sealed class ReadOnlyTokenRule : ValidationRuleBase
             })
             : null);
 }
+
+/// <summary>
+/// Page sizes out of range (first) and too many ids (nodes) are refused in validation, with the variables already
+/// applied, so nothing of such a query runs.
+/// </summary>
+public sealed class PageSizeRule : ValidationRuleBase
+{
+    public const string Code = "PAGE_SIZE";
+
+    public override ValueTask<INodeVisitor?> GetPostNodeVisitorAsync(ValidationContext context) =>
+        new(context.ArgumentValues is null ? null : new MatchingNodeVisitor<GraphQLField>((field, validation) =>
+        {
+            if (validation.ArgumentValues is null || !validation.ArgumentValues.TryGetValue(field, out var arguments))
+            {
+                return;
+            }
+
+            if (arguments.TryGetValue("first", out var first) && first.Value is int size && size is < 1 or > Resolve.MaxPageSize)
+            {
+                validation.ReportError(new ValidationError(validation.Document.Source, Code,
+                    $"first muss zwischen 1 und {Resolve.MaxPageSize} liegen (Feld {field.Name}: {size}).", field) { Code = Code });
+            }
+
+            if (arguments.TryGetValue("ids", out var ids) && ids.Value is System.Collections.ICollection { Count: > QueryGraphType.MaxNodes } list)
+            {
+                validation.ReportError(new ValidationError(validation.Document.Source, Code,
+                    $"Höchstens {QueryGraphType.MaxNodes} IDs je Abfrage (Feld {field.Name}: {list.Count}).", field) { Code = Code });
+            }
+        }));
+}

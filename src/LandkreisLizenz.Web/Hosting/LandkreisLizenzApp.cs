@@ -129,6 +129,7 @@ public static class LandkreisLizenzApp
             .AddGraphTypes(typeof(LandkreisLizenz.Web.GraphQL.QueryGraphType).Assembly)
             .AddSystemTextJson()
             .AddValidationRule<LandkreisLizenz.Web.GraphQL.ReadOnlyTokenRule>()
+            .AddValidationRule<LandkreisLizenz.Web.GraphQL.PageSizeRule>()
             .AddComplexityAnalyzer(o =>
             {
                 o.MaxDepth = 10;

@@ -90,9 +90,15 @@ public sealed class GraphQLEndpointTests : SharedAppTests<GraphQLEndpointTests>
     public async Task Limits_PageSizeOver100_RefusedBeforeExecution()
     {
         var (status, body) = await PostAsync("{ organisations(first: 1000) { totalCount } }");
+        var (viaVariable, variableBody) = await PostAsync("query($n: Int) { organisation(ags: \"05158\") { applications(first: $n) { totalCount } } }", new { n = 1000 });
+        var (nestedOk, _) = await PostAsync("{ organisations(first: 100) { totalCount } }");
 
+        Assert.AreEqual(HttpStatusCode.BadRequest, status, body.ToString());
         StringAssert.Contains(Message(body), "zwischen 1 und 100");
-        Assert.IsFalse(body.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object && data.TryGetProperty("organisations", out var o) && o.ValueKind != JsonValueKind.Null);
+        Assert.IsFalse(body.TryGetProperty("data", out _), "nothing executed");
+        Assert.AreEqual(HttpStatusCode.BadRequest, viaVariable, "a variable cannot get around it");
+        Assert.AreEqual("PAGE_SIZE", variableBody.GetProperty("errors")[0].GetProperty("extensions").GetProperty("code").GetString());
+        Assert.AreEqual(HttpStatusCode.OK, nestedOk);
     }
 
     [TestMethod]
