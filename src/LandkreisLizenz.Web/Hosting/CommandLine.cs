@@ -9,11 +9,12 @@ namespace LandkreisLizenz.Web.Hosting;
 /// <summary>
 /// Maintenance commands of the same executable:
 /// <c>seed --scale test|demo|national --database &lt;file&gt; [--seed N] [--as-of yyyy-MM-dd]</c> and
-/// <c>migrate</c> (uses the configured provider and connection string, e.g. for SQL Server).
+/// <c>migrate</c> (uses the configured provider and connection string, e.g. for SQL Server) and
+/// <c>backup --to &lt;file&gt; [--database &lt;file&gt;]</c> (online backup of the embedded SQLite database, also while the app runs).
 /// </summary>
 public static class CommandLine
 {
-    public static bool IsCommand(string arg) => arg is "seed" or "migrate";
+    public static bool IsCommand(string arg) => arg is "seed" or "migrate" or "backup";
 
     public static int Run(string[] args)
     {
@@ -23,6 +24,7 @@ public static class CommandLine
             {
                 "seed" => Seed(Options(args)),
                 "migrate" => Migrate(args),
+                "backup" => Backup(args),
                 _ => 2,
             };
         }
@@ -52,15 +54,39 @@ public static class CommandLine
         return 0;
     }
 
+    private static int Backup(string[] args)
+    {
+        var options = Options(args);
+        var target = options.GetValueOrDefault("to") ?? throw new ArgumentException("--to <Datei> fehlt (Zieldatei der Sicherung).");
+        var source = options.GetValueOrDefault("database");
+        if (source is null)
+        {
+            var database = Configuration([]).GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+            if (database.Provider != DatabaseProvider.Sqlite)
+            {
+                throw new ArgumentException("Die Sicherung per Befehl gilt der eingebetteten SQLite-Datenbank; SQL Server sichern Sie mit seinen eigenen Werkzeugen.");
+            }
+
+            source = Path.Combine(Database.ResolveDataFolder(database, Directory.GetCurrentDirectory()), database.SqliteFile);
+        }
+
+        var report = SqliteBackup.Run(source, target);
+        Console.WriteLine(string.Create(CultureInfo.GetCultureInfo("de-DE"),
+            $"Sicherung von {Path.GetFullPath(source)} nach {report.Target}: {report.Bytes / 1024.0 / 1024.0:N1} MB in {report.Elapsed.TotalSeconds:N1} s, integrity_check: {report.IntegrityCheck}."));
+        return 0;
+    }
+
+    private static IConfiguration Configuration(string[] args) => new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)
+        .AddEnvironmentVariables()
+        .AddCommandLine(args.Skip(1).ToArray())
+        .Build();
+
     private static int Migrate(string[] args)
     {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(args.Skip(1).ToArray())
-            .Build();
+        var configuration = Configuration(args);
         var options = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var database = Database.FromOptions(options, Directory.GetCurrentDirectory());
         var applied = Migrator.Run(database, Migrator.LocateDbRoot());
