@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using System.Globalization;
 using GraphQL;
 using Hangfire;
@@ -48,6 +49,11 @@ public static class LandkreisLizenzApp
         var securityOptions = configuration.GetSection(SecurityOptions.SectionName).Get<SecurityOptions>() ?? new SecurityOptions();
         services.AddSingleton(securityOptions);
         services.AddHardening(securityOptions);
+        // One key ring for all nodes, in the shared database.
+        services.AddSingleton<KeyRingStore>();
+        services.AddDataProtection().SetApplicationName("LandkreisLizenz");
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<KeyRingStore>((o, store) => o.XmlRepository = new DatabaseXmlRepository(store));
         services.AddSingleton(Database.FromOptions(databaseOptions, contentRoot));
         services.AddSingleton(TimeProvider.System);
 

@@ -16,11 +16,15 @@ public sealed partial class AppFactory : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string> _settings;
 
-    public AppFactory(bool runJobServer = false, Dictionary<string, string>? settings = null)
+    private readonly bool _ownsFolder;
+
+    /// <param name="sharedDataFolder">Another instance's data folder: a second node on the same database (that instance cleans up).</param>
+    public AppFactory(bool runJobServer = false, Dictionary<string, string>? settings = null, string? sharedDataFolder = null)
     {
         _runJobServer = runJobServer;
         _settings = settings ?? [];
-        DataFolder = TestDatabase.NewFolder();
+        _ownsFolder = sharedDataFolder is null;
+        DataFolder = sharedDataFolder ?? TestDatabase.NewFolder();
     }
 
     public string DataFolder { get; }
@@ -99,7 +103,7 @@ public sealed partial class AppFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing)
+        if (disposing && _ownsFolder)
         {
             SqliteConnection.ClearAllPools();
             try
