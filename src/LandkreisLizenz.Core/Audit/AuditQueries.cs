@@ -70,8 +70,6 @@ public sealed class AuditQueries(Database database, AuditLog audit)
             throw new AccessDeniedException("Das Protokoll sehen Administration und CIOs.");
         }
 
-        var from = FromSql.Replace("{search}",
-            "(" + database.Dialect.ContainsIgnoreCase("a.user_name", "@Search") + " OR " + database.Dialect.ContainsIgnoreCase("a.object_key", "@Search") + ")");
         var parameters = new
         {
             All = scope.IsAdmin ? 1 : 0,
@@ -82,8 +80,24 @@ public sealed class AuditQueries(Database database, AuditLog audit)
             Take = page.SafePageSize,
         };
         using var connection = database.Open();
-        var total = await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) " + from, parameters);
-        var items = await connection.QueryAsync<AuditListItem>(database.Dialect.Page(SelectSql + "\n" + from + "\nORDER BY a.occurred_at DESC, a.id DESC"), parameters);
+        var (count, list) = ListSql(database.Dialect);
+        var total = await connection.ExecuteScalarAsync<int>(count, parameters);
+        var items = await connection.QueryAsync<AuditListItem>(list, parameters);
         return new Paged<AuditListItem>(items.ToList(), page.SafePage, page.SafePageSize, total);
+    }
+
+    private static (string Count, string Page) ListSql(SqlDialect dialect)
+    {
+        var from = FromSql.Replace("{search}",
+            "(" + dialect.ContainsIgnoreCase("a.user_name", "@Search") + " OR " + dialect.ContainsIgnoreCase("a.object_key", "@Search") + ")", StringComparison.Ordinal);
+        return ("SELECT COUNT(*) " + from, dialect.Page(SelectSql + "\n" + from + "\nORDER BY a.occurred_at DESC, a.id DESC"));
+    }
+
+    /// <summary>The statements composed at run time, in <paramref name="dialect"/> (review, parse tests).</summary>
+    internal static IEnumerable<(string Name, string Sql)> Statements(SqlDialect dialect)
+    {
+        var (count, page) = ListSql(dialect);
+        yield return ("audit: count", count);
+        yield return ("audit: page", page);
     }
 }

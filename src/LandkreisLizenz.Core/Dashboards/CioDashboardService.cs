@@ -54,14 +54,14 @@ public sealed class CioDashboardService(Database database, DeadlineCalendar dead
         """;
 
     private const string HostingModelsSql = """
-        SELECT h.model AS Key, COUNT(*) AS Value
+        SELECT h.model AS "Key", COUNT(*) AS Value
         FROM applications a JOIN hostings h ON h.id = a.hosting_id
         WHERE a.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:a.organisation_id}
         GROUP BY h.model ORDER BY h.model
         """;
 
     private const string OperatingByCategorySql = """
-        SELECT c.name AS Key, COALESCE(SUM(a.annual_operating_cost), 0) AS Value
+        SELECT c.name AS "Key", COALESCE(SUM(a.annual_operating_cost), 0) AS Value
         FROM applications a JOIN products p ON p.id = a.product_id JOIN categories c ON c.id = p.category_id
         WHERE a.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:a.organisation_id}
         GROUP BY c.name
@@ -73,7 +73,7 @@ public sealed class CioDashboardService(Database database, DeadlineCalendar dead
         """;
 
     private const string PositionsSql = """
-        SELECT p.status AS Key, COUNT(*) AS Value, COALESCE(SUM(p.risk_amount), 0) AS Risk
+        SELECT p.status AS "Key", COUNT(*) AS Value, COALESCE(SUM(p.risk_amount), 0) AS Risk
         FROM reconciliation_latest l JOIN license_positions p ON p.run_id = l.run_id AND p.organisation_id = l.organisation_id
         WHERE l.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:p.organisation_id}
         GROUP BY p.status
@@ -82,7 +82,7 @@ public sealed class CioDashboardService(Database database, DeadlineCalendar dead
     // A cross-county suggestion saves for all its participants together: the county counts its share of it
     // (its own participating organisations out of all participants); single-organisation suggestions count fully.
     private const string SavingsSql = """
-        SELECT s.type AS Key,
+        SELECT s.type AS "Key",
                COALESCE(SUM(s.estimated_savings * fam.n / (SELECT COUNT(*) FROM suggestion_organisations t WHERE t.suggestion_id = s.id AND t.role = 'participant')), 0) AS Value
         FROM suggestions s
         JOIN (SELECT so.suggestion_id AS suggestion_id, 1.0 * COUNT(*) AS n FROM suggestion_organisations so

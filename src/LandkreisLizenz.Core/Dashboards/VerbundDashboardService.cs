@@ -31,7 +31,7 @@ public sealed class VerbundDashboardService(Database database, AuditLog audit)
     public const int MinimumPeers = 3;
 
     private const string ProductsSql = """
-        SELECT p.product_key AS Key, p.name AS Label, COUNT(DISTINCT a.organisation_id) AS Value
+        SELECT p.product_key AS "Key", p.name AS Label, COUNT(DISTINCT a.organisation_id) AS Value
         FROM applications a JOIN organisations o ON o.id = a.organisation_id JOIN products p ON p.id = a.product_id
         WHERE o.kind = 'county' AND {scope:a.organisation_id}
         GROUP BY p.product_key, p.name

@@ -23,7 +23,7 @@ internal sealed class BulkInsert : IDisposable
     {
         _returnsId = returnsId;
         _sqlite = dialect.Provider == DatabaseProvider.Sqlite;
-        var sql = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";
+        var sql = SqlDialect.InsertSql(table, columns);
         _command = connection.CreateCommand();
         _command.Transaction = transaction;
         _command.CommandText = returnsId ? dialect.InsertReturningId(sql) : sql;

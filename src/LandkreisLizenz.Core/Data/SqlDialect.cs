@@ -25,6 +25,10 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string IdSet(string parameter);
 
+    /// <summary>INSERT of one row with the values as parameters @p0, @p1, … (table and column names come from code).</summary>
+    public static string InsertSql(string table, IReadOnlyList<string> columns) =>
+        $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";
+
     /// <summary>The JSON array <see cref="IdSet"/> expects.</summary>
     public static string IdList(IEnumerable<long> ids) => "[" + string.Join(",", ids.Distinct().Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
 

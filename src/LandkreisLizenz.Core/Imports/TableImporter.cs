@@ -122,13 +122,13 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
         var rows = new List<IDictionary<string, object?>>();
         if (spec.OrganisationColumn is null)
         {
-            rows.AddRange(connection.Query($"SELECT * FROM {spec.Table}", transaction: transaction).Cast<IDictionary<string, object?>>());
+            rows.AddRange(connection.Query(ExistingSql(spec), transaction: transaction).Cast<IDictionary<string, object?>>());
         }
         else
         {
             foreach (var chunk in organisationIds.Chunk(IdChunk))
             {
-                rows.AddRange(connection.Query($"SELECT * FROM {spec.Table} WHERE {spec.OrganisationColumn} IN @Ids", new { Ids = chunk }, transaction)
+                rows.AddRange(connection.Query(ExistingSql(spec), new { Ids = chunk }, transaction)
                     .Cast<IDictionary<string, object?>>());
             }
         }
@@ -172,8 +172,7 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
             parameters.Add("p" + i, values[columns[i]]);
         }
 
-        var sql = $"INSERT INTO {spec.Table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";
-        return connection.ExecuteScalar<long>(dialect.InsertReturningId(sql), parameters, transaction);
+        return connection.ExecuteScalar<long>(dialect.InsertReturningId(SqlDialect.InsertSql(spec.Table, columns)), parameters, transaction);
     }
 
     /// <returns>Rows changed: 0 when <paramref name="expectedRowVersion"/> is given and someone else saved in between.</returns>
@@ -182,13 +181,28 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
         var columns = values.Keys.ToList();
         var parameters = new DynamicParameters();
         parameters.Add("Id", id);
-        var assignments = new List<string>();
         for (var i = 0; i < columns.Count; i++)
         {
             parameters.Add("p" + i, values[columns[i]]);
-            assignments.Add($"{columns[i]} = @p{i}");
         }
 
+        if (spec.HasUpdatedAt)
+        {
+            parameters.Add("Now", now);
+        }
+
+        var checkVersion = expectedRowVersion is not null && spec.HasRowVersion;
+        if (checkVersion)
+        {
+            parameters.Add("Expected", expectedRowVersion);
+        }
+
+        return connection.Execute(UpdateSql(spec, columns, checkVersion), parameters, transaction);
+    }
+
+    private static string UpdateSql(TableSpec spec, IReadOnlyList<string> columns, bool checkVersion)
+    {
+        var assignments = columns.Select((c, i) => $"{c} = @p{i}").ToList();
         if (spec.HasRowVersion)
         {
             assignments.Add("row_version = row_version + 1");
@@ -196,18 +210,26 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
 
         if (spec.HasUpdatedAt)
         {
-            parameters.Add("Now", now);
             assignments.Add("updated_at = @Now");
         }
 
-        var where = "id = @Id";
-        if (expectedRowVersion is not null && spec.HasRowVersion)
-        {
-            parameters.Add("Expected", expectedRowVersion);
-            where += " AND row_version = @Expected";
-        }
+        return $"UPDATE {spec.Table} SET {string.Join(", ", assignments)} WHERE id = @Id" + (checkVersion ? " AND row_version = @Expected" : "");
+    }
 
-        return connection.Execute($"UPDATE {spec.Table} SET {string.Join(", ", assignments)} WHERE {where}", parameters, transaction);
+    private static string ExistingSql(TableSpec spec) =>
+        spec.OrganisationColumn is null ? $"SELECT * FROM {spec.Table}" : $"SELECT * FROM {spec.Table} WHERE {spec.OrganisationColumn} IN @Ids";
+
+    /// <summary>Every statement the importer can issue, for the tables' real columns (<paramref name="columnsOf"/>, without id).</summary>
+    internal static IEnumerable<(string Name, string Sql)> Statements(SqlDialect dialect, Func<string, IReadOnlyList<string>> columnsOf)
+    {
+        foreach (var format in Enum.GetValues<ImportFormat>().Where(f => f != ImportFormat.Installations))
+        {
+            var spec = TableSpecs.For(format);
+            var columns = columnsOf(spec.Table);
+            yield return ($"{format}: existing rows", ExistingSql(spec));
+            yield return ($"{format}: insert", dialect.InsertReturningId(SqlDialect.InsertSql(spec.Table, columns)));
+            yield return ($"{format}: update", UpdateSql(spec, columns.Where(c => c is not ("row_version" or "updated_at" or "created_at")).ToList(), checkVersion: true));
+        }
     }
 
     internal static string? Normalise(object? value) => ValueText.Normalise(value);

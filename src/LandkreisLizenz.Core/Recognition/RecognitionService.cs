@@ -103,12 +103,11 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
     /// <summary>Unrecognised names in the caller's scope, most widespread first.</summary>
     public async Task<Paged<UnrecognisedSoftware>> ListUnrecognisedAsync(CallerScope scope, string? search, PageRequest page)
     {
-        var from = UnrecognisedFromSql.Replace("{search}", database.Dialect.ContainsIgnoreCase("t.name", "@Search"));
         var parameters = new { Search = string.IsNullOrWhiteSpace(search) ? null : search.Trim(), page.Skip, Take = page.SafePageSize };
         using var connection = database.Open();
-        var total = await connection.ExecuteScalarScopedAsync<int>(scope, "SELECT COUNT(DISTINCT t.id) " + from, parameters);
-        var items = await connection.QueryScopedAsync<UnrecognisedSoftware>(scope, database.Dialect.Page(
-            UnrecognisedSelectSql + "\n" + from + "\nGROUP BY t.id, t.name, t.publisher\nORDER BY COUNT(DISTINCT i.device_id) DESC, t.name, t.id"), parameters);
+        var (count, list) = UnrecognisedSql(database.Dialect);
+        var total = await connection.ExecuteScalarScopedAsync<int>(scope, count, parameters);
+        var items = await connection.QueryScopedAsync<UnrecognisedSoftware>(scope, list, parameters);
         return new Paged<UnrecognisedSoftware>(items.ToList(), page.SafePage, page.SafePageSize, total);
     }
 
@@ -116,8 +115,26 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
     public async Task<UnrecognisedSoftware?> GetTitleAsync(CallerScope scope, long softwareTitleId)
     {
         using var connection = database.Open();
-        var sql = UnrecognisedSelectSql + "\n" + UnrecognisedFromSql.Replace("{search}", "1 = 1") + "\n  AND t.id = @Id\nGROUP BY t.id, t.name, t.publisher";
-        return await connection.QuerySingleOrDefaultScopedAsync<UnrecognisedSoftware>(scope, sql, new { Id = softwareTitleId, Search = (string?)null });
+        return await connection.QuerySingleOrDefaultScopedAsync<UnrecognisedSoftware>(scope, UnrecognisedTitleSql, new { Id = softwareTitleId, Search = (string?)null });
+    }
+
+    private static readonly string UnrecognisedTitleSql = UnrecognisedSelectSql + "\n" + UnrecognisedFromSql.Replace("{search}", "1 = 1", StringComparison.Ordinal)
+                                              + "\n  AND t.id = @Id\nGROUP BY t.id, t.name, t.publisher";
+
+    private static (string Count, string Page) UnrecognisedSql(SqlDialect dialect)
+    {
+        var from = UnrecognisedFromSql.Replace("{search}", dialect.ContainsIgnoreCase("t.name", "@Search"), StringComparison.Ordinal);
+        return ("SELECT COUNT(DISTINCT t.id) " + from,
+            dialect.Page(UnrecognisedSelectSql + "\n" + from + "\nGROUP BY t.id, t.name, t.publisher\nORDER BY COUNT(DISTINCT i.device_id) DESC, t.name, t.id"));
+    }
+
+    /// <summary>The statements composed at run time, in <paramref name="dialect"/> (review, parse tests).</summary>
+    internal static IEnumerable<(string Name, string Sql)> Statements(SqlDialect dialect)
+    {
+        var (count, page) = UnrecognisedSql(dialect);
+        yield return ("unrecognised: count", count);
+        yield return ("unrecognised: page", page);
+        yield return ("unrecognised: title", UnrecognisedTitleSql);
     }
 
     /// <summary>

@@ -11,6 +11,21 @@ public interface IRegistryRow
     long RowVersion { get; }
 }
 
+public static class RegistryRows
+{
+    /// <summary>The typed row's SELECT list for an entity.</summary>
+    public static string SelectFor(RegistryEntity entity) => entity.Table switch
+    {
+        "organisations" => OrganisationRow.Select,
+        "products" => ProductRow.Select,
+        "hostings" => HostingRow.Select,
+        "applications" => ApplicationRow.Select,
+        "contracts" => ContractRow.Select,
+        "licenses" => LicenseRow.Select,
+        _ => throw new ArgumentException(entity.Table, nameof(entity)),
+    };
+}
+
 public sealed class OrganisationRow : IRegistryRow
 {
     public const string Select = """

@@ -39,14 +39,11 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
     {
         var page = new PageRequest(query.Page, query.PageSize);
         var (from, parameters) = Where(entity, query);
-        var select = $"SELECT {entity.Alias}.id AS id, " + string.Join(", ", entity.Columns.Select(c => $"{c.Sql} AS {c.Key}"))
-                     + (entity.Global || entity == RegistryEntities.Organisations ? "" : ", o.id AS organisation_id");
-        var sql = database.Dialect.Page($"{select}\n{from}\nORDER BY {OrderBy(entity, query)}");
         parameters.Add("Skip", page.Skip);
         parameters.Add("Take", page.SafePageSize);
         using var connection = database.Open();
-        var total = await ScalarAsync(connection, scope, entity, "SELECT COUNT(*) " + from, parameters);
-        var rows = await QueryAsync(connection, scope, sql, parameters);
+        var total = await ScalarAsync(connection, scope, entity, CountSql(from), parameters);
+        var rows = await QueryAsync(connection, scope, ListSql(entity, from, query, database.Dialect), parameters);
         return new RegistryPage(entity, query, rows, page.SafePage, page.SafePageSize, total);
     }
 
@@ -60,8 +57,8 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         parameters.Add("Skip", Math.Max(0, skip));
         parameters.Add("Take", Math.Clamp(take, 1, PageRequest.MaxPageSize));
         using var connection = database.Open();
-        var total = await ScalarAsync(connection, scope, entity, "SELECT COUNT(*) " + from, parameters);
-        var rows = await QueryAsync<T>(connection, scope, database.Dialect.Page($"SELECT {select}\n{from}\nORDER BY {OrderBy(entity, query)}"), parameters);
+        var total = await ScalarAsync(connection, scope, entity, CountSql(from), parameters);
+        var rows = await QueryAsync<T>(connection, scope, TypedPageSql(entity, select, from, query, database.Dialect), parameters);
         return (rows, total);
     }
 
@@ -73,9 +70,8 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
             return [];
         }
 
-        var sql = $"SELECT {select}\n{entity.FromSql}\n  AND {entity.Alias}.id IN ({database.Dialect.IdSet("@Ids")})";
         using var connection = database.Open();
-        return await QueryAsync<T>(connection, scope, sql, new DynamicParameters(new { Ids = SqlDialect.IdList(ids) }));
+        return await QueryAsync<T>(connection, scope, ByIdsSql(entity, select, database.Dialect), new DynamicParameters(new { Ids = SqlDialect.IdList(ids) }));
     }
 
     /// <summary>Reference columns a child list may be grouped by; the column name goes into SQL, so only these.</summary>
@@ -99,16 +95,7 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
             return ([], new Dictionary<long, int>());
         }
 
-        var column = $"{entity.Alias}.{parentColumn}";
-        var from = $"{entity.FromSql}\n  AND {column} IN ({database.Dialect.IdSet("@Ids")})";
-        var rowsSql = $"""
-            SELECT x.* FROM (
-              SELECT {select}, ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY {OrderBy(entity, new ListQuery())}) AS RowNumber
-              {from}) x
-            WHERE x.RowNumber > @Skip AND x.RowNumber <= @Skip + @Take
-            ORDER BY x.RowNumber
-            """;
-        var totalsSql = $"SELECT {column} AS ParentId, COUNT(*) AS Total\n{from}\nGROUP BY {column}";
+        var (rowsSql, totalsSql) = ByParentSql(entity, select, parentColumn, database.Dialect);
         var parameters = new DynamicParameters(new { Ids = SqlDialect.IdList(parentIds), Skip = Math.Max(0, skip), Take = Math.Clamp(take, 1, PageRequest.MaxPageSize) });
         using var connection = database.Open();
         var rows = await QueryAsync<T>(connection, scope, rowsSql, parameters);
@@ -120,9 +107,8 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
     public async Task<(IReadOnlyList<string> Columns, IReadOnlyList<IDictionary<string, object?>> Rows)> ExportAsync(CallerScope scope, RegistryEntity entity, ListQuery query)
     {
         var (from, parameters) = Where(entity, query);
-        var sql = $"SELECT {entity.ExportSelectSql}\n{from}\nORDER BY {OrderBy(entity, query)}";
         using var connection = database.Open();
-        var rows = await QueryAsync(connection, scope, sql, parameters);
+        var rows = await QueryAsync(connection, scope, ExportSql(entity, from, query), parameters);
         return (ImportFormatDescriptions.AllColumns(entity.Format), rows);
     }
 
@@ -145,10 +131,9 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
     /// <returns>null when the record does not exist or lies outside the caller's scope.</returns>
     public async Task<RegistryRecord?> GetAsync(CallerScope scope, RegistryEntity entity, long id)
     {
-        var sql = $"SELECT {entity.Alias}.id AS id, {entity.Alias}.row_version AS row_version, {entity.ExportSelectSql}{entity.DetailExtraSql}\n{entity.FromSql}\n  AND {entity.Alias}.id = @Id";
         using var connection = database.Open();
         var parameters = new DynamicParameters(new { Id = id });
-        var row = (await QueryAsync(connection, scope, sql, parameters)).SingleOrDefault();
+        var row = (await QueryAsync(connection, scope, GetSql(entity), parameters)).SingleOrDefault();
         if (row is null)
         {
             return null;
@@ -251,7 +236,7 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         using var connection = database.Open();
         try
         {
-            var deleted = await connection.ExecuteAsync($"DELETE FROM {entity.Table} WHERE id = @Id AND row_version = @Expected", new { Id = id, Expected = expectedRowVersion });
+            var deleted = await connection.ExecuteAsync(DeleteSql(entity), new { Id = id, Expected = expectedRowVersion });
             if (deleted == 0)
             {
                 return $"{entity.Singular} wurde inzwischen geändert und deshalb nicht gelöscht. Bitte prüfen Sie den aktuellen Stand.";
@@ -273,31 +258,118 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
     private static bool Exists(IDbConnection connection, IDbTransaction transaction, TableSpec spec, PendingRow row)
     {
         var parameters = new DynamicParameters();
-        var where = row.KeyValues.Select((kv, i) =>
+        var columns = row.KeyValues.Select((kv, i) =>
         {
             parameters.Add("k" + i, kv.Value);
-            return $"{kv.Key} = @k{i}";
-        });
-        return connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM {spec.Table} WHERE {string.Join(" AND ", where)}", parameters, transaction) > 0;
+            return kv.Key;
+        }).ToList();
+        return connection.ExecuteScalar<int>(ExistsSql(spec.Table, columns), parameters, transaction) > 0;
     }
+
+    private static string ExistsSql(string table, IEnumerable<string> keyColumns) =>
+        $"SELECT COUNT(*) FROM {table} WHERE {string.Join(" AND ", keyColumns.Select((c, i) => $"{c} = @k{i}"))}";
 
     private (string From, DynamicParameters Parameters) Where(RegistryEntity entity, ListQuery query)
     {
         var parameters = new DynamicParameters();
-        var from = entity.FromSql;
-        if (!string.IsNullOrWhiteSpace(query.Search))
+        var search = !string.IsNullOrWhiteSpace(query.Search);
+        var filter = entity.Filter is not null && !string.IsNullOrWhiteSpace(query.Filter);
+        if (search)
         {
-            parameters.Add("Search", query.Search.Trim());
-            from += "\n  AND (" + string.Join(" OR ", entity.SearchSql.Select(s => database.Dialect.ContainsIgnoreCase(s, "@Search"))) + ")";
+            parameters.Add("Search", query.Search!.Trim());
         }
 
-        if (entity.Filter is not null && !string.IsNullOrWhiteSpace(query.Filter))
+        if (filter)
         {
             parameters.Add("Filter", query.Filter);
-            from += $"\n  AND {entity.Filter.Sql} = @Filter";
         }
 
-        return (from, parameters);
+        return (FromSql(entity, search, filter, database.Dialect), parameters);
+    }
+
+    // The statements, built in one place each; Statements() lists every form for review and for the SQL Server parse test.
+
+    private static string FromSql(RegistryEntity entity, bool search, bool filter, SqlDialect dialect) =>
+        entity.FromSql
+        + (search ? "\n  AND (" + string.Join(" OR ", entity.SearchSql.Select(c => dialect.ContainsIgnoreCase(c, "@Search"))) + ")" : "")
+        + (filter ? $"\n  AND {entity.Filter!.Sql} = @Filter" : "");
+
+    private static string CountSql(string from) => "SELECT COUNT(*) " + from;
+
+    private static string ListSql(RegistryEntity entity, string from, ListQuery query, SqlDialect dialect) =>
+        dialect.Page($"SELECT {entity.Alias}.id AS id, " + string.Join(", ", entity.Columns.Select(c => $"{c.Sql} AS {c.Key}"))
+                     + (entity.Global || entity == RegistryEntities.Organisations ? "" : ", o.id AS organisation_id")
+                     + $"\n{from}\nORDER BY {OrderBy(entity, query)}");
+
+    private static string TypedPageSql(RegistryEntity entity, string select, string from, ListQuery query, SqlDialect dialect) =>
+        dialect.Page($"SELECT {select}\n{from}\nORDER BY {OrderBy(entity, query)}");
+
+    private static string ByIdsSql(RegistryEntity entity, string select, SqlDialect dialect) =>
+        $"SELECT {select}\n{entity.FromSql}\n  AND {entity.Alias}.id IN ({dialect.IdSet("@Ids")})";
+
+    private static (string Rows, string Totals) ByParentSql(RegistryEntity entity, string select, string parentColumn, SqlDialect dialect)
+    {
+        var column = $"{entity.Alias}.{parentColumn}";
+        var from = $"{entity.FromSql}\n  AND {column} IN ({dialect.IdSet("@Ids")})";
+        return ($"""
+            SELECT x.* FROM (
+              SELECT {select}, ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY {OrderBy(entity, new ListQuery())}) AS RowNumber
+              {from}) x
+            WHERE x.RowNumber > @Skip AND x.RowNumber <= @Skip + @Take
+            ORDER BY x.RowNumber
+            """, $"SELECT {column} AS ParentId, COUNT(*) AS Total\n{from}\nGROUP BY {column}");
+    }
+
+    private static string ExportSql(RegistryEntity entity, string from, ListQuery query) => $"SELECT {entity.ExportSelectSql}\n{from}\nORDER BY {OrderBy(entity, query)}";
+
+    private static string GetSql(RegistryEntity entity) =>
+        $"SELECT {entity.Alias}.id AS id, {entity.Alias}.row_version AS row_version, {entity.ExportSelectSql}{entity.DetailExtraSql}\n{entity.FromSql}\n  AND {entity.Alias}.id = @Id";
+
+    private static string DeleteSql(RegistryEntity entity) => $"DELETE FROM {entity.Table} WHERE id = @Id AND row_version = @Expected";
+
+    /// <summary>Every statement this service can issue in <paramref name="dialect"/>, with placeholders still in (review, parse tests).</summary>
+    internal static IEnumerable<(string Name, string Sql)> Statements(SqlDialect dialect)
+    {
+        foreach (var entity in RegistryEntities.All)
+        {
+            var select = RegistryRows.SelectFor(entity);
+            foreach (var (search, filter) in new[] { (false, false), (true, false), (false, true), (true, true) })
+            {
+                var from = FromSql(entity, search, filter && entity.Filter is not null, dialect);
+                foreach (var column in entity.Columns.Where(c => c.Sortable))
+                {
+                    var query = new ListQuery(Sort: column.Key);
+                    yield return ($"{entity.Slug}: list by {column.Key}", ListSql(entity, from, query, dialect));
+                    yield return ($"{entity.Slug}: typed page by {column.Key}", TypedPageSql(entity, select, from, query, dialect));
+                    yield return ($"{entity.Slug}: export by {column.Key}", ExportSql(entity, from, query));
+                }
+
+                yield return ($"{entity.Slug}: count", CountSql(from));
+            }
+
+            yield return ($"{entity.Slug}: get", GetSql(entity));
+            yield return ($"{entity.Slug}: by ids", ByIdsSql(entity, select, dialect));
+            foreach (var column in ParentColumns)
+            {
+                var (rows, totals) = ByParentSql(entity, select, column, dialect);
+                yield return ($"{entity.Slug}: by {column}", rows);
+                yield return ($"{entity.Slug}: totals by {column}", totals);
+            }
+
+            yield return ($"{entity.Slug}: delete", DeleteSql(entity));
+            foreach (var related in entity.Related)
+            {
+                yield return ($"{entity.Slug}: related {related.Heading}", related.Sql);
+            }
+
+            if (entity.Filter?.OptionsSql is { } options)
+            {
+                yield return ($"{entity.Slug}: filter options", options);
+            }
+
+            var spec = TableSpecs.For(entity.Format);
+            yield return ($"{entity.Slug}: exists", ExistsSql(spec.Table, spec.KeyColumns));
+        }
     }
 
     /// <summary>Sort keys come from the entity's column list only; anything else falls back to the default.</summary>

@@ -83,8 +83,8 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
           AND (@Type IS NULL OR s.type = @Type)
           AND ((@Status IS NULL AND s.status <> 'obsolete') OR s.status = @Status)
           AND (@Product IS NULL OR s.product_id = @Product)
-          AND (@Organisation IS NULL OR EXISTS (SELECT 1 FROM suggestion_organisations sf JOIN organisations of ON of.id = sf.organisation_id
-                                               WHERE sf.suggestion_id = s.id AND (of.ags = @Organisation OR {search})))
+          AND (@Organisation IS NULL OR EXISTS (SELECT 1 FROM suggestion_organisations sf JOIN organisations sfo ON sfo.id = sf.organisation_id
+                                               WHERE sf.suggestion_id = s.id AND (sfo.ags = @Organisation OR {search})))
         """;
 
     private const string DetailSql = """
@@ -177,7 +177,6 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
 
     public async Task<SuggestionPage> ListAsync(CallerScope scope, SuggestionFilter filter, PageRequest page)
     {
-        var from = ListFromSql.Replace("{search}", database.Dialect.ContainsIgnoreCase("of.name", "@Organisation"));
         var parameters = new
         {
             Type = SuggestionTypes.All.Contains(filter.Type ?? "") ? filter.Type : null,
@@ -188,13 +187,27 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
             Take = page.SafePageSize,
         };
         using var connection = database.Open();
-        var totals = await connection.QuerySingleScopedAsync<(long Count, decimal? Savings, decimal? Risk)>(scope,
-            "SELECT COUNT(*), SUM(s.estimated_savings), SUM(s.risk_amount) " + from, parameters);
-        var items = await connection.QueryScopedAsync<SuggestionListItem>(scope, database.Dialect.Page("""
+        var (count, list) = ListSql(database.Dialect);
+        var totals = await connection.QuerySingleScopedAsync<(long Count, decimal? Savings, decimal? Risk)>(scope, count, parameters);
+        var items = await connection.QueryScopedAsync<SuggestionListItem>(scope, list, parameters);
+        return new SuggestionPage(new Paged<SuggestionListItem>(items.ToList(), page.SafePage, page.SafePageSize, (int)totals.Count), totals.Savings ?? 0, totals.Risk ?? 0);
+    }
+
+    private static (string Totals, string Page) ListSql(SqlDialect dialect)
+    {
+        var from = ListFromSql.Replace("{search}", dialect.ContainsIgnoreCase("sfo.name", "@Organisation"), StringComparison.Ordinal);
+        return ("SELECT COUNT(*), SUM(s.estimated_savings), SUM(s.risk_amount) " + from, dialect.Page("""
             SELECT s.id AS Id, s.type AS Type, s.status AS Status, s.title AS Title, s.estimated_savings AS EstimatedSavings,
                    s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt
-            """ + "\n" + from + "\nORDER BY COALESCE(s.estimated_savings, s.risk_amount, 0) DESC, s.id"), parameters);
-        return new SuggestionPage(new Paged<SuggestionListItem>(items.ToList(), page.SafePage, page.SafePageSize, (int)totals.Count), totals.Savings ?? 0, totals.Risk ?? 0);
+            """ + "\n" + from + "\nORDER BY COALESCE(s.estimated_savings, s.risk_amount, 0) DESC, s.id"));
+    }
+
+    /// <summary>The statements composed at run time, in <paramref name="dialect"/> (review, parse tests).</summary>
+    internal static IEnumerable<(string Name, string Sql)> Statements(SqlDialect dialect)
+    {
+        var (totals, page) = ListSql(dialect);
+        yield return ("suggestions: totals", totals);
+        yield return ("suggestions: page", page);
     }
 
     public async Task<SuggestionDetail?> GetAsync(CallerScope scope, long id) => (await GetManyAsync(scope, [id])).SingleOrDefault();
