@@ -12,7 +12,25 @@ public sealed class AccountController(AccountService accounts, ScopeService scop
 {
     [HttpGet("/anmelden")]
     [AllowAnonymous]
-    public IActionResult Login(string? returnUrl) => View(new LoginInput { ReturnUrl = returnUrl });
+    public IActionResult Login(string? returnUrl, string? sso)
+    {
+        if (sso is not null)
+        {
+            ModelState.AddModelError(string.Empty, sso == "keine-rolle"
+                ? "Ihr Konto beim Identitätsanbieter hat keine Rolle in LandkreisLizenz (oder keine bekannte Organisation). Bitte wenden Sie sich an Ihre Administration."
+                : "Die Anmeldung beim Identitätsanbieter ist fehlgeschlagen. Bitte versuchen Sie es erneut.");
+        }
+
+        return View(new LoginInput { ReturnUrl = returnUrl });
+    }
+
+    /// <summary>Single sign-on: hands over to the identity provider, which sends the user back to /signin-oidc.</summary>
+    [HttpGet("/anmelden/sso")]
+    [AllowAnonymous]
+    public IActionResult SingleSignOn([FromServices] OidcOptions options, string? returnUrl) =>
+        options.Enabled
+            ? Challenge(new AuthenticationProperties { RedirectUri = Url.IsLocalUrl(returnUrl) ? returnUrl : "/" }, OidcOptions.Scheme)
+            : NotFound();
 
     [HttpPost("/anmelden")]
     [AllowAnonymous]

@@ -92,6 +92,9 @@ public static class LandkreisLizenzApp
         services.AddScoped<CallerScopeAccessor>();
 
         services.AddSingleton<ApiTokenService>();
+        services.AddSingleton<ExternalSignIn>();
+        var oidcOptions = configuration.GetSection(OidcOptions.SectionName).Get<OidcOptions>() ?? new OidcOptions();
+        services.AddSingleton(oidcOptions);
         services.AddAuthentication("cookie-or-token")
             .AddPolicyScheme("cookie-or-token", "Cookie oder API-Token", options => options.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
@@ -115,7 +118,8 @@ public static class LandkreisLizenzApp
                 // API clients get status codes, not the login page.
                 options.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
-            });
+            })
+            .AddSingleSignOn(oidcOptions);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Authenticated, p => p.RequireAuthenticatedUser())
