@@ -159,7 +159,7 @@ public static class LandkreisLizenzApp
             return Task.CompletedTask;
         }
 
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<ReconciliationHealthCheck>("reconciliation");
 
         services.AddHangfire((provider, config) =>
         {
@@ -211,6 +211,7 @@ public static class LandkreisLizenzApp
         app.UseAuthentication();
         app.UseAuthorization();
 
+        // Plain status for load balancers (Healthy/Degraded → 200, Unhealthy → 503); the details only in the body's status word.
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {

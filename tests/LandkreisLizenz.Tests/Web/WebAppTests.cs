@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.RegularExpressions;
 using Dapper;
@@ -31,6 +32,20 @@ public sealed partial class WebAppTests : SharedAppTests<WebAppTests>
 
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
         Assert.AreEqual("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [TestMethod]
+    public async Task Health_NoReconciliationFor36Hours_DegradedStill200()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(37));
+        using var later = Factory.WithWebHostBuilder(b => Microsoft.AspNetCore.TestHost.WebHostBuilderExtensions.ConfigureTestServices(b,
+            s => s.AddSingleton<TimeProvider>(clock)));
+        using var client = later.CreateClient();
+
+        var response = await client.GetAsync("/health");
+
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, "degraded, not down: the load balancer keeps the node");
+        Assert.AreEqual("Degraded", await response.Content.ReadAsStringAsync());
     }
 
     [TestMethod]
