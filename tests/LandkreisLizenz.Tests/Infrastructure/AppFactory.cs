@@ -29,8 +29,15 @@ public sealed partial class AppFactory : WebApplicationFactory<Program>
 
     public string DataFolder { get; }
 
+    /// <summary>The app's database: the SQLite file in the data folder, or the SQL Server the settings name.</summary>
     public LandkreisLizenz.Core.Data.Database Database =>
-        LandkreisLizenz.Core.Data.Database.ForSqliteFile(Path.Combine(DataFolder, "landkreislizenz.db"));
+        _settings.GetValueOrDefault("Database:Provider") == "SqlServer"
+            ? LandkreisLizenz.Core.Data.Database.FromOptions(new LandkreisLizenz.Core.Data.DatabaseOptions
+            {
+                Provider = LandkreisLizenz.Core.Data.DatabaseProvider.SqlServer,
+                ConnectionString = _settings["Database:ConnectionString"],
+            }, DataFolder)
+            : LandkreisLizenz.Core.Data.Database.ForSqliteFile(Path.Combine(DataFolder, "landkreislizenz.db"));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
