@@ -3,6 +3,21 @@ namespace LandkreisLizenz.Core.Contracts;
 /// <summary>The term fields of a contract that decide when it ends (spec §3).</summary>
 public sealed record ContractTermInput(DateOnly Start, int? InitialTermMonths, int? RenewalTermMonths, int? NoticePeriodMonths, DateOnly? EndDate);
 
+/// <summary>
+/// The term columns of a contract as read from the database (aliases StartDate, InitialTermMonths, RenewalTermMonths,
+/// NoticePeriodMonths, EndDate): one definition for every row type that needs a contract's terms.
+/// </summary>
+public abstract class ContractTermColumns
+{
+    public DateOnly StartDate { get; init; }
+    public int? InitialTermMonths { get; init; }
+    public int? RenewalTermMonths { get; init; }
+    public int? NoticePeriodMonths { get; init; }
+    public DateOnly? EndDate { get; init; }
+
+    public ContractTermInput Terms => new(StartDate, InitialTermMonths, RenewalTermMonths, NoticePeriodMonths, EndDate);
+}
+
 /// <summary>One term of a contract and the last day a notice for its end must be received.</summary>
 public sealed record ContractTerm(DateOnly Start, DateOnly End, DateOnly NoticeDeadline);
 

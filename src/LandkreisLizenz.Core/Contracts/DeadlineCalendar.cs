@@ -34,7 +34,7 @@ public sealed class DeadlineCalendar(Database database)
         var until = today.AddMonths(months);
         using var connection = database.Open();
         var deadlines = (await connection.QueryScopedAsync<ContractRow>(scope, ContractsSql, new { Root = familyRoot }))
-            .Select(c => (Contract: c, Term: ContractTerms.NextDeadline(new ContractTermInput(c.StartDate, c.InitialTermMonths, c.RenewalTermMonths, c.NoticePeriodMonths, c.EndDate), today)))
+            .Select(c => (Contract: c, Term: ContractTerms.NextDeadline(c.Terms, today)))
             .Where(x => x.Term is not null && x.Term.NoticeDeadline <= until)
             .Select(x => new Deadline(x.Contract.ContractId, x.Contract.OrganisationId, x.Contract.OrganisationName, x.Contract.ContractKey, x.Contract.Title,
                 x.Contract.Vendor, x.Contract.EvbItType, x.Term!.End, x.Term.NoticeDeadline, x.Contract.NoticePeriodMonths ?? 0, x.Contract.AnnualCost));
@@ -101,7 +101,7 @@ public sealed class DeadlineCalendar(Database database)
         return ics.ToString();
     }
 
-    private sealed class ContractRow
+    private sealed class ContractRow : ContractTermColumns
     {
         public long ContractId { get; init; }
         public long OrganisationId { get; init; }
@@ -110,11 +110,6 @@ public sealed class DeadlineCalendar(Database database)
         public string Title { get; init; } = "";
         public string Vendor { get; init; } = "";
         public string EvbItType { get; init; } = "";
-        public DateOnly StartDate { get; init; }
-        public int? InitialTermMonths { get; init; }
-        public int? RenewalTermMonths { get; init; }
-        public int? NoticePeriodMonths { get; init; }
-        public DateOnly? EndDate { get; init; }
         public decimal? AnnualCost { get; init; }
     }
 }

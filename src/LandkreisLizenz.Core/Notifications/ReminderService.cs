@@ -85,7 +85,7 @@ public sealed class ReminderService(Database database, TimeProvider clock, Remin
         {
             foreach (var c in await connection.QueryAsync<ContractRow>(ContractsSql, transaction: transaction))
             {
-                var term = ContractTerms.NextDeadline(new ContractTermInput(c.StartDate, c.InitialTermMonths, c.RenewalTermMonths, c.NoticePeriodMonths, c.EndDate), today);
+                var term = ContractTerms.NextDeadline(c.Terms, today);
                 if (term is null)
                 {
                     continue;
@@ -153,7 +153,7 @@ public sealed class ReminderService(Database database, TimeProvider clock, Remin
         return sent;
     }
 
-    private sealed class ContractRow
+    private sealed class ContractRow : Contracts.ContractTermColumns
     {
         public long Id { get; init; }
         public long OrganisationId { get; init; }
@@ -162,11 +162,6 @@ public sealed class ReminderService(Database database, TimeProvider clock, Remin
         public string ContractKey { get; init; } = "";
         public string Title { get; init; } = "";
         public string Vendor { get; init; } = "";
-        public DateOnly StartDate { get; init; }
-        public int? InitialTermMonths { get; init; }
-        public int? RenewalTermMonths { get; init; }
-        public int? NoticePeriodMonths { get; init; }
-        public DateOnly? EndDate { get; init; }
         public decimal? AnnualCost { get; init; }
     }
 

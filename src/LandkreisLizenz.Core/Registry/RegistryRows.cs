@@ -115,7 +115,7 @@ public sealed class ApplicationRow : IRegistryRow
     public long RowVersion { get; init; }
 }
 
-public sealed class ContractRow : IRegistryRow
+public sealed class ContractRow : Contracts.ContractTermColumns, IRegistryRow
 {
     public const string Select = """
         k.id AS Id, k.organisation_id AS OrganisationId, k.contract_key AS ContractKey, k.vendor AS Vendor, k.title AS Title, k.evb_it_type AS EvbItType,
@@ -130,16 +130,9 @@ public sealed class ContractRow : IRegistryRow
     public string Vendor { get; init; } = "";
     public string Title { get; init; } = "";
     public string EvbItType { get; init; } = "";
-    public DateOnly StartDate { get; init; }
-    public int? InitialTermMonths { get; init; }
-    public int? RenewalTermMonths { get; init; }
-    public int? NoticePeriodMonths { get; init; }
-    public DateOnly? EndDate { get; init; }
     public decimal? AnnualCost { get; init; }
     public string? Framework { get; init; }
     public long RowVersion { get; init; }
-
-    public Contracts.ContractTermInput Terms => new(StartDate, InitialTermMonths, RenewalTermMonths, NoticePeriodMonths, EndDate);
 }
 
 public sealed class LicenseRow : IRegistryRow

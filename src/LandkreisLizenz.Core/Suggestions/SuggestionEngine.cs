@@ -112,7 +112,7 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
         foreach (var group in licenses.GroupBy(l => l.ContractId))
         {
             var c = contracts[group.Key];
-            var term = ContractTerms.NextDeadline(new ContractTermInput(c.StartDate, c.InitialTermMonths, c.RenewalTermMonths, c.NoticePeriodMonths, c.EndDate), today);
+            var term = ContractTerms.NextDeadline(c.Terms, today);
             if (term is null || term.NoticeDeadline.DayNumber - today.DayNumber > options.TerminationWindowDays)
             {
                 continue;
@@ -310,18 +310,13 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
         public long ActiveConsumption { get; init; }
     }
 
-    private sealed class Con
+    private sealed class Con : ContractTermColumns
     {
         public long Id { get; init; }
         public long OrganisationId { get; init; }
         public string ContractKey { get; init; } = "";
         public string Title { get; init; } = "";
         public string Vendor { get; init; } = "";
-        public DateOnly StartDate { get; init; }
-        public int? InitialTermMonths { get; init; }
-        public int? RenewalTermMonths { get; init; }
-        public int? NoticePeriodMonths { get; init; }
-        public DateOnly? EndDate { get; init; }
         public decimal? AnnualCost { get; init; }
         public string? Framework { get; init; }
     }
