@@ -29,7 +29,8 @@ public static class DatabaseBootstrap
             }
         }
 
-        if (database.Provider != DatabaseProvider.Sqlite || !demo.SeedOnFirstStart)
+        // A production SQL Server is never filled with demo data by accident: only when asked for explicitly (test runs, demos).
+        if (!demo.SeedOnFirstStart || (database.Provider != DatabaseProvider.Sqlite && !demo.SeedSqlServer))
         {
             return;
         }
@@ -41,7 +42,7 @@ public static class DatabaseBootstrap
         }
 
         var scale = DemoScaleProfile.Parse(demo.Scale);
-        Console.WriteLine($"Erster Start: Demo-Bestand ({scale}) wird in {database.SqliteFile} angelegt …");
+        Console.WriteLine($"Erster Start: Demo-Bestand ({scale}) wird in {(database.Provider == DatabaseProvider.Sqlite ? database.SqliteFile : "der SQL-Server-Datenbank")} angelegt …");
         var stopwatch = Stopwatch.StartNew();
         var report = generator.Generate(scale, demo.Seed, BusinessDate.Today(clock), Path.Combine(dbRoot, "seed"));
         Console.WriteLine(CommandLine.Describe(report, stopwatch.Elapsed));

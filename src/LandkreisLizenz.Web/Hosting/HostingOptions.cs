@@ -19,6 +19,9 @@ public sealed class DemoOptions
     public string Scale { get; set; } = "demo";
 
     public int Seed { get; set; } = LandkreisLizenz.Core.DemoEstate.DemoEstateGenerator.DefaultSeed;
+
+    /// <summary>Also write the demo estate into an empty SQL Server database (test runs and demos; never in production).</summary>
+    public bool SeedSqlServer { get; set; }
 }
 
 /// <summary>

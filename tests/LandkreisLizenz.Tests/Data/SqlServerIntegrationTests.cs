@@ -23,8 +23,6 @@ namespace LandkreisLizenz.Tests.Data;
 [TestCategory("SqlServer")]
 public sealed class SqlServerIntegrationTests
 {
-    private const string Variable = "LKL_TEST_SQLSERVER";
-
     private static string? _server;
     private static string _databaseName = "";
     private static Database _database = null!;
@@ -32,45 +30,30 @@ public sealed class SqlServerIntegrationTests
     [ClassInitialize]
     public static void CreateDatabase(TestContext context)
     {
-        _server = Environment.GetEnvironmentVariable(Variable);
-        if (string.IsNullOrWhiteSpace(_server))
+        _server = SqlServer.Server;
+        if (_server is null)
         {
             return;
         }
 
-        _databaseName = "lkl_test_" + Guid.NewGuid().ToString("N")[..12];
-        using (var master = new SqlConnection(new SqlConnectionStringBuilder(_server) { InitialCatalog = "master" }.ConnectionString))
-        {
-            master.Open();
-            master.Execute($"CREATE DATABASE [{_databaseName}]");
-        }
-
-        _database = Database.FromOptions(new DatabaseOptions
-        {
-            Provider = DatabaseProvider.SqlServer,
-            ConnectionString = new SqlConnectionStringBuilder(_server) { InitialCatalog = _databaseName }.ConnectionString,
-        }, Path.GetTempPath());
+        _databaseName = SqlServer.CreateDatabase();
+        _database = Database.FromOptions(new DatabaseOptions { Provider = DatabaseProvider.SqlServer, ConnectionString = SqlServer.ConnectionString(_databaseName) }, Path.GetTempPath());
     }
 
     [ClassCleanup]
     public static void DropDatabase()
     {
-        if (string.IsNullOrWhiteSpace(_server))
+        if (_server is not null)
         {
-            return;
+            SqlServer.DropDatabase(_databaseName);
         }
-
-        SqlConnection.ClearAllPools();
-        using var master = new SqlConnection(new SqlConnectionStringBuilder(_server) { InitialCatalog = "master" }.ConnectionString);
-        master.Open();
-        master.Execute($"ALTER DATABASE [{_databaseName}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [{_databaseName}]");
     }
 
     private static void RequireServer()
     {
-        if (string.IsNullOrWhiteSpace(_server))
+        if (_server is null)
         {
-            Assert.Inconclusive($"SQL Server tests skipped: set {Variable} to a connection string of a SQL Server (the test creates and drops its own database).");
+            Assert.Inconclusive($"SQL Server tests skipped: set {SqlServer.Variable} to a connection string of a SQL Server (the test creates and drops its own database).");
         }
     }
 
@@ -117,7 +100,7 @@ public sealed class SqlServerIntegrationTests
         using var factory = new AppFactory(settings: new()
         {
             ["Database:Provider"] = "SqlServer",
-            ["Database:ConnectionString"] = new SqlConnectionStringBuilder(_server) { InitialCatalog = _databaseName }.ConnectionString,
+            ["Database:ConnectionString"] = SqlServer.ConnectionString(_databaseName),
         });
         using var client = await AppFactory.SignedInClientAsync(factory, "lm.mettmann");
         var token = await GraphQLClient.TokenAsync(factory, "lm.mettmann", "read", "05158");

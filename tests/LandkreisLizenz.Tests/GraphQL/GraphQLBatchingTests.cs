@@ -28,6 +28,11 @@ public sealed class GraphQLBatchingTests : SharedAppTests<GraphQLBatchingTests>
 
     private static async Task<(int Statements, JsonElement Data)> CountAsync(string query)
     {
+        if (SqlServer.Configured)
+        {
+            Assert.Inconclusive("Statements are counted with SQLite's trace hook; this test runs on the SQLite default.");
+        }
+
         await GraphQLClient.PostAsync(Factory, _token, "{ viewer { userName } }"); // token lookup and scope warm, as for every request
         Interlocked.Exchange(ref _statements, 0);
         var (status, body) = await GraphQLClient.PostAsync(Factory, _token, query);

@@ -25,9 +25,23 @@ public sealed partial class AppFactory : WebApplicationFactory<Program>
         _settings = settings ?? [];
         _ownsFolder = sharedDataFolder is null;
         DataFolder = sharedDataFolder ?? TestDatabase.NewFolder();
+        if (SqlServer.Configured && !_settings.ContainsKey("Database:Provider") && _ownsFolder)
+        {
+            // LKL_TEST_SQLSERVER: every web integration test runs on its own fresh SQL Server database instead of SQLite.
+            _sqlServerDatabase = SqlServer.CreateDatabase();
+            _settings["Database:Provider"] = "SqlServer";
+            _settings["Database:ConnectionString"] = SqlServer.ConnectionString(_sqlServerDatabase);
+            _settings["Database:MigrateOnStartup"] = "true";
+            _settings["Demo:SeedSqlServer"] = "true";
+        }
     }
 
+    private readonly string? _sqlServerDatabase;
+
     public string DataFolder { get; }
+
+    /// <summary>The settings this instance runs with (a second node on the same database takes them over).</summary>
+    public IReadOnlyDictionary<string, string> Settings => _settings;
 
     /// <summary>The app's database: the SQLite file in the data folder, or the SQL Server the settings name.</summary>
     public LandkreisLizenz.Core.Data.Database Database =>
@@ -110,6 +124,11 @@ public sealed partial class AppFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (disposing && _sqlServerDatabase is not null)
+        {
+            SqlServer.DropDatabase(_sqlServerDatabase);
+        }
+
         if (disposing && _ownsFolder)
         {
             SqliteConnection.ClearAllPools();

@@ -34,7 +34,7 @@ public sealed partial class MultiNodeTests
         var formToken = FormToken().Match(await notifications.Content.ReadAsStringAsync()).Groups[1].Value;
         Assert.AreEqual(HttpStatusCode.Redirect, login.StatusCode, "signed in on the first node");
 
-        using var second = new AppFactory(sharedDataFolder: first.DataFolder);
+        using var second = new AppFactory(settings: new Dictionary<string, string>(first.Settings), sharedDataFolder: first.DataFolder);
         using var secondNode = Client(second);
         var page = await SendAsync(secondNode, jar, new HttpRequestMessage(HttpMethod.Get, "/"));
         var post = await SendAsync(secondNode, jar, new HttpRequestMessage(HttpMethod.Post, "/benachrichtigungen/gelesen")
