@@ -108,8 +108,9 @@ public sealed class QueryGraphType : ObjectGraphType
             .Description("Latest license positions of an organisation (empty outside the caller's scope), largest risk first.")
             .Argument<NonNullGraphType<IdGraphType>>("organisation", "Global id of the organisation.")
             .Argument<StringGraphType>("status", "Only positions with this status: unlicensed, shortfall, surplus or compliant.")
-            .ResolveAsync(async c => await c.Service<ReconciliationQueries>().PositionsAsync(c.Scope(), c.IdArgument("organisation", "Organisation"),
-                new PositionFilter(c.GetArgument<string?>("status"))));
+            .ResolveAsync(async c => await VisibleOrganisationAsync(c) is { } organisation
+                ? await c.Service<ReconciliationQueries>().PositionsAsync(c.Scope(), organisation, new PositionFilter(c.GetArgument<string?>("status")))
+                : []);
 
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<DeadlineGraphType>>>>("noticeDeadlines")
             .Description("Notice deadlines of the next days in the caller's scope, earliest first.")
@@ -148,7 +149,16 @@ public sealed class QueryGraphType : ObjectGraphType
             .ResolveAsync(async c =>
             {
                 var (skip, take) = c.Paging();
-                long? organisation = c.GetArgument<string?>("organisation") is null ? null : c.IdArgument("organisation", "Organisation");
+                long? organisation = null;
+                if (c.GetArgument<string?>("organisation") is not null)
+                {
+                    organisation = await VisibleOrganisationAsync(c);
+                    if (organisation is null)
+                    {
+                        return LandkreisLizenz.Web.GraphQL.Connection<RunSummary>.Empty;
+                    }
+                }
+
                 var (runs, total) = await c.Service<ReconciliationService>().RunsAsync(c.Scope(), organisation, skip, take);
                 return new Connection<RunSummary>(runs, total, skip);
             });
@@ -163,7 +173,23 @@ public sealed class QueryGraphType : ObjectGraphType
 
         Field<DashboardGraphType>("dashboard").Description("CIO dashboard figures of a county with its municipalities; null outside the caller's scope.")
             .Argument<NonNullGraphType<IdGraphType>>("organisation", "Global id of the organisation.")
-            .ResolveAsync(async c => await c.Service<CioDashboardService>().GetAsync(c.Scope(), c.IdArgument("organisation", "Organisation")));
+            .ResolveAsync(async c => await VisibleOrganisationAsync(c) is { } organisation ? await c.Service<CioDashboardService>().GetAsync(c.Scope(), organisation) : null);
+    }
+
+    /// <summary>
+    /// The organisation named by the "organisation" argument if the caller may see it; otherwise null, and the request
+    /// for another organisation's data is written to the audit log.
+    /// </summary>
+    private static async Task<long?> VisibleOrganisationAsync(IResolveFieldContext c)
+    {
+        var id = c.IdArgument("organisation", "Organisation");
+        if (await c.Organisation(id).GetResultAsync(c.CancellationToken) is not null)
+        {
+            return id;
+        }
+
+        await c.AuditDeniedAsync("graphql:" + c.FieldDefinition.Name, c.GetArgument<string>("organisation"));
+        return null;
     }
 
     /// <summary>Resolves a global id through the same scoped (batched) lookups as the rest of the schema; a refusal is audited.</summary>

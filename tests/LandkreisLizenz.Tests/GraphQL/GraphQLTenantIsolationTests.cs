@@ -116,6 +116,9 @@ public sealed class GraphQLTenantIsolationTests : SharedAppTests<GraphQLTenantIs
         using var connection = Factory.Database.Open();
         Assert.IsGreaterThanOrEqualTo(2 * _foreignIds.Count, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND object_type = 'graphql:node'"),
             "every refused node lookup is audited");
+        Assert.IsGreaterThanOrEqualTo(2, connection.ExecuteScalar<int>(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND object_type IN ('graphql:licensePositions', 'graphql:dashboard') AND object_key = @foreignOrganisation",
+            new { foreignOrganisation }), "so are positions and dashboard asked for another county");
     }
 
     private static void AssertNothingOfCountyB(string root, JsonElement body, HashSet<string> seenTypes)
