@@ -66,7 +66,8 @@ public sealed class MigrationTests
     [TestMethod]
     public void Open_SqliteConnection_UsesWalAndForeignKeys()
     {
-        using var connection = SharedEstate.Database.Database.Open();
+        using var sqlite = TestDatabase.CreateEmpty(sqlite: true);
+        using var connection = sqlite.Database.Open();
 
         Assert.AreEqual("wal", connection.ExecuteScalar<string>("PRAGMA journal_mode"));
         Assert.AreEqual(1L, connection.ExecuteScalar<long>("PRAGMA foreign_keys"));

@@ -116,7 +116,8 @@ public sealed partial class SqlServerStatementTests
 
     private static Dictionary<string, IReadOnlyList<string>> TableColumns()
     {
-        using var connection = SharedEstate.Database.Database.Open();
+        using var sqlite = TestDatabase.CreateEmpty(sqlite: true);
+        using var connection = sqlite.Database.Open();
         return connection.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schemaversions'")
             .ToDictionary(t => t, t => (IReadOnlyList<string>)connection.Query<string>($"SELECT name FROM pragma_table_info('{t}') WHERE name <> 'id'").ToList());
     }

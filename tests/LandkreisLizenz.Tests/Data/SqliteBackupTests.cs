@@ -13,7 +13,7 @@ public sealed class SqliteBackupTests
     [TestMethod]
     public async Task Run_WhileAnotherConnectionWrites_SoundCopyWithEveryRowCommittedBeforeTheBackup()
     {
-        using var database = TestDatabase.CopyOf(SharedEstate.Database);
+        using var database = TestDatabase.CopyOf(SharedEstate.Database, sqlite: true);
         var target = Path.Combine(database.Folder, "sicherung", "landkreislizenz-backup.db");
         var committed = new List<long>();
         using var stop = new CancellationTokenSource();
@@ -75,7 +75,7 @@ public sealed class SqliteBackupTests
     [TestMethod]
     public void BackupCommand_PublishedVerb_WritesFileAndRefusesMissingSource()
     {
-        using var database = TestDatabase.CopyOf(SharedEstate.Database);
+        using var database = TestDatabase.CopyOf(SharedEstate.Database, sqlite: true);
         var target = Path.Combine(database.Folder, "kommando.db");
         var web = Path.Combine(AppContext.BaseDirectory, "LandkreisLizenz.Web.dll");
 

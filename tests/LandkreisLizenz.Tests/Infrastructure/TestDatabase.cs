@@ -4,18 +4,35 @@ using Microsoft.Data.Sqlite;
 
 namespace LandkreisLizenz.Tests.Infrastructure;
 
-/// <summary>A real SQLite file in its own temp folder, built by the real migrations (and optionally the demo generator).</summary>
+/// <summary>
+/// A real database built by the real migrations (and optionally the demo generator): a SQLite file in its own temp
+/// folder, or — when <see cref="SqlServer.Variable"/> names a server — a fresh SQL Server database dropped afterwards.
+/// Tests of SQLite itself (WAL, online backup) ask for SQLite explicitly.
+/// </summary>
 public sealed class TestDatabase : IDisposable
 {
-    private TestDatabase(string folder)
+    private readonly string? _sqlServerDatabase;
+    private (DemoScale Scale, int Seed)? _seeded;
+
+    private TestDatabase(string folder, bool sqlite)
     {
         Folder = folder;
         File = Path.Combine(folder, "landkreislizenz.db");
-        Database = Database.ForSqliteFile(File);
+        if (sqlite || !SqlServer.Configured)
+        {
+            Database = Database.ForSqliteFile(File);
+        }
+        else
+        {
+            _sqlServerDatabase = SqlServer.CreateDatabase();
+            Database = Database.FromOptions(new DatabaseOptions { Provider = DatabaseProvider.SqlServer, ConnectionString = SqlServer.ConnectionString(_sqlServerDatabase) }, folder);
+        }
     }
 
+    /// <summary>Working folder (import staging); for SQLite also the folder of <see cref="File"/>.</summary>
     public string Folder { get; }
 
+    /// <summary>The SQLite file (meaningful only for SQLite databases).</summary>
     public string File { get; }
 
     public Database Database { get; }
@@ -27,25 +44,34 @@ public sealed class TestDatabase : IDisposable
         return folder;
     }
 
-    public static TestDatabase CreateEmpty()
+    public static TestDatabase CreateEmpty(bool sqlite = false)
     {
-        var db = new TestDatabase(NewFolder());
+        var db = new TestDatabase(NewFolder(), sqlite);
         Migrator.Run(db.Database, Migrator.LocateDbRoot());
         return db;
     }
 
-    public static TestDatabase CreateSeeded(DemoScale scale = DemoScale.Test, int seed = DemoEstateGenerator.DefaultSeed)
+    public static TestDatabase CreateSeeded(DemoScale scale = DemoScale.Test, int seed = DemoEstateGenerator.DefaultSeed, bool sqlite = false)
     {
-        var db = CreateEmpty();
+        var db = CreateEmpty(sqlite);
         new DemoEstateGenerator(db.Database, TestClock.Create())
             .Generate(scale, seed, TestClock.Today, Path.Combine(Migrator.LocateDbRoot(), "seed"));
+        db._seeded = (scale, seed);
         return db;
     }
 
-    /// <summary>A private copy of a seeded database (cheaper than seeding again) for tests that write.</summary>
-    public static TestDatabase CopyOf(TestDatabase source)
+    /// <summary>
+    /// A private copy of a seeded database for tests that write: the file copied (cheaper than seeding again), or on
+    /// SQL Server the same estate generated again (the generator is deterministic).
+    /// </summary>
+    public static TestDatabase CopyOf(TestDatabase source, bool sqlite = false)
     {
-        var db = new TestDatabase(NewFolder());
+        if (source.Database.Provider != DatabaseProvider.Sqlite)
+        {
+            return source._seeded is { } seeded ? CreateSeeded(seeded.Scale, seeded.Seed, sqlite) : CreateEmpty(sqlite);
+        }
+
+        var db = new TestDatabase(NewFolder(), sqlite: true);
         using (var connection = source.Database.Open())
         {
             using var checkpoint = connection.CreateCommand();
@@ -60,6 +86,11 @@ public sealed class TestDatabase : IDisposable
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
+        if (_sqlServerDatabase is not null)
+        {
+            SqlServer.DropDatabase(_sqlServerDatabase);
+        }
+
         try
         {
             Directory.Delete(Folder, recursive: true);
