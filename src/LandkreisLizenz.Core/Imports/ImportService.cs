@@ -20,6 +20,11 @@ public sealed class ImportOptions
 
     /// <summary>Files above this size are validated and committed by a background job with a progress bar.</summary>
     public long BackgroundThresholdBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>Keep staged uploads in the database (any node can go on with them); default: on SQL Server yes, on SQLite no.</summary>
+    public bool? StageInDatabase { get; set; }
+
+    public int StagingChunkBytes { get; set; } = 4 * 1024 * 1024;
 }
 
 public sealed class ImportBatch
@@ -252,7 +257,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
                 : $"Dateityp „{extension}“ wird nicht unterstützt; erwartet wird eine CSV-Datei (.csv).");
         }
 
-        var folder = StagingFolder();
+        var folder = _staged.Folder;
         Directory.CreateDirectory(folder);
         var temp = Path.Combine(folder, Guid.NewGuid().ToString("N") + ".tmp");
         string sha;
@@ -282,7 +287,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
             Status = ImportStatus.Uploaded,
             Now = clock.GetUtcNow().UtcDateTime,
         });
-        File.Move(temp, StagedFile(id));
+        _staged.Store(id, temp);
         return id;
     }
 
@@ -352,7 +357,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         ImportOutcome outcome;
         try
         {
-            using var file = File.OpenRead(StagedFile(batchId));
+            using var file = _staged.Open(batchId, batch.FileSize);
             void Progress(int rows) => connection.Execute(ProgressSql, new { Id = batchId, Processed = rows });
             // A commit holds SQLite's single write lock for its whole transaction, so it cannot report progress
             // through another connection; the page shows it as running until it is done.
@@ -384,7 +389,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         transaction.Commit();
         if (commit && outcome.IsValid)
         {
-            File.Delete(StagedFile(batchId));
+            _staged.Delete(batchId);
         }
 
         return outcome;
@@ -405,8 +410,5 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         public string Reason { get; init; } = "";
     }
 
-    private string StagingFolder() =>
-        Path.IsPathRooted(options.StagingFolder) ? options.StagingFolder : Path.Combine(dataFolder, options.StagingFolder);
-
-    private string StagedFile(long batchId) => Path.Combine(StagingFolder(), $"import-{batchId}.csv");
+    private readonly StagedFiles _staged = new(database, options, dataFolder);
 }

@@ -288,4 +288,39 @@ public sealed class ImportServiceTests
         Assert.HasCount(1, outcome.Errors);
         StringAssert.Contains(outcome.Errors[0].Reason, "keine Schreibberechtigung");
     }
+
+    [TestMethod]
+    public async Task StagedInDatabase_LargerThanOneChunk_PreviewAndCommitAsFromDiskNothingLeft()
+    {
+        var clock = TestClock.Create();
+        var audit = new AuditLog(_db.Database, clock);
+        var inDatabase = new ImportService(_db.Database, clock, audit, new RecognitionService(_db.Database, clock, audit),
+            new ImportOptions { StageInDatabase = true, StagingChunkBytes = 1024 }, _db.Folder);
+        var csv = new StringBuilder("ags;device;software;device_kind;cores;publisher;version;user;last_used\n");
+        for (var i = 0; i < 200; i++)
+        {
+            csv.Append($"05158;STAGE-{i / 4:000};Mozilla Firefox ESR;workstation;4;Mozilla;128.{i % 4};u{i};2026-11-{1 + (i % 20):00}\n");
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(csv.ToString());
+        var id = await inDatabase.StageAsync(_manager, ImportFormat.Installations, new MemoryStream(bytes), "inventar.csv", bytes.Length);
+        int Chunks()
+        {
+            using var connection = _db.Database.Open();
+            return connection.ExecuteScalar<int>("SELECT COUNT(*) FROM import_file_chunks WHERE import_batch_id = @id", new { id });
+        }
+
+        var chunksStaged = Chunks();
+        var preview = inDatabase.ValidateBatch(_manager, id);
+        var committed = inDatabase.CommitBatch(_manager, id);
+
+        Assert.IsGreaterThan(5, chunksStaged, "the file lies in the database in several chunks");
+        Assert.IsEmpty(Directory.Exists(Path.Combine(_db.Folder, "imports")) ? Directory.GetFiles(Path.Combine(_db.Folder, "imports")) : [], "nothing on this node's disk");
+        Assert.IsTrue(preview.IsValid, string.Join("; ", preview.Errors.Select(e => e.Reason)));
+        Assert.AreEqual(200, preview.TotalRows);
+        Assert.AreEqual(200, committed.TotalRows);
+        Assert.AreEqual(0, Chunks(), "the staged file is removed after the commit");
+        using var check = _db.Database.Open();
+        Assert.AreEqual(50, check.ExecuteScalar<int>("SELECT COUNT(*) FROM devices WHERE device_key LIKE 'STAGE-%'"));
+    }
 }

@@ -50,6 +50,58 @@ public sealed partial class MultiNodeTests
         Assert.Contains($"id=\"{ProtectingKey(jar["LandkreisLizenz.Auth"])}\"", keys, "the cookie is protected with a key from the shared database, not from one node's files");
     }
 
+    [TestMethod]
+    public async Task TwoInstances_UploadOnFirstCommitOnSecond_StagedFileFromTheDatabase()
+    {
+        using var first = new AppFactory(settings: new() { ["Imports:StageInDatabase"] = "true" });
+        var jar = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var firstNode = Client(first);
+        await SignInAsync(firstNode, jar);
+        var importToken = FormToken().Match(await (await SendAsync(firstNode, jar, new HttpRequestMessage(HttpMethod.Get, "/import"))).Content.ReadAsStringAsync()).Groups[1].Value;
+        var csv = "ags;hosting_key;name;operator_kind;model\n05158;MN-1;Zweiter Knoten;self;on_premises\n"u8.ToArray();
+        var upload = await SendAsync(firstNode, jar, new HttpRequestMessage(HttpMethod.Post, "/import")
+        {
+            Content = new MultipartFormDataContent
+            {
+                { new StringContent(importToken), "__RequestVerificationToken" },
+                { new StringContent("hostings"), "format" },
+                { new ByteArrayContent(csv), "file", "betrieb.csv" },
+            },
+        });
+        Assert.AreEqual(HttpStatusCode.Redirect, upload.StatusCode, await upload.Content.ReadAsStringAsync());
+        var batchPage = upload.Headers.Location!.OriginalString;
+
+        // The second node has its own disk (another staging folder) and shares only the database.
+        var settings = new Dictionary<string, string>(first.Settings) { ["Imports:StagingFolder"] = TestDatabase.NewFolder() };
+        using var second = new AppFactory(settings: settings, sharedDataFolder: first.DataFolder);
+        using var secondNode = Client(second);
+        var commitToken = FormToken().Match(await (await SendAsync(secondNode, jar, new HttpRequestMessage(HttpMethod.Get, batchPage))).Content.ReadAsStringAsync()).Groups[1].Value;
+        var commit = await SendAsync(secondNode, jar, new HttpRequestMessage(HttpMethod.Post, batchPage + "/uebernehmen")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = commitToken }),
+        });
+
+        Assert.AreEqual(HttpStatusCode.Redirect, commit.StatusCode);
+        using var connection = first.Database.Open();
+        Assert.AreEqual("Zweiter Knoten", connection.ExecuteScalar<string>("SELECT name FROM hostings WHERE hosting_key = 'MN-1'"), "committed on the second node from the file the first received");
+        Assert.AreEqual("completed", connection.ExecuteScalar<string>("SELECT status FROM import_batches WHERE file_name = 'betrieb.csv'"));
+    }
+
+    private static async Task SignInAsync(HttpClient node, Dictionary<string, string> jar)
+    {
+        var form = await SendAsync(node, jar, new HttpRequestMessage(HttpMethod.Get, "/anmelden"));
+        var login = await SendAsync(node, jar, new HttpRequestMessage(HttpMethod.Post, "/anmelden")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["UserName"] = "lm.mettmann",
+                ["Password"] = DemoEstateGenerator.DemoPassword,
+                ["__RequestVerificationToken"] = FormToken().Match(await form.Content.ReadAsStringAsync()).Groups[1].Value,
+            }),
+        });
+        Assert.AreEqual(HttpStatusCode.Redirect, login.StatusCode);
+    }
+
     /// <summary>The key id in a Data Protection payload: 4 bytes magic header, then the key's GUID.</summary>
     private static Guid ProtectingKey(string cookie)
     {
