@@ -102,7 +102,7 @@ public static class GraphQLEndpoint
         http.Response.ContentType = ContentType;
         // A single request that never executed (syntax or validation errors) is a client error; a batch answers per request.
         http.Response.StatusCode = batched || results[0].Executed ? StatusCodes.Status200OK
-            : results[0].Errors?.Any(e => e.Code == ReadOnlyTokenRule.GetCode) == true ? StatusCodes.Status405MethodNotAllowed
+            : results[0].Errors?.Any(e => e.Code == MutationGuardRule.GetCode) == true ? StatusCodes.Status405MethodNotAllowed
             : StatusCodes.Status400BadRequest;
         if (batched)
         {
@@ -130,7 +130,7 @@ public static class GraphQLEndpoint
 
         if (result.Errors is { Count: > 0 } errors)
         {
-            if (errors.Any(e => e.Code == ReadOnlyTokenRule.Code))
+            if (errors.Any(e => e.Code == MutationGuardRule.Code))
             {
                 await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "graphql:mutation", request.OperationName ?? "read-only token"));
             }

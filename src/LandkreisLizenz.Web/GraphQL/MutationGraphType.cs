@@ -30,7 +30,7 @@ public sealed class UserErrorGraphType : ObjectGraphType<(string? Field, string 
 /// <summary>
 /// Create, update and delete of the registry objects (through <see cref="RegistryService"/>, validated by the same rules as
 /// the forms and the CSV import), deciding a suggestion and starting a reconciliation. Read-only tokens cannot run any
-/// mutation (<see cref="ReadOnlyTokenRule"/>), and Core refuses every write outside the caller's organisations.
+/// mutation (<see cref="MutationGuardRule"/>), and Core refuses every write outside the caller's organisations.
 /// </summary>
 public sealed class MutationGraphType : ObjectGraphType
 {

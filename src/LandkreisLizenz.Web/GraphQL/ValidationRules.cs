@@ -7,7 +7,7 @@ namespace LandkreisLizenz.Web.GraphQL;
 /// Mutations are refused in validation, before anything executes, for a read-only API token (the endpoint audits it)
 /// and over GET (GraphQL over HTTP: GET is for queries, so a link or an image tag can never change data).
 /// </summary>
-public sealed class ReadOnlyTokenRule : ValidationRuleBase
+public sealed class MutationGuardRule : ValidationRuleBase
 {
     public const string Code = "READ_ONLY_TOKEN";
 

@@ -138,7 +138,7 @@ public static class LandkreisLizenzApp
             .AddSchema<LandkreisLizenz.Web.GraphQL.LandkreisLizenzSchema>()
             .AddGraphTypes(typeof(LandkreisLizenz.Web.GraphQL.QueryGraphType).Assembly)
             .AddSystemTextJson()
-            .AddValidationRule<LandkreisLizenz.Web.GraphQL.ReadOnlyTokenRule>()
+            .AddValidationRule<LandkreisLizenz.Web.GraphQL.MutationGuardRule>()
             .AddValidationRule<LandkreisLizenz.Web.GraphQL.PageSizeRule>()
             .AddComplexityAnalyzer(o =>
             {
