@@ -68,7 +68,16 @@ public sealed class SqliteBackupTests
         Assert.IsTrue(saved.All(id => committed.Contains(id)), "nothing that was not committed");
         Assert.IsLessThanOrEqualTo(afterBackup, saved.Count);
         Assert.IsGreaterThan(afterBackup, committed.Count, "the writer went on writing around the backup (the backup did not stop it)");
-        var estate = EstateChecksum.Compute(Database.ForSqliteFile(target));
+        copy.Close();
+
+        // Restore as docs/operations.md says: the backup becomes the database file of a fresh data folder.
+        using var restored = TestDatabase.CreateEmpty(sqlite: true);
+        SqliteConnection.ClearAllPools();
+        File.Copy(target, restored.File, overwrite: true);
+        File.Delete(restored.File + "-wal");
+        File.Delete(restored.File + "-shm");
+        Assert.IsEmpty(Migrator.Run(restored.Database, Migrator.LocateDbRoot()), "the restored database has the whole schema");
+        var estate = EstateChecksum.Compute(restored.Database);
         Assert.AreEqual(EstateChecksum.Compute(database.Database)["licenses"], estate["licenses"], "the registry restores unchanged");
     }
 
