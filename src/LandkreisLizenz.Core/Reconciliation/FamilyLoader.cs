@@ -25,8 +25,8 @@ internal static class FamilyLoader
         SELECT l.id AS Id, l.organisation_id AS OrganisationId, l.contract_id AS ContractId, l.product_id AS ProductId, l.metric AS Metric,
                l.quantity AS Quantity, l.unit_price AS UnitPrice, l.annual_cost_per_unit AS AnnualCostPerUnit, l.valid_from AS ValidFrom,
                l.valid_to AS ValidTo, l.covers_members AS CoversMembers, l.min_cores_per_device AS MinCores,
-               k.start_date AS ContractStart, k.initial_term_months AS InitialTermMonths, k.renewal_term_months AS RenewalTermMonths,
-               k.notice_period_months AS NoticePeriodMonths, k.end_date AS ContractEnd
+               k.start_date AS StartDate, k.initial_term_months AS InitialTermMonths, k.renewal_term_months AS RenewalTermMonths,
+               k.notice_period_months AS NoticePeriodMonths, k.end_date AS EndDate
         """;
 
     internal const string LicenseRowFromSql = "\nFROM licenses l JOIN contracts k ON k.id = l.contract_id\n";
@@ -64,7 +64,7 @@ internal static class FamilyLoader
         var licenses = connection.Query<LicenseRow>(LicensesSql, new { Root = root })
             .Where(l => IsActive(l, asOf))
             .Select(l => new ActiveLicense(l.Id, l.OrganisationId, l.ProductId, l.Metric, l.Quantity, l.UnitPrice, l.AnnualCostPerUnit,
-                l.ValidFrom ?? l.ContractStart, l.CoversMembers, l.MinCores))
+                l.ValidFrom ?? l.StartDate, l.CoversMembers, l.MinCores))
             .ToList();
 
         var threshold = asOf.AddDays(-unusedDays);
@@ -136,7 +136,7 @@ internal static class FamilyLoader
     internal static bool IsActive(LicenseRow l, DateOnly asOf) =>
         (l.ValidFrom is null || l.ValidFrom <= asOf)
         && (l.ValidTo is null || l.ValidTo >= asOf)
-        && !ContractTerms.EndedBefore(new ContractTermInput(l.ContractStart, l.InitialTermMonths, l.RenewalTermMonths, l.NoticePeriodMonths, l.ContractEnd), asOf);
+        && !ContractTerms.EndedBefore(l.Terms, asOf);
 
     /// <summary>SQLite returns ISO text (compared as text, which orders like dates); SQL Server a DateTime.</summary>
     private static bool IsRecent(object value, string thresholdText, DateOnly threshold) => value switch
@@ -147,7 +147,7 @@ internal static class FamilyLoader
         _ => true,
     };
 
-    internal class LicenseRow
+    internal class LicenseRow : ContractTermColumns
     {
         public long Id { get; init; }
         public long OrganisationId { get; init; }
@@ -161,11 +161,6 @@ internal static class FamilyLoader
         public DateOnly? ValidTo { get; init; }
         public bool CoversMembers { get; init; }
         public int? MinCores { get; init; }
-        public DateOnly ContractStart { get; init; }
-        public int? InitialTermMonths { get; init; }
-        public int? RenewalTermMonths { get; init; }
-        public int? NoticePeriodMonths { get; init; }
-        public DateOnly? ContractEnd { get; init; }
     }
 
     private sealed class AssignmentRow
