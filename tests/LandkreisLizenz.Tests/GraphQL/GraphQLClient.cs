@@ -40,21 +40,10 @@ public static class GraphQLClient
         return (response.StatusCode, text.Length == 0 || !isJson ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
-    public static string GlobalId(string type, long id) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"{type}:{id}"));
+    /// <summary>Global ids as the API writes and reads them.</summary>
+    public static string GlobalId(string type, long id) => LandkreisLizenz.Web.GraphQL.Resolve.GlobalId(type, id);
 
-    public static (string Type, long Id)? ParseGlobalId(string value)
-    {
-        try
-        {
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(value));
-            var colon = text.IndexOf(':', StringComparison.Ordinal);
-            return colon > 0 && long.TryParse(text[(colon + 1)..], out var id) ? (text[..colon], id) : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
+    public static (string Type, long Id)? ParseGlobalId(string value) => LandkreisLizenz.Web.GraphQL.Resolve.ParseGlobalId(value);
 
     /// <summary>Every string value anywhere in a response.</summary>
     public static IEnumerable<(string Property, string Value)> Strings(JsonElement element, string property = "")
