@@ -153,7 +153,9 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
     /// On update the natural key is taken from the stored record, and a changed row version means someone else
     /// saved in between: nothing is written and the caller gets a conflict to show next to the kept input.
     /// </summary>
-    public async Task<SaveResult> SaveAsync(CallerScope scope, RegistryEntity entity, long? id, IReadOnlyDictionary<string, string?> fields, long? expectedRowVersion)
+    /// <param name="keepOmitted">On update, columns missing from <paramref name="fields"/> keep their stored value (API patches); forms send every column.</param>
+    public async Task<SaveResult> SaveAsync(CallerScope scope, RegistryEntity entity, long? id, IReadOnlyDictionary<string, string?> fields, long? expectedRowVersion,
+        bool keepOmitted = false)
     {
         var spec = TableSpecs.For(entity.Format);
         var values = spec.Columns.ToDictionary(c => c.Name, c => (fields.GetValueOrDefault(c.Name) ?? "").Trim());
@@ -161,9 +163,9 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         if (id is not null)
         {
             before = await GetAsync(scope, entity, id.Value) ?? throw new KeyNotFoundException($"{entity.Singular} existiert nicht oder liegt außerhalb Ihres Zuständigkeitsbereichs.");
-            foreach (var key in entity.KeyColumns)
+            foreach (var column in spec.Columns.Where(c => entity.KeyColumns.Contains(c.Name) || (keepOmitted && !fields.ContainsKey(c.Name))))
             {
-                values[key] = ValueText.Normalise(before.Values[key]) ?? "";
+                values[column.Name] = ValueText.Normalise(before.Values.TryGetValue(column.Name, out var stored) ? stored : null) ?? "";
             }
         }
 

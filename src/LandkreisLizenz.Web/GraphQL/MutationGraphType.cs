@@ -161,41 +161,20 @@ public sealed class MutationGraphType : ObjectGraphType
     private static async Task<MutationPayload> SaveAsync(IResolveFieldContext c, RegistryEntity entity, string type, string select, long? id)
     {
         var registry = c.Service<RegistryService>();
-        var scope = c.Scope();
         var input = c.GetArgument<Dictionary<string, object?>>("input");
-        var columns = ImportFormatDescriptions.AllColumns(entity.Format);
-        var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
-        if (id is not null)
-        {
-            // Fields left out keep their stored value.
-            var current = await registry.GetAsync(scope, entity, id.Value);
-            if (current is null)
-            {
-                await c.AuditDeniedAsync("graphql:update" + type, Resolve.GlobalId(type, id.Value));
-                return MutationPayload.Failed($"{entity.Singular} existiert nicht oder liegt außerhalb Ihres Zuständigkeitsbereichs.", "id");
-            }
-
-            foreach (var column in columns)
-            {
-                fields[column] = ValueText.Normalise(current.Values.TryGetValue(column, out var v) ? v : null);
-            }
-        }
-
-        foreach (var column in columns)
-        {
-            if (input.TryGetValue(Camel(column), out var value))
-            {
-                fields[column] = ValueText.Normalise(value);
-            }
-        }
+        // Only the fields given; on update Core keeps the stored value of every other one.
+        var fields = ImportFormatDescriptions.AllColumns(entity.Format)
+            .Where(column => input.ContainsKey(Camel(column)))
+            .ToDictionary(column => column, column => ValueText.Normalise(input[Camel(column)]), StringComparer.Ordinal);
 
         SaveResult result;
         try
         {
-            result = await registry.SaveAsync(scope, entity, id, fields, id is null ? null : c.GetArgument<long>("rowVersion"));
+            result = await registry.SaveAsync(c.Scope(), entity, id, fields, id is null ? null : c.GetArgument<long>("rowVersion"), keepOmitted: true);
         }
         catch (KeyNotFoundException ex)
         {
+            await c.AuditDeniedAsync("graphql:update" + type, Resolve.GlobalId(type, id!.Value));
             return MutationPayload.Failed(ex.Message, "id");
         }
 

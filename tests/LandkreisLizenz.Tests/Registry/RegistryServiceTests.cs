@@ -66,6 +66,27 @@ public sealed class RegistryServiceTests
     }
 
     [TestMethod]
+    public async Task SaveAsync_KeepOmitted_OnlyGivenFieldsChangeFormsStillClearEmptyOnes()
+    {
+        var manager = await Manager();
+        var record = await FirstContractOfMettmannAsync(manager);
+        var vendor = Convert.ToString(record.Values["vendor"], System.Globalization.CultureInfo.InvariantCulture);
+
+        var patched = await _registry.SaveAsync(manager, RegistryEntities.Contracts, record.Id, new Dictionary<string, string?> { ["title"] = "Nur der Titel" }, record.RowVersion, keepOmitted: true);
+        var afterPatch = (await _registry.GetAsync(manager, RegistryEntities.Contracts, record.Id))!;
+        var form = Fields(afterPatch);
+        form["framework"] = "";
+        var formSaved = await _registry.SaveAsync(manager, RegistryEntities.Contracts, record.Id, form, afterPatch.RowVersion);
+        var afterForm = (await _registry.GetAsync(manager, RegistryEntities.Contracts, record.Id))!;
+
+        Assert.IsTrue(patched.Succeeded, string.Join("; ", patched.FieldErrors.Values));
+        Assert.AreEqual("Nur der Titel", afterPatch.Values["title"]);
+        Assert.AreEqual(vendor, Convert.ToString(afterPatch.Values["vendor"], System.Globalization.CultureInfo.InvariantCulture), "fields left out keep their value");
+        Assert.IsTrue(formSaved.Succeeded);
+        Assert.IsNull(afterForm.Values["framework"], "a form sends every field: an empty one clears");
+    }
+
+    [TestMethod]
     public async Task SaveAsync_InvalidValue_GermanFieldErrorAndNothingWritten()
     {
         var manager = await Manager();
