@@ -99,7 +99,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         LEFT JOIN users u ON u.id = b.user_id
         """;
 
-    private const string BatchByIdSql = BatchSql + "\nWHERE b.id = @Id AND (b.user_id = @ScopeUserId OR {scope:b.organisation_id})";
+    private const string BatchesByIdSql = BatchSql + "\nWHERE b.id IN ({ids}) AND (b.user_id = @ScopeUserId OR {scope:b.organisation_id})";
 
     private const string RecentBatchesSql = BatchSql + "\nWHERE (b.user_id = @ScopeUserId OR {scope:b.organisation_id})\nORDER BY b.created_at DESC, b.id DESC";
 
@@ -293,10 +293,14 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
 
     public bool RunsInBackground(ImportBatch batch) => batch.FileSize > options.BackgroundThresholdBytes;
 
-    public async Task<ImportBatch?> GetBatchAsync(CallerScope scope, long id)
+    public async Task<ImportBatch?> GetBatchAsync(CallerScope scope, long id) => (await GetBatchesAsync(scope, [id])).SingleOrDefault();
+
+    /// <summary>The batches with these ids the caller may see (own uploads or their organisations'), in one statement.</summary>
+    public async Task<IReadOnlyList<ImportBatch>> GetBatchesAsync(CallerScope scope, IReadOnlyCollection<long> ids)
     {
         using var connection = database.Open();
-        return await connection.QuerySingleOrDefaultScopedAsync<ImportBatch>(scope, BatchByIdSql, new { Id = id });
+        var sql = BatchesByIdSql.Replace("{ids}", database.Dialect.IdSet("@Ids"), StringComparison.Ordinal);
+        return (await connection.QueryScopedAsync<ImportBatch>(scope, sql, new { Ids = SqlDialect.IdList(ids) })).ToList();
     }
 
     public async Task<IReadOnlyList<ImportBatch>> RecentBatchesAsync(CallerScope scope, int take = 20)

@@ -65,12 +65,14 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
     // A run for one organisation is visible to whoever may see that organisation; a run over the whole estate to admins only.
     private const string VisibleRunsWhereSql = """
         WHERE {scope:r.organisation_id} AND (r.organisation_id IS NOT NULL OR @Admin = 1)
-          AND (@Id IS NULL OR r.id = @Id) AND (@Organisation IS NULL OR r.organisation_id = @Organisation)
+          AND (@Organisation IS NULL OR r.organisation_id = @Organisation)
         """;
 
     private const string VisibleRunsSql = RunColumnsSql + "\n" + VisibleRunsWhereSql + "\nORDER BY r.started_at DESC, r.id DESC";
 
     private const string VisibleRunsCountSql = "SELECT COUNT(*) FROM reconciliation_runs r\n" + VisibleRunsWhereSql;
+
+    private const string VisibleRunsByIdSql = RunColumnsSql + "\n" + VisibleRunsWhereSql + "\n  AND r.id IN ({ids})";
 
     private const string ListPricesSql = "SELECT id AS Id, list_price AS ListPrice FROM products";
 
@@ -272,16 +274,24 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
     }
 
     /// <summary>A run as the caller may see it (see <see cref="RunsAsync"/>); null otherwise.</summary>
-    public async Task<RunSummary?> GetRunAsync(CallerScope scope, long runId) =>
-        (await RunsAsync(scope, null, 0, 1, runId)).Runs.SingleOrDefault();
+    public async Task<RunSummary?> GetRunAsync(CallerScope scope, long runId) => (await GetRunsAsync(scope, [runId])).SingleOrDefault();
+
+    /// <summary>The runs with these ids the caller may see, in one statement (batched lookups).</summary>
+    public async Task<IReadOnlyList<RunSummary>> GetRunsAsync(CallerScope scope, IReadOnlyCollection<long> runIds)
+    {
+        using var connection = database.Open();
+        var sql = VisibleRunsByIdSql.Replace("{ids}", database.Dialect.IdSet("@Ids"), StringComparison.Ordinal);
+        return (await connection.QueryScopedAsync<RunSummary>(scope, sql,
+            new { Admin = scope.IsAdmin ? 1 : 0, Organisation = (long?)null, Ids = SqlDialect.IdList(runIds) })).ToList();
+    }
 
     /// <summary>
     /// Runs the caller may see, newest first: runs for one organisation when the caller may see that organisation,
     /// runs over the whole estate only for admins. Optionally only the runs started for one organisation.
     /// </summary>
-    public async Task<(IReadOnlyList<RunSummary> Runs, int TotalCount)> RunsAsync(CallerScope scope, long? organisationId, int skip, int take, long? runId = null)
+    public async Task<(IReadOnlyList<RunSummary> Runs, int TotalCount)> RunsAsync(CallerScope scope, long? organisationId, int skip, int take)
     {
-        var parameters = new { Admin = scope.IsAdmin ? 1 : 0, Id = runId, Organisation = organisationId, Skip = Math.Max(0, skip), Take = Math.Clamp(take, 1, 100) };
+        var parameters = new { Admin = scope.IsAdmin ? 1 : 0, Organisation = organisationId, Skip = Math.Max(0, skip), Take = Math.Clamp(take, 1, 100) };
         using var connection = database.Open();
         var total = await connection.ExecuteScalarScopedAsync<int>(scope, VisibleRunsCountSql, parameters);
         var runs = await connection.QueryScopedAsync<RunSummary>(scope, database.Dialect.Page(VisibleRunsSql), parameters);

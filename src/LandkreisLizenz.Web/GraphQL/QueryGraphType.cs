@@ -214,33 +214,9 @@ public sealed class QueryGraphType : ObjectGraphType
                 Id = d.Id, Type = d.Type, Status = d.Status, Title = d.Title, EstimatedSavings = d.EstimatedSavings, RiskAmount = d.RiskAmount, FirstSeenAt = d.FirstSeenAt,
             }),
             "ReconciliationRun" => c.Loader<long, RunSummary>("runs", async (ids, _) =>
-            {
-                var service = c.Service<ReconciliationService>();
-                var found = new Dictionary<long, RunSummary>();
-                foreach (var runId in ids)
-                {
-                    if (await service.GetRunAsync(c.Scope(), runId) is { } run)
-                    {
-                        found[runId] = run;
-                    }
-                }
-
-                return found;
-            }).Load(parsed.Id).Then(o => (object?)o),
+                (await c.Service<ReconciliationService>().GetRunsAsync(c.Scope(), ids)).ToDictionary(r => r.Id)).Load(parsed.Id).Then(o => (object?)o),
             "ImportBatch" => c.Loader<long, ImportBatch>("imports", async (ids, _) =>
-            {
-                var service = c.Service<ImportService>();
-                var found = new Dictionary<long, ImportBatch>();
-                foreach (var batchId in ids)
-                {
-                    if (await service.GetBatchAsync(c.Scope(), batchId) is { } batch)
-                    {
-                        found[batchId] = batch;
-                    }
-                }
-
-                return found;
-            }).Load(parsed.Id).Then(o => (object?)o),
+                (await c.Service<ImportService>().GetBatchesAsync(c.Scope(), ids)).ToDictionary(b => b.Id)).Load(parsed.Id).Then(o => (object?)o),
             _ => null,
         };
 
