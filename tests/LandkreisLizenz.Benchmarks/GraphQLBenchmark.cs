@@ -146,8 +146,7 @@ public static class GraphQLBenchmark
     private static async Task<IResult> PlainRegister(string ags, RegistryService registry, CallerScopeAccessor caller)
     {
         var scope = caller.Current;
-        var (organisations, _) = await registry.PageAsync<OrganisationRow>(scope, RegistryEntities.Organisations, OrganisationRow.Select, new ListQuery(ags), 0, 100);
-        if (organisations.FirstOrDefault(o => o.Ags == ags) is not { } organisation)
+        if (await registry.OrganisationByAgsAsync(scope, ags) is not { } organisation)
         {
             return Results.Json(new { organisation = (object?)null });
         }

@@ -74,6 +74,15 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         return await QueryAsync<T>(connection, scope, ByIdsSql(entity, select, database.Dialect), new DynamicParameters(new { Ids = SqlDialect.IdList(ids) }));
     }
 
+    /// <summary>The organisation with this AGS (or provider key) if the caller may see it.</summary>
+    public async Task<OrganisationRow?> OrganisationByAgsAsync(CallerScope scope, string ags)
+    {
+        using var connection = database.Open();
+        return (await QueryAsync<OrganisationRow>(connection, scope, OrganisationByAgsSql, new DynamicParameters(new { Ags = ags.Trim() }))).SingleOrDefault();
+    }
+
+    private static readonly string OrganisationByAgsSql = $"SELECT {OrganisationRow.Select}\n{RegistryEntities.Organisations.FromSql}\n  AND o.ags = @Ags";
+
     /// <summary>Reference columns a child list may be grouped by; the column name goes into SQL, so only these.</summary>
     private static readonly HashSet<string> ParentColumns = ["parent_id", "organisation_id", "product_id", "hosting_id", "contract_id", "category_id"];
 

@@ -57,13 +57,7 @@ public sealed class QueryGraphType : ObjectGraphType
 
         Field<OrganisationGraphType>("organisation").Description("An organisation by its AGS (or provider key); null outside the caller's scope.")
             .Argument<NonNullGraphType<StringGraphType>>("ags", "Amtlicher Gemeindeschlüssel or provider key.")
-            .ResolveAsync(async c =>
-            {
-                var ags = c.GetArgument<string>("ags").Trim();
-                var (rows, _) = await c.Service<RegistryService>().PageAsync<OrganisationRow>(c.Scope(), RegistryEntities.Organisations, OrganisationRow.Select,
-                    new ListQuery(ags), 0, Resolve.MaxPageSize);
-                return rows.FirstOrDefault(o => o.Ags == ags);
-            });
+            .ResolveAsync(async c => await c.Service<RegistryService>().OrganisationByAgsAsync(c.Scope(), c.GetArgument<string>("ags")));
 
         Field<NonNullGraphType<ConnectionGraphType<OrganisationGraphType, OrganisationRow>>>("organisations").Description("Organisations in the caller's scope.")
             .PagingArguments().Argument<StringGraphType>("search", "Part of the name or the AGS.")
