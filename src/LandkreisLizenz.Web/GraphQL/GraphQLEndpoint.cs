@@ -62,9 +62,14 @@ public static class GraphQLEndpoint
                 requests = batched ? serializer.Deserialize<List<GraphQLRequest?>>(text) ?? [] : [serializer.Deserialize<GraphQLRequest>(text)];
             }
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or BadHttpRequestException)
         {
-            await WriteErrorAsync(http, serializer, "Die Anfrage ist kein gültiges GraphQL-über-HTTP-JSON.");
+            // A body cut off by the client (BadHttpRequestException) is the client's error too, not a server fault to log.
+            if (!http.RequestAborted.IsCancellationRequested)
+            {
+                await WriteErrorAsync(http, serializer, "Die Anfrage ist kein gültiges GraphQL-über-HTTP-JSON.");
+            }
+
             return;
         }
 
