@@ -35,6 +35,57 @@ public sealed class AuditLog(Database database, TimeProvider clock)
         VALUES (@OccurredAt, @UserId, @UserName, @OrganisationId, @Action, @ObjectType, @ObjectKey, @BeforeJson, @AfterJson, @RemoteAddress)
         """;
 
+    /// <summary>Who owns a row, per table whose rows a caller can name by id (table names from code only).</summary>
+    private static readonly Dictionary<string, string> OwnerSql = new(StringComparer.Ordinal)
+    {
+        ["organisations"] = "SELECT id FROM organisations WHERE id = @Id",
+        ["hostings"] = "SELECT organisation_id FROM hostings WHERE id = @Id",
+        ["applications"] = "SELECT organisation_id FROM applications WHERE id = @Id",
+        ["contracts"] = "SELECT organisation_id FROM contracts WHERE id = @Id",
+        ["licenses"] = "SELECT organisation_id FROM licenses WHERE id = @Id",
+        ["suggestions"] = "SELECT organisation_id FROM suggestion_organisations WHERE suggestion_id = @Id ORDER BY organisation_id",
+        ["import_batches"] = "SELECT organisation_id FROM import_batches WHERE id = @Id AND organisation_id IS NOT NULL",
+        ["reconciliation_runs"] = "SELECT organisation_id FROM reconciliation_runs WHERE id = @Id AND organisation_id IS NOT NULL",
+        ["api_tokens"] = "SELECT organisation_id FROM api_tokens WHERE id = @Id AND organisation_id IS NOT NULL",
+    };
+
+    /// <summary>The owner lookups (review, parse tests).</summary>
+    internal static IEnumerable<(string Name, string Sql)> Statements() => OwnerSql.Select(o => ("audit: owner of " + o.Key, o.Value));
+
+    /// <summary>The tables <see cref="RefusedAsync"/> knows the owner of.</summary>
+    public static IReadOnlyCollection<string> OwnedTables => OwnerSql.Keys;
+
+    /// <summary>
+    /// The one rule for a refused lookup or write of a named object, whichever door it came through: an entry per
+    /// organisation that owns the object (so that its CIO sees the attempt), or one without organisation when the
+    /// object does not exist. The caller is told nothing more than "not found".
+    /// </summary>
+    public async Task RefusedAsync(CallerScope scope, string table, long id, string? action = null)
+    {
+        if (!OwnerSql.TryGetValue(table, out var sql))
+        {
+            throw new ArgumentException($"No owner rule for table {table}.", nameof(table));
+        }
+
+        IReadOnlyList<long> owners;
+        using (var connection = database.Open())
+        {
+            owners = (await connection.QueryAsync<long>(sql, new { Id = id })).Distinct().ToList();
+        }
+
+        var key = (action is null ? "" : action + " ") + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (owners.Count == 0)
+        {
+            await WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, table, key));
+            return;
+        }
+
+        foreach (var owner in owners)
+        {
+            await WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, table, key, owner));
+        }
+    }
+
     public Task WriteAsync(CallerScope? scope, AuditEntry entry, string? userNameOverride = null)
     {
         using var connection = database.Open();

@@ -44,7 +44,7 @@ public sealed class AuditQueries(Database database, AuditLog audit)
     public static readonly IReadOnlyList<string> Actions =
     [
         AuditActions.Create, AuditActions.Update, AuditActions.Delete, AuditActions.Import, AuditActions.LoginSucceeded,
-        AuditActions.LoginFailed, AuditActions.LoginLockedOut, AuditActions.AccessDenied,
+        AuditActions.LoginFailed, AuditActions.LoginLockedOut, AuditActions.AccessDenied, AuditActions.Logout,
     ];
 
     public static string GermanName(string action) => action switch

@@ -119,3 +119,9 @@ public static class ImportFormatDescriptions
 
 /// <summary>One input of a registry form; <see cref="Name"/> is the import column.</summary>
 public sealed record FormField(string Name, bool Required, string Type, int MaxLength);
+
+/// <summary>Where large batches go to be checked or committed in the background (Hangfire in the web app).</summary>
+public interface IImportQueue
+{
+    void Enqueue(long batchId, bool commit);
+}

@@ -328,14 +328,42 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     /// <summary>Commits a previewed batch exactly once; a second call (or a retried job) finds it completed and does nothing.</summary>
     public ImportOutcome CommitBatch(CallerScope scope, long batchId) => RunBatch(scope, batchId, commit: true);
 
+    /// <summary>
+    /// Checks or commits a staged batch for the caller: small files at once, large ones as a background job (which
+    /// rebuilds the uploader's scope). Whoever may not run the batch is refused before anything is claimed or queued.
+    /// </summary>
+    public async Task RunOrQueueAsync(CallerScope scope, long batchId, bool commit, IImportQueue background)
+    {
+        var batch = await AuthorizeRunAsync(scope, batchId, commit);
+        if (RunsInBackground(batch))
+        {
+            background.Enqueue(batchId, commit);
+        }
+        else
+        {
+            RunBatch(scope, batchId, commit);
+        }
+    }
+
+    /// <summary>Only the uploader (or an admin) with write rights runs a batch; a read-only token never does.</summary>
+    private async Task<ImportBatch> AuthorizeRunAsync(CallerScope scope, long batchId, bool commit)
+    {
+        var batch = await GetBatchAsync(scope, batchId)
+            ?? throw new KeyNotFoundException("Der Import existiert nicht oder gehört nicht zu Ihrem Zuständigkeitsbereich.");
+        if (!scope.CanWriteCatalogue || (!scope.IsAdmin && batch.UserId != scope.UserId))
+        {
+            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "import", $"{batchId}/{(commit ? "commit" : "validate")}", batch.OrganisationId));
+            throw new AccessDeniedException(scope.CanWriteCatalogue
+                ? "Nur wer die Datei hochgeladen hat, kann sie prüfen und übernehmen."
+                : "Mit Lesezugriff (auch mit einem Lese-Token) wird nichts importiert.");
+        }
+
+        return batch;
+    }
+
     private ImportOutcome RunBatch(CallerScope scope, long batchId, bool commit)
     {
-        var batch = GetBatchAsync(scope, batchId).GetAwaiter().GetResult()
-            ?? throw new KeyNotFoundException("Der Import existiert nicht oder gehört nicht zu Ihrem Zuständigkeitsbereich.");
-        if (!scope.IsAdmin && batch.UserId != scope.UserId)
-        {
-            throw new AccessDeniedException("Nur wer die Datei hochgeladen hat, kann sie prüfen und übernehmen.");
-        }
+        var batch = AuthorizeRunAsync(scope, batchId, commit).GetAwaiter().GetResult();
 
         using var connection = database.Open();
         if (commit)

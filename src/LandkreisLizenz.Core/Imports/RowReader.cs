@@ -40,6 +40,10 @@ internal sealed class RowReader
         _errors = errors;
     }
 
+    /// <summary>C0 and C1 control characters and DEL, except tab, CR and LF: they corrupt exports and terminals downstream.</summary>
+    private static readonly System.Buffers.SearchValues<char> ControlCharacters = System.Buffers.SearchValues.Create(
+        Enumerable.Range(0, 0x20).Where(c => c is not ('\t' or '\r' or '\n')).Concat(Enumerable.Range(0x7f, 0x21)).Select(c => (char)c).ToArray());
+
     public int Row { get; private set; }
 
     public int ErrorCount => _errors.Count;
@@ -83,6 +87,12 @@ internal sealed class RowReader
         if (raw.Length > spec.MaxLength)
         {
             Error(column, $"zu lang (höchstens {spec.MaxLength} Zeichen)");
+            return null;
+        }
+
+        if (raw.AsSpan().IndexOfAny(ControlCharacters) is var at and >= 0)
+        {
+            Error(column, $"enthält an Stelle {at + 1} ein Steuerzeichen (U+{(int)raw[at]:X4}); erlaubt sind nur Tabulator und Zeilenumbrüche");
             return null;
         }
 

@@ -112,6 +112,12 @@ internal static partial class TableSpecs
         return organisation;
     }
 
+    private static readonly string[] SharedOrganisationKinds = ["municipal_provider", "state_provider", "private_provider", "association"];
+
+    /// <summary>References to other organisations may name providers, associations or the caller's own scope (spec §6.1).</summary>
+    private static bool MayReference(OrganisationRef organisation, CallerScope scope) =>
+        SharedOrganisationKinds.Contains(organisation.Kind) || (organisation.Id > 0 && scope.Covers(organisation.Id));
+
     private static long? Product(RowReader r, ImportLookups lookups)
     {
         var key = r.Text("product_key");
@@ -211,6 +217,11 @@ internal static partial class TableSpecs
                 r.Error("parent_ags", "eine Gemeinde braucht den AGS ihres Landkreises");
             }
 
+            if (kind == "county" && parentAgs is not null)
+            {
+                r.Error("parent_ags", "ein Landkreis hat keine übergeordnete Organisation");
+            }
+
             lookups.Organisations.TryGetValue(ags, out var existing);
             if (existing is { Id: 0 })
             {
@@ -222,6 +233,10 @@ internal static partial class TableSpecs
             if (!allowed)
             {
                 r.Error("ags", existing is null ? "neue Organisationen legt die Administration an (Gemeinden auch das Lizenzmanagement ihres Landkreises)" : "keine Schreibberechtigung für diese Organisation");
+            }
+            else if (!scope.IsAdmin)
+            {
+                HierarchyStaysAsItIs(r, kind, parent, existing, r.Has("parent_ags") && (parentAgs is null || parent is not null));
             }
 
             if (r.ErrorCount > errors)
@@ -242,6 +257,35 @@ internal static partial class TableSpecs
             return new PendingRow { Row = r.Row, DisplayKey = ags, KeyValues = new() { ["ags"] = ags }, Values = values, ParentAgs = r.Has("parent_ags") ? parentAgs ?? "" : null };
         },
     };
+
+    /// <summary>
+    /// Scope is derived from the hierarchy (spec §6.1), so only admins change it: others create municipalities of a county
+    /// they write and keep every organisation's kind and parent as stored.
+    /// </summary>
+    private static void HierarchyStaysAsItIs(RowReader r, string kind, OrganisationRef? parent, OrganisationRef? existing, bool parentGiven)
+    {
+        if (existing is null)
+        {
+            if (kind != "municipality")
+            {
+                r.Error("kind", "Landkreise, IT-Dienstleister und Verbände legt die Administration an; das Lizenzmanagement legt Gemeinden seines Landkreises an");
+            }
+
+            return;
+        }
+
+        if (existing.Kind != kind)
+        {
+            r.Error("kind", "die Art einer Organisation ändert nur die Administration");
+        }
+
+        if (parentGiven && parent?.Id != existing.ParentId)
+        {
+            r.Error("parent_ags", existing.Kind == "municipality"
+                ? "eine Gemeinde einem anderen Landkreis zuordnen kann nur die Administration"
+                : "die übergeordnete Organisation ändert nur die Administration");
+        }
+    }
 
     private static string StateOf(string ags, OrganisationRef? parent) =>
         char.IsDigit(ags[0]) && ags.Length >= 2 ? ags[..2] : parent?.StateCode ?? "00";
@@ -337,12 +381,13 @@ internal static partial class TableSpecs
             long? operatorId = null;
             if (operatorAgs is not null)
             {
-                if (lookups.Organisations.TryGetValue(operatorAgs, out var op))
+                if (lookups.Organisations.TryGetValue(operatorAgs, out var op) && MayReference(op, scope))
                 {
                     operatorId = op.Id;
                 }
                 else
                 {
+                    // One message for "missing" and "not yours": the answer must not tell which keys exist.
                     r.Error("operator_ags", "Betreiber-Organisation existiert nicht");
                 }
             }

@@ -25,13 +25,8 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
     private static readonly PasswordHasher<string> Hasher = new();
 
     private const string FindSql = """
-        SELECT id AS Id, display_name AS DisplayName, password_hash AS PasswordHash, is_active AS IsActive,
-               failed_attempts AS FailedAttempts, lockout_end AS LockoutEnd, security_stamp AS SecurityStamp
+        SELECT id AS Id, display_name AS DisplayName, password_hash AS PasswordHash, is_active AS IsActive, security_stamp AS SecurityStamp
         FROM users WHERE user_name = @UserName
-        """;
-
-    private const string FailSql = """
-        UPDATE users SET failed_attempts = @Attempts, lockout_end = @LockoutEnd WHERE id = @Id
         """;
 
     private const string SuccessSql = """
@@ -47,40 +42,107 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
         INSERT INTO role_grants (user_id, role, organisation_id, created_at) VALUES (@UserId, @Role, @OrganisationId, @Now)
         """;
 
+    private const string ThrottleSql = """
+        SELECT failed_attempts AS FailedAttempts, lockout_end AS LockoutEnd FROM login_throttle WHERE user_name = @UserName AND source = @Source
+        """;
+
+    private const string ThrottleUpdateSql = """
+        UPDATE login_throttle SET failed_attempts = @Attempts, lockout_end = @LockoutEnd, updated_at = @Now
+        WHERE user_name = @UserName AND source = @Source
+        """;
+
+    private const string ThrottleInsertSql = """
+        INSERT INTO login_throttle (user_name, source, failed_attempts, lockout_end, updated_at)
+        SELECT @UserName, @Source, @Attempts, @LockoutEnd, @Now
+        WHERE NOT EXISTS (SELECT 1 FROM login_throttle WHERE user_name = @UserName AND source = @Source)
+        """;
+
+    private const string ThrottleClearSql = "DELETE FROM login_throttle WHERE user_name = @UserName AND source = @Source";
+
+    private const string ThrottlePruneSql = "DELETE FROM login_throttle WHERE updated_at < @Before";
+
+    private const string RotateStampSql = "UPDATE users SET security_stamp = @Stamp WHERE id = @Id";
+
+    /// <summary>
+    /// Failures count per (user name, source address), the same way for names that exist and names that do not: the
+    /// answer and its timing never tell whether an account exists, and failures from elsewhere never lock a person out
+    /// of their own workplace.
+    /// </summary>
     public async Task<SignInResult> SignInAsync(string userName, string password, string? remoteAddress)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        var name = userName.Trim();
+        var throttleKey = new { UserName = ThrottleName(name), Source = (remoteAddress ?? "").Trim() };
         using var connection = database.Open();
-        var user = await connection.QuerySingleOrDefaultAsync<UserRow>(FindSql, new { UserName = userName.Trim() });
-        if (user is null || !user.IsActive || user.PasswordHash is null)
+        var throttle = await connection.QuerySingleOrDefaultAsync<ThrottleRow>(ThrottleSql, throttleKey);
+        var user = await connection.QuerySingleOrDefaultAsync<UserRow>(FindSql, new { UserName = name });
+        var known = user is { IsActive: true, PasswordHash: not null };
+        // Always one hash verification, so that neither an unknown name nor a lockout answers faster.
+        var verdict = Hasher.VerifyHashedPassword(name, known ? user!.PasswordHash! : DummyHash, password);
+        if (throttle?.LockoutEnd is { } end && end > now)
         {
-            // Hash anyway so that timing does not reveal which user names exist.
-            Hasher.VerifyHashedPassword(userName, DummyHash, password);
-            await audit.WriteAsync(null, new AuditEntry(AuditActions.LoginFailed, "user", userName, RemoteAddress: remoteAddress), userName);
-            return new SignInResult(SignInOutcome.Failed);
-        }
-
-        if (user.LockoutEnd is { } end && end > now)
-        {
-            await audit.WriteAsync(null, new AuditEntry(AuditActions.LoginLockedOut, "user", userName, RemoteAddress: remoteAddress), userName);
+            await audit.WriteAsync(null, new AuditEntry(AuditActions.LoginLockedOut, "user", name, RemoteAddress: remoteAddress), name);
             return new SignInResult(SignInOutcome.LockedOut);
         }
 
-        var verdict = Hasher.VerifyHashedPassword(userName, user.PasswordHash, password);
-        if (verdict == PasswordVerificationResult.Failed)
+        if (!known || verdict == PasswordVerificationResult.Failed)
         {
             // A lockout that has run out starts a fresh count.
-            var attempts = (user.LockoutEnd is null ? user.FailedAttempts : 0) + 1;
+            var attempts = (throttle is null || throttle.LockoutEnd is not null ? 0 : throttle.FailedAttempts) + 1;
             var lockedNow = attempts >= MaxFailedAttempts;
-            await connection.ExecuteAsync(FailSql, new { user.Id, Attempts = attempts, LockoutEnd = lockedNow ? now + LockoutDuration : (DateTime?)null });
-            await audit.WriteAsync(null, new AuditEntry(lockedNow ? AuditActions.LoginLockedOut : AuditActions.LoginFailed, "user", userName, RemoteAddress: remoteAddress), userName);
+            var values = new { throttleKey.UserName, throttleKey.Source, Attempts = attempts, LockoutEnd = lockedNow ? now + LockoutDuration : (DateTime?)null, Now = now };
+            if (await connection.ExecuteAsync(ThrottleUpdateSql, values) == 0)
+            {
+                await connection.ExecuteAsync(ThrottleInsertSql, values);
+            }
+
+            await connection.ExecuteAsync(ThrottlePruneSql, new { Before = now - TimeSpan.FromDays(1) });
+            await audit.WriteAsync(null, new AuditEntry(lockedNow ? AuditActions.LoginLockedOut : AuditActions.LoginFailed, "user", name, RemoteAddress: remoteAddress), name);
             return new SignInResult(lockedNow ? SignInOutcome.LockedOut : SignInOutcome.Failed);
         }
 
-        var hash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(userName, password) : user.PasswordHash;
-        await connection.ExecuteAsync(SuccessSql, new { user.Id, Now = now, PasswordHash = hash });
-        await audit.WriteAsync(null, new AuditEntry(AuditActions.LoginSucceeded, "user", userName, RemoteAddress: remoteAddress), userName);
+        var hash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(name, password) : user!.PasswordHash;
+        await connection.ExecuteAsync(SuccessSql, new { user!.Id, Now = now, PasswordHash = hash });
+        await connection.ExecuteAsync(ThrottleClearSql, throttleKey);
+        await audit.WriteAsync(null, new AuditEntry(AuditActions.LoginSucceeded, "user", name, RemoteAddress: remoteAddress), name);
         return new SignInResult(SignInOutcome.Succeeded, user.Id, user.DisplayName, user.SecurityStamp);
+    }
+
+    /// <summary>
+    /// Logout: a new security stamp ends every session of the user on the server, wherever its cookie was captured
+    /// (cookies carry the stamp they were issued with, and every request compares it).
+    /// </summary>
+    public async Task SignOutAsync(CallerScope scope, string? remoteAddress)
+    {
+        if (scope.IsSystem)
+        {
+            return;
+        }
+
+        await RotateSecurityStampAsync(scope.UserId);
+        await audit.WriteAsync(scope, new AuditEntry(AuditActions.Logout, "user", scope.UserName, RemoteAddress: remoteAddress));
+    }
+
+    /// <summary>Ends every session of the user (logout, password change, grant change, deactivation).</summary>
+    public async Task RotateSecurityStampAsync(long userId)
+    {
+        using var connection = database.Open();
+        await connection.ExecuteAsync(RotateStampSql, new { Id = userId, Stamp = NewSecurityStamp() });
+    }
+
+    public static string NewSecurityStamp() => Guid.NewGuid().ToString("N");
+
+    /// <summary>User names compare case-insensitively for throttling, and a very long name cannot bloat the table.</summary>
+    private static string ThrottleName(string userName)
+    {
+        var lower = userName.ToLowerInvariant();
+        return lower.Length <= 200 ? lower : lower[..200];
+    }
+
+    private sealed class ThrottleRow
+    {
+        public int FailedAttempts { get; init; }
+        public DateTime? LockoutEnd { get; init; }
     }
 
     /// <summary>Creates a local account with its grants (demo estate, first admin). Returns the user id.</summary>
@@ -92,7 +154,7 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
             user.DisplayName,
             user.Email,
             PasswordHash = Hasher.HashPassword(user.UserName, user.Password),
-            SecurityStamp = Guid.NewGuid().ToString("N"),
+            SecurityStamp = NewSecurityStamp(),
             Now = now,
         }, transaction);
         foreach (var (role, organisationId) in user.Grants)
@@ -111,8 +173,6 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
         public string DisplayName { get; init; } = "";
         public string? PasswordHash { get; init; }
         public bool IsActive { get; init; }
-        public int FailedAttempts { get; init; }
-        public DateTime? LockoutEnd { get; init; }
         public string SecurityStamp { get; init; } = "";
     }
 }

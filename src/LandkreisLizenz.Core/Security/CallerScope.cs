@@ -60,6 +60,9 @@ public sealed class CallerScope
         return p;
     }
 
+    /// <summary>The organisation lies in what the caller's organisation grants cover (admins: every organisation).</summary>
+    public bool Covers(long organisationId) => IsAdmin || Grants.Any(g => g.CoveredOrganisationIds.Contains(organisationId));
+
     public bool CanWrite(long organisationId) =>
         !ReadOnly && (IsAdmin || Grants.Any(g => g.Role == Roles.LicenseManager && g.CoveredOrganisationIds.Contains(organisationId)));
 

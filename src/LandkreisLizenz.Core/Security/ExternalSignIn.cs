@@ -26,7 +26,9 @@ public sealed class ExternalSignIn(Database database, TimeProvider clock, AuditL
         VALUES (@UserName, @DisplayName, @Email, NULL, @Subject, 1, 0, @SecurityStamp, @Now)
         """;
 
-    private const string UpdateSql = "UPDATE users SET display_name = @DisplayName, email = @Email, last_login_at = @Now WHERE id = @Id";
+    private const string UpdateSql = "UPDATE users SET display_name = @DisplayName, email = @Email, last_login_at = @Now, security_stamp = @SecurityStamp WHERE id = @Id";
+
+    private const string GrantsSql = "SELECT role AS Role, organisation_id AS OrganisationId FROM role_grants WHERE user_id = @Id";
 
     private const string OrganisationsSql = "SELECT id AS Id, ags AS Ags FROM organisations WHERE ags IN @Ags";
 
@@ -73,14 +75,16 @@ public sealed class ExternalSignIn(Database database, TimeProvider clock, AuditL
             }
 
             userId = existing.Id;
-            stamp = existing.SecurityStamp;
-            await connection.ExecuteAsync(UpdateSql, new { Id = userId, identity.DisplayName, identity.Email, Now = now }, transaction);
+            var before = (await connection.QueryAsync<(string Role, long? OrganisationId)>(GrantsSql, new { Id = userId }, transaction)).ToHashSet();
+            // Changed grants end the sessions issued under the old ones.
+            stamp = before.SetEquals(grants) ? existing.SecurityStamp : AccountService.NewSecurityStamp();
+            await connection.ExecuteAsync(UpdateSql, new { Id = userId, identity.DisplayName, identity.Email, Now = now, SecurityStamp = stamp }, transaction);
         }
         else
         {
             // A local account of the same name stays the local one; the SSO account gets a distinguishable name.
             var userName = await connection.ExecuteScalarAsync<int>(NameTakenSql, new { identity.UserName }, transaction) == 0 ? identity.UserName : identity.UserName + " (SSO)";
-            stamp = Guid.NewGuid().ToString("N");
+            stamp = AccountService.NewSecurityStamp();
             userId = await connection.ExecuteScalarAsync<long>(database.Dialect.InsertReturningId(InsertSql),
                 new { UserName = userName, identity.DisplayName, identity.Email, identity.Subject, SecurityStamp = stamp, Now = now }, transaction);
         }

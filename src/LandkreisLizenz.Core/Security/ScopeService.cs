@@ -10,25 +10,38 @@ public sealed class ScopeService(Database database)
         SELECT id AS Id, user_name AS UserName FROM users WHERE id = @UserId AND is_active = 1
         """;
 
+    private const string SessionUserSql = """
+        SELECT id AS Id, user_name AS UserName FROM users WHERE id = @UserId AND is_active = 1 AND security_stamp = @Stamp
+        """;
+
+    /// <summary>
+    /// The scope of a browser session: null when the user was deactivated or the session was ended on the server
+    /// (logout, password or grant change rotate the security stamp, so every cookie issued before stops working).
+    /// </summary>
+    public Task<CallerScope?> ForSessionAsync(long userId, string? securityStamp) =>
+        string.IsNullOrEmpty(securityStamp) ? Task.FromResult<CallerScope?>(null) : LoadAsync(SessionUserSql, new { UserId = userId, Stamp = securityStamp });
+
     private const string GrantsSql = """
         SELECT g.role AS Role, g.organisation_id AS OrganisationId, o.id AS CoveredId
         FROM role_grants g
-        LEFT JOIN organisations o ON o.id = g.organisation_id OR o.parent_id = g.organisation_id
+        LEFT JOIN organisations o ON o.id = g.organisation_id OR (o.parent_id = g.organisation_id AND o.kind = 'municipality')
         WHERE g.user_id = @UserId
         ORDER BY g.role, g.organisation_id
         """;
 
     /// <returns>null when the user does not exist or is deactivated.</returns>
-    public async Task<CallerScope?> ForUserAsync(long userId)
+    public Task<CallerScope?> ForUserAsync(long userId) => LoadAsync(UserSql, new { UserId = userId });
+
+    private async Task<CallerScope?> LoadAsync(string userSql, object parameters)
     {
         using var connection = database.Open();
-        var user = await connection.QuerySingleOrDefaultAsync<(long Id, string UserName)?>(UserSql, new { UserId = userId });
+        var user = await connection.QuerySingleOrDefaultAsync<(long Id, string UserName)?>(userSql, parameters);
         if (user is null)
         {
             return null;
         }
 
-        var rows = await connection.QueryAsync<(string Role, long? OrganisationId, long? CoveredId)>(GrantsSql, new { UserId = userId });
+        var rows = await connection.QueryAsync<(string Role, long? OrganisationId, long? CoveredId)>(GrantsSql, new { UserId = user.Value.Id });
         var grants = rows
             .GroupBy(r => (r.Role, r.OrganisationId))
             .Select(g => new RoleGrant(

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace LandkreisLizenz.Web.Controllers;
 
-public sealed class AccountController(AccountService accounts, ScopeService scopes, TimeProvider clock) : Controller
+public sealed class AccountController(AccountService accounts, ScopeService scopes, CallerScopeAccessor caller, TimeProvider clock) : Controller
 {
     [HttpGet("/anmelden")]
     [AllowAnonymous]
@@ -46,7 +46,7 @@ public sealed class AccountController(AccountService accounts, ScopeService scop
         if (result.Outcome != SignInOutcome.Succeeded)
         {
             ModelState.AddModelError(string.Empty, result.Outcome == SignInOutcome.LockedOut
-                ? $"Das Konto ist nach {AccountService.MaxFailedAttempts} fehlgeschlagenen Anmeldungen für {AccountService.LockoutDuration.TotalMinutes:0} Minuten gesperrt."
+                ? $"Nach {AccountService.MaxFailedAttempts} fehlgeschlagenen Anmeldungen ist die Anmeldung mit diesem Benutzernamen von Ihrem Gerät aus für {AccountService.LockoutDuration.TotalMinutes:0} Minuten gesperrt."
                 : "Benutzername oder Passwort ist falsch.");
             input.Password = null;
             return View(input);
@@ -70,6 +70,7 @@ public sealed class AccountController(AccountService accounts, ScopeService scop
     [Authorize(Policy = Policies.Authenticated)]
     public async Task<IActionResult> Logout()
     {
+        await accounts.SignOutAsync(caller.Current, HttpContext.Connection.RemoteIpAddress?.ToString());
         await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return Redirect("/anmelden");
     }

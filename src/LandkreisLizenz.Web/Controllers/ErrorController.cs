@@ -10,7 +10,9 @@ public sealed class ErrorController : Controller
     [Route("/fehler/{code:int}")]
     public IActionResult Status(int code)
     {
-        Response.StatusCode = code;
-        return View("Status", code);
+        // Only real error codes reach the status line; anything else in the URL is a page that does not exist.
+        var status = code is >= 400 and <= 599 ? code : StatusCodes.Status404NotFound;
+        Response.StatusCode = status;
+        return View("Status", status);
     }
 }

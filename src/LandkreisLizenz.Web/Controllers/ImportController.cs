@@ -1,4 +1,3 @@
-using Hangfire;
 using LandkreisLizenz.Core.Imports;
 using LandkreisLizenz.Core.Security;
 using LandkreisLizenz.Web.Models;
@@ -8,7 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace LandkreisLizenz.Web.Controllers;
 
-public sealed class ImportController(ImportService imports, CallerScopeAccessor caller, IBackgroundJobClient jobs) : Controller
+public sealed class ImportController(ImportService imports, CallerScopeAccessor caller, IImportQueue background) : Controller
 {
     [HttpGet("/import")]
     [Authorize(Policy = Policies.Authenticated)]
@@ -49,16 +48,7 @@ public sealed class ImportController(ImportService imports, CallerScopeAccessor 
             return View("Index", new ImportIndexModel(await imports.RecentBatchesAsync(caller.Current), format, ex.Message));
         }
 
-        var batch = (await imports.GetBatchAsync(caller.Current, id))!;
-        if (imports.RunsInBackground(batch))
-        {
-            jobs.Enqueue<ImportJobs>(j => j.Validate(id));
-        }
-        else
-        {
-            imports.ValidateBatch(caller.Current, id);
-        }
-
+        await imports.RunOrQueueAsync(caller.Current, id, commit: false, background);
         return Redirect($"/import/{id}");
     }
 
@@ -91,30 +81,13 @@ public sealed class ImportController(ImportService imports, CallerScopeAccessor 
     [Authorize(Policy = Policies.LicenseManager)]
     public async Task<IActionResult> Commit(long id)
     {
-        var batch = await imports.GetBatchAsync(caller.Current, id);
-        if (batch is null)
-        {
-            return NotFound();
-        }
-
         try
         {
-            if (imports.RunsInBackground(batch))
-            {
-                jobs.Enqueue<ImportJobs>(j => j.Commit(id));
-            }
-            else
-            {
-                imports.CommitBatch(caller.Current, id);
-            }
+            await imports.RunOrQueueAsync(caller.Current, id, commit: true, background);
         }
         catch (InvalidOperationException ex)
         {
             TempData["Message"] = ex.Message;
-        }
-        catch (AccessDeniedException)
-        {
-            return Forbid();
         }
 
         return Redirect($"/import/{id}");

@@ -88,6 +88,7 @@ public static class LandkreisLizenzApp
         services.AddSingleton<IReconciliationTrigger, HangfireReconciliationTrigger>();
         services.AddTransient<ReconciliationJobs>();
         services.AddTransient<ImportJobs>();
+        services.AddSingleton<IImportQueue, HangfireImportQueue>();
         services.AddHttpContextAccessor();
         services.AddScoped<CallerScopeAccessor>();
 
@@ -131,7 +132,11 @@ public static class LandkreisLizenzApp
         // Large inventory files are uploaded whole; the import checks the real size limit itself.
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = 2L * 1024 * 1024 * 1024);
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 2L * 1024 * 1024 * 1024);
-        services.AddControllersWithViews(options => options.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));
+        services.AddControllersWithViews(options =>
+        {
+            options.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute());
+            options.Filters.Add(new CoreRefusalFilter());
+        });
         // Razor would otherwise write every umlaut as a numeric entity.
         services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddGraphQL(graphql => graphql

@@ -19,6 +19,9 @@ public sealed class CallerScopeAccessor(IHttpContextAccessor httpContextAccessor
 
     public const string SessionIdClaim = "sid";
 
+    /// <summary>The user's security stamp at login; compared with the stored one on every request.</summary>
+    public const string StampClaim = "stamp";
+
     public const string AuthTimeClaim = "auth_time";
 
     /// <summary>A new principal for every login: a fresh session id, so nothing from before the login carries over (no session fixation).</summary>
@@ -29,7 +32,7 @@ public sealed class CallerScopeAccessor(IHttpContextAccessor httpContextAccessor
             new(ClaimTypes.NameIdentifier, userId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new(ClaimTypes.Name, userName),
             new(ClaimTypes.GivenName, displayName),
-            new("stamp", securityStamp),
+            new(StampClaim, securityStamp),
             new(SessionIdClaim, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))),
             new(AuthTimeClaim, now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };
@@ -48,7 +51,9 @@ public sealed class CallerScopeAccessor(IHttpContextAccessor httpContextAccessor
         var limit = TimeSpan.FromHours(Math.Max(1, services.GetRequiredService<SecurityOptions>().AbsoluteTimeoutHours));
         var expired = !long.TryParse(context.Principal?.FindFirstValue(AuthTimeClaim), out var authTime)
                       || services.GetRequiredService<TimeProvider>().GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(authTime) > limit;
-        var scope = !expired && long.TryParse(idText, out var userId) ? await services.GetRequiredService<ScopeService>().ForUserAsync(userId) : null;
+        var scope = !expired && long.TryParse(idText, out var userId)
+            ? await services.GetRequiredService<ScopeService>().ForSessionAsync(userId, context.Principal?.FindFirstValue(StampClaim))
+            : null;
         if (scope is null)
         {
             context.RejectPrincipal();

@@ -86,6 +86,14 @@ public static class Hardening
                 headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                // What a signed-in caller gets (pages, exports, API answers) is a county's data: never kept by a
+                // browser or proxy cache, so the next person at a shared workstation cannot open it from history.
+                if (context.User.Identity?.IsAuthenticated == true)
+                {
+                    headers.CacheControl = "no-store";
+                    headers.Pragma = "no-cache";
+                }
+
                 return Task.CompletedTask;
             });
             await next();

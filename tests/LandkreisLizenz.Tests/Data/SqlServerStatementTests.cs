@@ -103,6 +103,7 @@ public sealed partial class SqlServerStatementTests
         return RegistryService.Statements(Dialect)
             .Concat(TableImporter.Statements(Dialect, table => columns[table]))
             .Concat(AuditQueries.Statements(Dialect))
+            .Concat(AuditLog.Statements())
             .Concat(RecognitionService.Statements(Dialect))
             .Concat(SuggestionService.Statements(Dialect))
             .Concat(EstateChecksum.Tables.Select(t => ($"checksum: {t}", $"SELECT * FROM {t} ORDER BY id")))

@@ -90,4 +90,58 @@ public sealed class AccountServiceTests
         using var connection = db.Database.Open();
         Assert.AreEqual("niemand", connection.ExecuteScalar<string>("SELECT user_name FROM audit_log WHERE action = 'login_failed'"));
     }
+
+    [TestMethod]
+    public async Task SignInAsync_UnknownAndKnownNames_LockAfterTheSameAttemptsWithTheSameOutcome()
+    {
+        using var db = WithDemoAccounts();
+        var (service, _) = Create(db);
+
+        var known = new List<SignInOutcome>();
+        var unknown = new List<SignInOutcome>();
+        for (var i = 0; i <= AccountService.MaxFailedAttempts; i++)
+        {
+            known.Add((await service.SignInAsync("lm.test", "falsch", "10.0.0.1")).Outcome);
+            unknown.Add((await service.SignInAsync("gibt.es.nicht", "falsch", "10.0.0.1")).Outcome);
+        }
+
+        CollectionAssert.AreEqual(known, unknown, "The outcome tells whether the account exists.");
+        Assert.AreEqual(SignInOutcome.LockedOut, unknown[^1]);
+    }
+
+    [TestMethod]
+    public async Task SignInAsync_LockedFromOneAddress_OwnerSignsInFromAnother()
+    {
+        using var db = WithDemoAccounts();
+        var (service, _) = Create(db);
+        for (var i = 0; i < AccountService.MaxFailedAttempts; i++)
+        {
+            await service.SignInAsync("lm.test", "falsch", "203.0.113.9");
+        }
+
+        var attacker = await service.SignInAsync("lm.test", DemoEstateGenerator.DemoPassword, "203.0.113.9");
+        var owner = await service.SignInAsync("lm.test", DemoEstateGenerator.DemoPassword, "10.1.2.3");
+
+        Assert.AreEqual(SignInOutcome.LockedOut, attacker.Outcome);
+        Assert.AreEqual(SignInOutcome.Succeeded, owner.Outcome, "A stranger's failures locked the owner out of their own workplace.");
+    }
+
+    [TestMethod]
+    public async Task SignOutAsync_SignedInUser_RotatesStampSoOldSessionsEndAndAudits()
+    {
+        using var db = WithDemoAccounts();
+        var (service, clock) = Create(db);
+        var signIn = await service.SignInAsync("lm.test", DemoEstateGenerator.DemoPassword, null);
+        var scopes = new ScopeService(db.Database);
+        var scope = (await scopes.ForSessionAsync(signIn.UserId!.Value, signIn.SecurityStamp))!;
+
+        await service.SignOutAsync(scope, "127.0.0.1");
+
+        Assert.IsNull(await scopes.ForSessionAsync(signIn.UserId.Value, signIn.SecurityStamp), "The old session still works after logout.");
+        Assert.IsNull(await scopes.ForSessionAsync(signIn.UserId.Value, null));
+        using var connection = db.Database.Open();
+        Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'logout' AND user_name = 'lm.test'"));
+        var again = await service.SignInAsync("lm.test", DemoEstateGenerator.DemoPassword, null);
+        Assert.IsNotNull(await scopes.ForSessionAsync(again.UserId!.Value, again.SecurityStamp));
+    }
 }
