@@ -39,7 +39,7 @@ internal static class DashboardBenchmark
 
         var cio = (await scopes.ForUserAsync(UserId("cio.mettmann")))!;
         var analyst = (await scopes.ForUserAsync(UserId("verbund")))!;
-        var cioService = new CioDashboardService(database, new DeadlineCalendar(database), clock);
+        var cioService = new CioDashboardService(database, new DeadlineCalendar(database), clock, new LandkreisLizenz.Core.Audit.AuditLog(database, clock));
         var verbund = new VerbundDashboardService(database, audit);
         long mettmann;
         using (var c = database.Open())

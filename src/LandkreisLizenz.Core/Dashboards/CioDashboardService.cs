@@ -1,4 +1,5 @@
 using Dapper;
+using LandkreisLizenz.Core.Audit;
 using LandkreisLizenz.Core.Common;
 using LandkreisLizenz.Core.Contracts;
 using LandkreisLizenz.Core.Data;
@@ -40,7 +41,7 @@ public sealed class CioDashboard
 /// Figures of the CIO dashboard, each from one set-based query over the family (so the number of statements does not
 /// grow with the estate). Everything is filtered through the caller's scope.
 /// </summary>
-public sealed class CioDashboardService(Database database, DeadlineCalendar deadlines, TimeProvider clock)
+public sealed class CioDashboardService(Database database, DeadlineCalendar deadlines, TimeProvider clock, AuditLog audit)
 {
     // Applications of the family with the DVS criteria (spec §4) evaluated in SQL.
     private const string ApplicationsSql = """
@@ -112,6 +113,7 @@ public sealed class CioDashboardService(Database database, DeadlineCalendar dead
         var organisation = await connection.QuerySingleOrDefaultScopedAsync<(long Id, string Name)?>(scope, OrganisationSql, new { Root = root });
         if (organisation is null)
         {
+            await audit.RefusedAsync(scope, "organisations", root, "dashboard");
             return null;
         }
 

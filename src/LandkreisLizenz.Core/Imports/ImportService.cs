@@ -233,11 +233,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     /// <summary>Stores an upload for preview and commit; checks size and type before anything is parsed.</summary>
     public async Task<long> StageAsync(CallerScope scope, ImportFormat format, Stream content, string fileName, long length)
     {
-        if (!scope.CanWriteCatalogue)
-        {
-            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "import", format.Key()));
-            throw new AccessDeniedException("Importieren darf nur das Lizenzmanagement oder die Administration.");
-        }
+        await EnsureMayImportAsync(scope, format.Key());
 
         if (length <= 0)
         {
@@ -291,9 +287,29 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         return id;
     }
 
+    /// <summary>Refuses (and audits) a caller who may not import at all, before any input is looked at.</summary>
+    public async Task EnsureMayImportAsync(CallerScope scope, string? format)
+    {
+        if (!scope.CanWriteCatalogue)
+        {
+            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "import", format ?? "upload"));
+            throw new AccessDeniedException("Importieren darf nur das Lizenzmanagement oder die Administration (nie mit einem Lese-Token).");
+        }
+    }
+
     public bool RunsInBackground(ImportBatch batch) => batch.FileSize > options.BackgroundThresholdBytes;
 
-    public async Task<ImportBatch?> GetBatchAsync(CallerScope scope, long id) => (await GetBatchesAsync(scope, [id])).SingleOrDefault();
+    /// <returns>null when the batch does not exist or is neither the caller's nor their organisations' (the refusal is audited).</returns>
+    public async Task<ImportBatch?> GetBatchAsync(CallerScope scope, long id)
+    {
+        var batch = (await GetBatchesAsync(scope, [id])).SingleOrDefault();
+        if (batch is null)
+        {
+            await audit.RefusedAsync(scope, "import_batches", id);
+        }
+
+        return batch;
+    }
 
     /// <summary>The batches with these ids the caller may see (own uploads or their organisations'), in one statement.</summary>
     public async Task<IReadOnlyList<ImportBatch>> GetBatchesAsync(CallerScope scope, IReadOnlyCollection<long> ids)

@@ -236,7 +236,7 @@ internal static partial class TableSpecs
             }
             else if (!scope.IsAdmin)
             {
-                HierarchyStaysAsItIs(r, kind, parent, existing, r.Has("parent_ags") && (parentAgs is null || parent is not null));
+                HierarchyStaysAsItIs(r, kind, parent, existing, r.Has("parent_ags") && (parentAgs is null || parent is not null) && !(kind == "county" && parentAgs is not null));
             }
 
             if (r.ErrorCount > errors)
@@ -338,6 +338,16 @@ internal static partial class TableSpecs
             var productId = Product(r, lookups);
             var software = r.Text("software_pattern");
             var publisher = r.Text("publisher_pattern") ?? "*";
+            if (software is not null && Recognition.WildcardPattern.Refusal(software, isPublisher: false) is { } softwareRefusal)
+            {
+                r.Error("software_pattern", softwareRefusal);
+            }
+
+            if (Recognition.WildcardPattern.Refusal(publisher, isPublisher: true) is { } publisherRefusal)
+            {
+                r.Error("publisher_pattern", publisherRefusal);
+            }
+
             MayEditCatalogue(r, scope, "software_pattern");
             if (r.ErrorCount > errors)
             {

@@ -42,6 +42,11 @@ public sealed class NotificationService(Database database, TimeProvider clock)
     /// <summary>Marks one notification (or all with null) of the caller as read.</summary>
     public async Task MarkReadAsync(CallerScope scope, long? id)
     {
+        if (scope.ReadOnly)
+        {
+            throw new AccessDeniedException("Mit einem Lese-Token wird nichts geändert, auch nicht der Lesestatus.");
+        }
+
         using var connection = database.Open();
         await connection.ExecuteAsync(MarkReadSql, new { scope.UserId, Id = id, Now = clock.GetUtcNow().UtcDateTime });
     }

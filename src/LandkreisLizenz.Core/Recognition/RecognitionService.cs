@@ -149,6 +149,13 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
             throw new AccessDeniedException("Nur das Lizenzmanagement oder die Administration darf Erkennungsregeln anlegen.");
         }
 
+        // Only a title the caller's own inventory reports can be mapped; anyone else's is "not found", as on the page.
+        if (await GetTitleAsync(scope, softwareTitleId) is null && !scope.IsAdmin)
+        {
+            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "recognition_rule", softwareTitleId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            throw new KeyNotFoundException("Der Software-Eintrag existiert nicht oder kommt in Ihrem Bestand nicht vor.");
+        }
+
         using var connection = database.Open();
         var title = await connection.QuerySingleOrDefaultAsync<(string Name, string Publisher)?>(TitleSql, new { Id = softwareTitleId })
             ?? throw new KeyNotFoundException("Der Software-Eintrag existiert nicht.");
@@ -159,6 +166,11 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
 
         var software = string.IsNullOrWhiteSpace(softwarePattern) ? title.Name : softwarePattern.Trim();
         var publisher = string.IsNullOrWhiteSpace(publisherPattern) ? (title.Publisher.Length == 0 ? "*" : title.Publisher) : publisherPattern.Trim();
+        if ((WildcardPattern.Refusal(software, isPublisher: false) ?? WildcardPattern.Refusal(publisher, isPublisher: true)) is { } refusal)
+        {
+            throw new ArgumentException("Regel nicht angelegt: " + refusal + ".");
+        }
+
         var softwareMatch = new WildcardPattern(software);
         var publisherMatch = new WildcardPattern(publisher);
         if (!softwareMatch.IsMatch(title.Name) || !publisherMatch.IsMatch(title.Publisher))

@@ -20,4 +20,23 @@ public sealed class WildcardPattern
     public int Specificity => Pattern.Count(c => c != '*');
 
     public bool IsMatch(string value) => _regex.IsMatch(value.Trim());
+
+    /// <summary>Characters besides <c>*</c> a pattern needs (spec §6.1), so that no rule swallows every title.</summary>
+    public const int MinimumLiteralCharacters = 3;
+
+    /// <summary>
+    /// Why a recognition pattern is refused, or null: a software pattern needs at least three characters besides
+    /// <c>*</c>; a publisher pattern may also be a bare <c>*</c> (any publisher).
+    /// </summary>
+    public static string? Refusal(string pattern, bool isPublisher)
+    {
+        var literal = pattern.Trim().Count(c => c != '*');
+        if (literal >= MinimumLiteralCharacters || (isPublisher && pattern.Trim() == "*"))
+        {
+            return null;
+        }
+
+        return $"das Muster „{pattern}“ braucht mindestens {MinimumLiteralCharacters} Zeichen außer *"
+               + (isPublisher ? " (oder nur * für jeden Hersteller)" : "");
+    }
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using LandkreisLizenz.Core.Audit;
 using LandkreisLizenz.Core.Common;
 using LandkreisLizenz.Core.Data;
 using LandkreisLizenz.Core.Security;
@@ -68,7 +69,7 @@ public sealed record Consumer(string Organisation, string Key, string Kind, stri
 public sealed record PositionDetail(PositionView Position, DateOnly AsOf, IReadOnlyList<CountedLicense> Licenses, IReadOnlyList<Consumer> Consumers, IReadOnlyList<TrendPoint> Trend);
 
 /// <summary>Read side of the reconciliation for pages and the API: the latest positions of an organisation, scoped.</summary>
-public sealed class ReconciliationQueries(Database database, ReconciliationOptions options)
+public sealed class ReconciliationQueries(Database database, ReconciliationOptions options, AuditLog audit)
 {
     private const string PositionsSql = """
         SELECT p.organisation_id AS OrganisationId, o.name AS OrganisationName, p.product_id AS ProductId, pr.name AS ProductName, pr.vendor AS Vendor,
@@ -154,6 +155,11 @@ public sealed class ReconciliationQueries(Database database, ReconciliationOptio
         var run = await LatestRunAsync(scope, organisationId);
         if (position is null || run is null)
         {
+            if (!scope.Covers(organisationId) && !scope.IsVerbundAnalyst)
+            {
+                await audit.RefusedAsync(scope, "organisations", organisationId, "position");
+            }
+
             return null;
         }
 

@@ -274,7 +274,16 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
     }
 
     /// <summary>A run as the caller may see it (see <see cref="RunsAsync"/>); null otherwise.</summary>
-    public async Task<RunSummary?> GetRunAsync(CallerScope scope, long runId) => (await GetRunsAsync(scope, [runId])).SingleOrDefault();
+    public async Task<RunSummary?> GetRunAsync(CallerScope scope, long runId)
+    {
+        var run = (await GetRunsAsync(scope, [runId])).SingleOrDefault();
+        if (run is null)
+        {
+            await audit.RefusedAsync(scope, "reconciliation_runs", runId);
+        }
+
+        return run;
+    }
 
     /// <summary>The runs with these ids the caller may see, in one statement (batched lookups).</summary>
     public async Task<IReadOnlyList<RunSummary>> GetRunsAsync(CallerScope scope, IReadOnlyCollection<long> runIds)

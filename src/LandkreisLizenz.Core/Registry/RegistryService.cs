@@ -145,6 +145,11 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         var row = (await QueryAsync(connection, scope, GetSql(entity), parameters)).SingleOrDefault();
         if (row is null)
         {
+            if (!entity.Global)
+            {
+                await audit.RefusedAsync(scope, entity.Table, id);
+            }
+
             return null;
         }
 

@@ -55,6 +55,13 @@ public sealed class ApiTokenService(Database database, TimeProvider clock, Audit
 
     public async Task<CreatedToken> CreateAsync(CallerScope scope, string name, string tokenScope, long? organisationId)
     {
+        var allowed = !scope.ReadOnly && (scope.IsAdmin || (organisationId is { } id && scope.CanWrite(id)));
+        if (!allowed)
+        {
+            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "api_token", name ?? "", organisationId));
+            throw new AccessDeniedException("Tokens erstellt die Administration oder das Lizenzmanagement für die eigene Organisation.");
+        }
+
         if (tokenScope is not ("read" or "write"))
         {
             throw new ArgumentException("Der Zugriff ist „read“ (lesen) oder „write“ (schreiben).");
@@ -63,13 +70,6 @@ public sealed class ApiTokenService(Database database, TimeProvider clock, Audit
         if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100)
         {
             throw new ArgumentException("Bitte geben Sie dem Token einen Namen (höchstens 100 Zeichen), z. B. die Anwendung, die ihn nutzt.");
-        }
-
-        var allowed = !scope.ReadOnly && (scope.IsAdmin || (organisationId is { } id && scope.CanWrite(id)));
-        if (!allowed)
-        {
-            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "api_token", name, organisationId));
-            throw new AccessDeniedException("Tokens erstellt die Administration oder das Lizenzmanagement für die eigene Organisation.");
         }
 
         var token = Prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -99,9 +99,16 @@ public sealed class ApiTokenService(Database database, TimeProvider clock, Audit
     /// <returns>true when revoked now, false when it already was, null when the token is not the caller's (or does not exist).</returns>
     public async Task<bool?> RevokeAsync(CallerScope scope, long id)
     {
+        if (scope.ReadOnly)
+        {
+            await audit.RefusedAsync(scope, "api_tokens", id, "revoke");
+            throw new AccessDeniedException("Mit einem Lese-Token wird nichts widerrufen.");
+        }
+
         using var connection = database.Open();
         if (await connection.ExecuteScalarAsync<int>(OwnedSql, new { Id = id, All = scope.IsAdmin ? 1 : 0, scope.UserId }) == 0)
         {
+            await audit.RefusedAsync(scope, "api_tokens", id, "revoke");
             return null;
         }
 

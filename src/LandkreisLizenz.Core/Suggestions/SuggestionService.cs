@@ -210,7 +210,17 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         yield return ("suggestions: page", page);
     }
 
-    public async Task<SuggestionDetail?> GetAsync(CallerScope scope, long id) => (await GetManyAsync(scope, [id])).SingleOrDefault();
+    /// <returns>null when the suggestion does not exist or does not concern the caller's scope (the refusal is audited).</returns>
+    public async Task<SuggestionDetail?> GetAsync(CallerScope scope, long id)
+    {
+        var detail = (await GetManyAsync(scope, [id])).SingleOrDefault();
+        if (detail is null)
+        {
+            await audit.RefusedAsync(scope, "suggestions", id);
+        }
+
+        return detail;
+    }
 
     /// <summary>Details of the suggestions with these ids the caller may see, in four statements however many ids.</summary>
     public async Task<IReadOnlyList<SuggestionDetail>> GetManyAsync(CallerScope scope, IReadOnlyCollection<long> ids)
@@ -246,7 +256,7 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         var detail = await GetAsync(scope, id) ?? throw new KeyNotFoundException("Die Empfehlung existiert nicht oder liegt außerhalb Ihres Zuständigkeitsbereichs.");
         if (scope.ReadOnly || (!scope.IsAdmin && !detail.Organisations.Any(o => scope.HoldsRoleFor(Roles.Cio, o.Id))))
         {
-            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "suggestion", detail.SuggestionKey));
+            await audit.RefusedAsync(scope, "suggestions", id, "decide");
             throw new AccessDeniedException("Über Empfehlungen entscheidet der CIO einer beteiligten Organisation.");
         }
 

@@ -20,6 +20,7 @@ public sealed class ImportController(ImportService imports, CallerScopeAccessor 
     [RequestSizeLimit(2L * 1024 * 1024 * 1024)]
     public async Task<IActionResult> Upload(string? format, IFormFile? file)
     {
+        await imports.EnsureMayImportAsync(caller.Current, format);
         string? error = null;
         if (!ImportFormats.TryParse(format, out var importFormat))
         {

@@ -123,9 +123,21 @@ internal static class Resolve
 
     public static IDataLoaderResult<TOut> ThenAsync<TIn, TOut>(this IDataLoaderResult<TIn> result, Func<TIn, Task<TOut>> map) => new AsyncMappedResult<TIn, TOut>(result, map);
 
-    /// <summary>Writes a refused lookup to the audit log (the caller sees null, as for a missing object).</summary>
-    public static Task AuditDeniedAsync(this IResolveFieldContext context, string what, string key) =>
-        context.Service<Core.Audit.AuditLog>().WriteAsync(context.Scope(), new Core.Audit.AuditEntry(Core.Audit.AuditActions.AccessDenied, what, key));
+    /// <summary>The table behind each node type whose owner the audit log can name.</summary>
+    private static readonly Dictionary<string, string> NodeTables = new(StringComparer.Ordinal)
+    {
+        ["Organisation"] = "organisations", ["Hosting"] = "hostings", ["Application"] = "applications", ["Contract"] = "contracts",
+        ["License"] = "licenses", ["Suggestion"] = "suggestions", ["ReconciliationRun"] = "reconciliation_runs", ["ImportBatch"] = "import_batches",
+    };
+
+    /// <summary>
+    /// A refused lookup of a named object, written by Core's one rule (with the owner organisation, as the pages do);
+    /// the caller sees null, as for a missing object.
+    /// </summary>
+    public static Task AuditDeniedAsync(this IResolveFieldContext context, string type, long id) =>
+        NodeTables.TryGetValue(type, out var table)
+            ? context.Service<Core.Audit.AuditLog>().RefusedAsync(context.Scope(), table, id, "graphql:" + context.FieldDefinition.Name)
+            : Task.CompletedTask;
 
     /// <summary>Opaque global ids: base64 of "Type:id".</summary>
     public static string GlobalId(string type, long id) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"{type}:{id}"));

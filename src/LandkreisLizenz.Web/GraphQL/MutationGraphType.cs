@@ -174,7 +174,6 @@ public sealed class MutationGraphType : ObjectGraphType
         }
         catch (KeyNotFoundException ex)
         {
-            await c.AuditDeniedAsync("graphql:update" + type, Resolve.GlobalId(type, id!.Value));
             return MutationPayload.Failed(ex.Message, "id");
         }
 
@@ -212,7 +211,6 @@ public sealed class MutationGraphType : ObjectGraphType
         }
         catch (KeyNotFoundException ex)
         {
-            await c.AuditDeniedAsync("graphql:delete" + type, Resolve.GlobalId(type, id));
             return MutationPayload.Failed(ex.Message, "id");
         }
         catch (AccessDeniedException ex)
@@ -235,7 +233,6 @@ public sealed class MutationGraphType : ObjectGraphType
         }
         catch (KeyNotFoundException ex)
         {
-            await c.AuditDeniedAsync("graphql:decideSuggestion", Resolve.GlobalId("Suggestion", id));
             return MutationPayload.Failed(ex.Message, "id");
         }
         catch (AccessDeniedException ex)
@@ -256,7 +253,6 @@ public sealed class MutationGraphType : ObjectGraphType
         var organisation = c.IdArgument("organisation", "Organisation");
         if (await c.Service<RegistryService>().GetAsync(c.Scope(), RegistryEntities.Organisations, organisation) is null)
         {
-            await c.AuditDeniedAsync("graphql:startReconciliation", Resolve.GlobalId("Organisation", organisation));
             return MutationPayload.Failed("Die Organisation existiert nicht oder liegt außerhalb Ihres Zuständigkeitsbereichs.", "organisation");
         }
 

@@ -182,7 +182,7 @@ public sealed class QueryGraphType : ObjectGraphType
             return id;
         }
 
-        await c.AuditDeniedAsync("graphql:" + c.FieldDefinition.Name, c.GetArgument<string>("organisation"));
+        await c.AuditDeniedAsync("Organisation", id);
         return null;
     }
 
@@ -219,7 +219,7 @@ public sealed class QueryGraphType : ObjectGraphType
             if (found is null)
             {
                 // Outside the caller's scope (or unknown): null, as for a missing object, and written to the audit log.
-                await c.AuditDeniedAsync("graphql:node", id);
+                await c.AuditDeniedAsync(parsed.Type, parsed.Id);
             }
 
             return found;

@@ -70,6 +70,28 @@ public static class Hardening
         });
     }
 
+    /// <summary>A URL-encoded form that cannot be decoded (small by nature); uploads are checked cell by cell by the import.</summary>
+    private static async Task<bool> HasNulInFormAsync(HttpRequest request)
+    {
+        if (!HttpMethods.IsPost(request.Method) || !request.HasFormContentType
+            || request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return false;
+        }
+
+        try
+        {
+            await request.ReadFormAsync();
+            return false;
+        }
+        catch (InvalidDataException)
+        {
+            // ASP.NET's form decoder refuses NUL ("The path contains null characters"); left alone, model binding
+            // swallowed that and the answer went out as "HTTP/1.1 0".
+            return true;
+        }
+    }
+
     /// <summary>First in the pipeline, so error pages and static files carry the headers too.</summary>
     public static void UseSecurityHeaders(this WebApplication app, SecurityOptions options)
     {
@@ -96,6 +118,18 @@ public static class Hardening
 
                 return Task.CompletedTask;
             });
+            if (await HasNulInFormAsync(context.Request))
+            {
+                // Refused here, as what it is, a malformed request.
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                context.Response.ContentType = "text/html; charset=utf-8";
+                await context.Response.WriteAsync(
+                    "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Ungültige Eingabe – LandkreisLizenz</title></head>"
+                    + "<body><main><h1>Ungültige Eingabe</h1><p>Ein Formularfeld enthält ein Steuerzeichen (NUL). Bitte geben Sie nur Text ein.</p>"
+                    + "<p><a href=\"/\">Zur Startseite</a></p></main></body></html>");
+                return;
+            }
+
             await next();
         });
 

@@ -48,7 +48,8 @@ public sealed class GraphQLEndpointTests : SharedAppTests<GraphQLEndpointTests>
     public async Task Node_ForeignOrganisation_NullOwnFoundAndAudited()
     {
         var own = GraphQLClient.GlobalId("Organisation", Scopes.OrganisationId(Factory.Database, "05158"));
-        var foreign = GraphQLClient.GlobalId("Organisation", Scopes.OrganisationId(Factory.Database, "16063"));
+        var foreignId = Scopes.OrganisationId(Factory.Database, "16063");
+        var foreign = GraphQLClient.GlobalId("Organisation", foreignId);
 
         var (_, body) = await PostAsync("query($a: ID!, $b: ID!) { own: node(id: $a) { ... on Organisation { name } } foreign: node(id: $b) { id } positions: licensePositions(organisation: $b) { productName } }",
             new { a = own, b = foreign });
@@ -58,8 +59,10 @@ public sealed class GraphQLEndpointTests : SharedAppTests<GraphQLEndpointTests>
         Assert.AreEqual(JsonValueKind.Null, data.GetProperty("foreign").ValueKind);
         Assert.AreEqual(0, data.GetProperty("positions").GetArrayLength());
         using var connection = Factory.Database.Open();
-        Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND object_type = 'graphql:node' AND object_key = @foreign", new { foreign }),
-            "the refused node lookup is audited");
+        Assert.AreEqual(1, connection.ExecuteScalar<int>(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND object_type = 'organisations' AND object_key = @key AND organisation_id = @foreignId",
+                new { key = "graphql:node " + foreignId, foreignId }),
+            "the refused node lookup is audited with the organisation it targeted");
     }
 
     [TestMethod]

@@ -114,11 +114,12 @@ public sealed class GraphQLTenantIsolationTests : SharedAppTests<GraphQLTenantIs
         }
 
         using var connection = Factory.Database.Open();
-        Assert.IsGreaterThanOrEqualTo(2 * _foreignIds.Count, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND object_type = 'graphql:node'"),
+        Assert.IsGreaterThanOrEqualTo(2 * _foreignIds.Count, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND object_key LIKE 'graphql:node%'"),
             "every refused node lookup is audited");
         Assert.IsGreaterThanOrEqualTo(2, connection.ExecuteScalar<int>(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND object_type IN ('graphql:licensePositions', 'graphql:dashboard') AND object_key = @foreignOrganisation",
-            new { foreignOrganisation }), "so are positions and dashboard asked for another county");
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND object_type = 'organisations' AND object_key IN (@positions, @dashboard) AND organisation_id = @id",
+            new { positions = "graphql:licensePositions " + _countyB.Id, dashboard = "graphql:dashboard " + _countyB.Id, id = _countyB.Id }),
+            "so are positions and dashboard asked for another county, with that county named");
     }
 
     private static void AssertNothingOfCountyB(string root, JsonElement body, HashSet<string> seenTypes)

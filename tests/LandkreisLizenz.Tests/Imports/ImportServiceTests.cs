@@ -323,4 +323,18 @@ public sealed class ImportServiceTests
         using var check = _db.Database.Open();
         Assert.AreEqual(50, check.ExecuteScalar<int>("SELECT COUNT(*) FROM devices WHERE device_key LIKE 'STAGE-%'"));
     }
+
+    [TestMethod]
+    public void Commit_RecognitionRuleWithBarePattern_RejectedNothingWritten()
+    {
+        var before = Checksum();
+
+        var outcome = Commit(ImportFormat.RecognitionRules, "product_key;software_pattern;publisher_pattern\nms-m365-e3;*;*\nms-m365-e3;Zoom*;Z*\n");
+
+        Assert.IsFalse(outcome.IsValid);
+        Assert.AreEqual(2, outcome.Errors.Count, string.Join("; ", outcome.Errors));
+        Assert.AreEqual("software_pattern", outcome.Errors[0].Column);
+        Assert.AreEqual("publisher_pattern", outcome.Errors[1].Column);
+        Assert.AreEqual(before, Checksum());
+    }
 }

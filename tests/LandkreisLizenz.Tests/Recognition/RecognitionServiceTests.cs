@@ -91,4 +91,56 @@ public sealed class RecognitionServiceTests
         using var connection = db.Database.Open();
         Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND user_name = 'leser.wartburgkreis'"));
     }
+
+    [TestMethod]
+    [DataRow("*", "*")]
+    [DataRow("Zo*", "*")]
+    [DataRow("Zoom*", "**")]
+    [DataRow("Zoom*", "Z*")]
+    public async Task MapAsync_PatternWithFewerThanThreeCharacters_RefusedNothingChanges(string software, string publisher)
+    {
+        using var db = TestDatabase.CopyOf(SharedEstate.Database);
+        var clock = TestClock.Create();
+        var service = new RecognitionService(db.Database, clock, new AuditLog(db.Database, clock));
+        var manager = await Scopes.ForUserNameAsync(db.Database, "lm.mettmann");
+        var zoom = (await service.ListUnrecognisedAsync(manager, null, new PageRequest(1, 100))).Items.Single(i => i.Name == "Zoom Workplace");
+        using var connection = db.Database.Open();
+        var rules = connection.ExecuteScalar<int>("SELECT COUNT(*) FROM recognition_rules");
+        var mapped = connection.ExecuteScalar<int>("SELECT COUNT(*) FROM software_titles WHERE product_id IS NOT NULL");
+
+        var error = await Assert.ThrowsExactlyAsync<ArgumentException>(() => service.MapAsync(manager, zoom.SoftwareTitleId, 1, software, publisher));
+
+        StringAssert.Contains(error.Message, "mindestens 3 Zeichen");
+        Assert.AreEqual(rules, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM recognition_rules"));
+        Assert.AreEqual(mapped, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM software_titles WHERE product_id IS NOT NULL"));
+    }
+
+    [TestMethod]
+    public async Task MapAsync_TitleOnlyAnotherCountyReports_NotFoundAuditedNothingChanges()
+    {
+        using var db = TestDatabase.CopyOf(SharedEstate.Database);
+        var clock = TestClock.Create();
+        var service = new RecognitionService(db.Database, clock, new AuditLog(db.Database, clock));
+        var manager = await Scopes.ForUserNameAsync(db.Database, "lm.mettmann");
+        using var connection = db.Database.Open();
+        var mettmannFamily = "(SELECT id FROM organisations WHERE ags = '05158' OR parent_id = (SELECT id FROM organisations WHERE ags = '05158'))";
+        var foreignTitle = connection.ExecuteScalar<long?>($"""
+            SELECT MIN(t.id) FROM software_titles t
+            WHERE t.product_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM installations i JOIN devices d ON d.id = i.device_id WHERE i.software_title_id = t.id AND d.organisation_id IN {mettmannFamily})
+              AND EXISTS (SELECT 1 FROM installations i WHERE i.software_title_id = t.id)
+            """);
+        if (foreignTitle is null)
+        {
+            // Every unrecognised name of the estate also occurs in Mettmann: plant one that only another county reports.
+            var device = connection.ExecuteScalar<long>($"SELECT MIN(id) FROM devices WHERE organisation_id NOT IN {mettmannFamily}");
+            foreignTitle = connection.ExecuteScalar<long>("INSERT INTO software_titles (name, publisher) VALUES ('Nur-dort-Software', 'Fremd') RETURNING id");
+            connection.Execute("INSERT INTO installations (device_id, software_title_id) VALUES (@device, @foreignTitle)", new { device, foreignTitle });
+        }
+
+        await Assert.ThrowsExactlyAsync<KeyNotFoundException>(() => service.MapAsync(manager, foreignTitle.Value, 1));
+
+        Assert.IsNull(connection.ExecuteScalar<long?>("SELECT product_id FROM software_titles WHERE id = @foreignTitle", new { foreignTitle }));
+        Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND user_name = 'lm.mettmann' AND object_type = 'recognition_rule'"));
+    }
 }

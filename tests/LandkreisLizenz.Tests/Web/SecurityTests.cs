@@ -93,6 +93,7 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
 
             foreach (var url in urls)
             {
+                var auditedBefore = LastAuditId();
                 var response = method == "GET"
                     ? await client.GetAsync(url)
                     : await client.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>
@@ -103,6 +104,15 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
                                 || (response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location!.OriginalString.Contains("/fehler/403", StringComparison.Ordinal));
                 Assert.IsTrue(forbidden,
                     $"{method} {url} answered {(int)response.StatusCode} {response.Headers.Location}");
+                // One audit rule for every door: the refusal is written, and where the target has an owner, with it,
+                // so that the targeted county's CIO sees the attempt.
+                var refusals = RefusalsSince(auditedBefore, "lm.mettmann");
+                Assert.IsNotEmpty(refusals, $"{method} {url} was refused without an audit entry.");
+                if (response.StatusCode == HttpStatusCode.NotFound && !url.StartsWith("/import/", StringComparison.Ordinal) && !url.StartsWith("/schnittstellen/", StringComparison.Ordinal))
+                {
+                    Assert.IsTrue(refusals.Any(o => o == foreignOrganisation), $"{method} {url}: the refusal does not name {ForeignName} ({string.Join(",", refusals)}).");
+                }
+
                 tested.Add($"{method} {url}");
             }
         }
@@ -197,6 +207,20 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
         StringAssert.Contains(await cio.GetStringAsync("/protokoll/export.csv?suche=V-AUDIT"), ";create;contracts;05158/V-AUDIT;");
         Assert.DoesNotContain(ForeignName, page);
         StringAssert.Contains(refused.Headers.Location!.OriginalString, "/fehler/403");
+    }
+
+    private static long LastAuditId()
+    {
+        using var connection = Factory.Database.Open();
+        return connection.ExecuteScalar<long?>("SELECT MAX(id) FROM audit_log") ?? 0;
+    }
+
+    /// <summary>The organisations named by access_denied entries of the user after that id (null: without organisation).</summary>
+    private static List<long?> RefusalsSince(long id, string userName)
+    {
+        using var connection = Factory.Database.Open();
+        return connection.Query<long?>("SELECT organisation_id FROM audit_log WHERE id > @id AND action = 'access_denied' AND user_name = @userName",
+            new { id, userName }).ToList();
     }
 
     /// <summary>An API token of another user (the admin).</summary>

@@ -208,7 +208,7 @@ public sealed class LoginLockoutTests
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, "The right password must not sign in a locked account.");
         StringAssert.Contains(html, "gesperrt");
         using var connection = factory.Database.Open();
-        Assert.AreEqual(5, connection.ExecuteScalar<int>("SELECT failed_attempts FROM users WHERE user_name = 'lm.mettmann'"));
+        Assert.AreEqual(5, connection.ExecuteScalar<int>("SELECT failed_attempts FROM login_throttle WHERE user_name = 'lm.mettmann'"));
         Assert.AreEqual(2, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'login_locked_out' AND user_name = 'lm.mettmann'"),
             "The fifth failure and the refused attempt while locked are both audited.");
     }
