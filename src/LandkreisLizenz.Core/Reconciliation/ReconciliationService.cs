@@ -327,7 +327,7 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    public IReadOnlyList<LicensePosition> PositionsOfRun(long runId)
+    internal IReadOnlyList<LicensePosition> PositionsOfRun(long runId)
     {
         using var connection = database.Open();
         return ReadPositions(connection, runId);

@@ -89,7 +89,7 @@ public sealed class RecognitionServiceTests
         await Assert.ThrowsExactlyAsync<AccessDeniedException>(() => service.MapAsync(reader, 1, 1));
 
         using var connection = db.Database.Open();
-        Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND user_name = 'leser.wartburgkreis'"));
+        Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND user_name = 'leser.wartburgkreis' AND object_type = 'recognition_rule'"));
     }
 
     [TestMethod]
