@@ -175,6 +175,12 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
                     : new TableImporter(TableSpecs.For(format), database.Dialect, now).Run(connection, transaction, source, scope, commit);
                 if (commit && outcome.IsValid)
                 {
+                    if (format == ImportFormat.RecognitionRules)
+                    {
+                        // Imported rules act on the inventory already there, exactly as a mapping does (spec §6.1).
+                        recognition.ApplyRulesToUnrecognised(connection, transaction!);
+                    }
+
                     transaction!.Commit();
                 }
 

@@ -100,6 +100,25 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
     public RuleSet LoadRules(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction = null) =>
         new(connection.Query<RecognitionRule>(RulesSql, transaction: transaction));
 
+    /// <summary>
+    /// Maps every unrecognised title that a rule now matches (after a rules import), inside the caller's transaction.
+    /// Titles already mapped keep their product. Returns the number of titles mapped.
+    /// </summary>
+    internal int ApplyRulesToUnrecognised(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction)
+    {
+        var rules = LoadRules(connection, transaction);
+        var mapped = 0;
+        foreach (var title in connection.Query<(long Id, string Name, string Publisher)>(UnmappedTitlesSql, transaction: transaction).ToList())
+        {
+            if (rules.Match(title.Name, title.Publisher) is { } rule)
+            {
+                mapped += connection.Execute(MapTitleSql, new { title.Id, rule.ProductId, RuleId = rule.Id }, transaction);
+            }
+        }
+
+        return mapped;
+    }
+
     /// <summary>Unrecognised names in the caller's scope, most widespread first.</summary>
     public async Task<Paged<UnrecognisedSoftware>> ListUnrecognisedAsync(CallerScope scope, string? search, PageRequest page)
     {

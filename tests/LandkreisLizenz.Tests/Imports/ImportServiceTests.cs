@@ -337,4 +337,20 @@ public sealed class ImportServiceTests
         Assert.AreEqual("publisher_pattern", outcome.Errors[1].Column);
         Assert.AreEqual(before, Checksum());
     }
+
+    [TestMethod]
+    public void Commit_RecognitionRulesAfterInventory_ReattributesExistingInstallations()
+    {
+        using var connection = _db.Database.Open();
+        var zoom = connection.QuerySingle<(long Id, int Installations)>(
+            "SELECT t.id, (SELECT COUNT(*) FROM installations i WHERE i.software_title_id = t.id) FROM software_titles t WHERE t.name = 'Zoom Workplace' AND t.product_id IS NULL");
+        Assert.IsGreaterThan(0, zoom.Installations);
+
+        var outcome = Commit(ImportFormat.RecognitionRules, "product_key;software_pattern;publisher_pattern\nms-m365-e3;Zoom Work*;*\n");
+
+        Assert.IsTrue(outcome.IsValid, string.Join("; ", outcome.Errors));
+        Assert.AreEqual(connection.ExecuteScalar<long>("SELECT id FROM products WHERE product_key = 'ms-m365-e3'"),
+            connection.ExecuteScalar<long?>("SELECT product_id FROM software_titles WHERE id = @Id", new { zoom.Id }),
+            "The imported rule left the existing installations unrecognised.");
+    }
 }
