@@ -19,7 +19,8 @@ public sealed record ListColumn(string Key, string Header, string Sql, ValueForm
 public sealed record ListFilter(string Key, string Label, string Sql, string? OptionsSql = null, IReadOnlyDictionary<string, string>? Options = null);
 
 /// <summary>Related records shown on a detail page (e.g. the licenses of a contract); the SQL binds @Id and carries a scope placeholder.</summary>
-public sealed record RelatedList(string Heading, string Slug, string Sql, IReadOnlyList<ListColumn> Columns);
+/// <param name="CatalogueRows">Rows of the shared catalogue (e.g. a product's recognition rules): read without the caller's scope.</param>
+public sealed record RelatedList(string Heading, string Slug, string Sql, IReadOnlyList<ListColumn> Columns, bool CatalogueRows = false);
 
 /// <summary>
 /// One kind of registry object: its pages, list SQL, export (in its import format, so an export re-imports unchanged),
@@ -144,7 +145,7 @@ public static class RegistryEntities
                 SELECT r.id AS id, r.software_pattern AS software_pattern, r.publisher_pattern AS publisher_pattern
                 FROM recognition_rules r WHERE r.product_id = @Id ORDER BY r.software_pattern
                 """,
-                [new("software_pattern", "Software-Muster", "software_pattern"), new("publisher_pattern", "Hersteller-Muster", "publisher_pattern")]),
+                [new("software_pattern", "Software-Muster", "software_pattern"), new("publisher_pattern", "Hersteller-Muster", "publisher_pattern")], CatalogueRows: true),
             new("Anwendungen in Ihrem Bereich", "anwendungen", """
                 SELECT a.id AS id, o.name AS organisation, COALESCE(a.name, a.application_key) AS name, a.users AS users
                 FROM applications a JOIN organisations o ON o.id = a.organisation_id

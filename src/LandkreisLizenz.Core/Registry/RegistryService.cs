@@ -43,7 +43,7 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         parameters.Add("Take", page.SafePageSize);
         using var connection = database.Open();
         var total = await ScalarAsync(connection, scope, entity, CountSql(from), parameters);
-        var rows = await QueryAsync(connection, scope, entity, ListSql(entity, from, query, database.Dialect), parameters);
+        var rows = await QueryAsync(connection, scope, entity.Global, ListSql(entity, from, query, database.Dialect), parameters);
         return new RegistryPage(entity, query, rows, page.SafePage, page.SafePageSize, total);
     }
 
@@ -58,7 +58,7 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         parameters.Add("Take", Math.Clamp(take, 1, PageRequest.MaxPageSize));
         using var connection = database.Open();
         var total = await ScalarAsync(connection, scope, entity, CountSql(from), parameters);
-        var rows = await QueryAsync<T>(connection, scope, entity, TypedPageSql(entity, select, from, query, database.Dialect), parameters);
+        var rows = await QueryAsync<T>(connection, scope, entity.Global, TypedPageSql(entity, select, from, query, database.Dialect), parameters);
         return (rows, total);
     }
 
@@ -71,14 +71,14 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         }
 
         using var connection = database.Open();
-        return await QueryAsync<T>(connection, scope, entity, ByIdsSql(entity, select, database.Dialect), new DynamicParameters(new { Ids = SqlDialect.IdList(ids) }));
+        return await QueryAsync<T>(connection, scope, entity.Global, ByIdsSql(entity, select, database.Dialect), new DynamicParameters(new { Ids = SqlDialect.IdList(ids) }));
     }
 
     /// <summary>The organisation with this AGS (or provider key) if the caller may see it.</summary>
     public async Task<OrganisationRow?> OrganisationByAgsAsync(CallerScope scope, string ags)
     {
         using var connection = database.Open();
-        return (await QueryAsync<OrganisationRow>(connection, scope, RegistryEntities.Organisations, OrganisationByAgsSql, new DynamicParameters(new { Ags = ags.Trim() }))).SingleOrDefault();
+        return (await QueryAsync<OrganisationRow>(connection, scope, catalogueRows: false, OrganisationByAgsSql, new DynamicParameters(new { Ags = ags.Trim() }))).SingleOrDefault();
     }
 
     private static readonly string OrganisationByAgsSql = $"SELECT {OrganisationRow.Select}\n{RegistryEntities.Organisations.FromSql}\n  AND o.ags = @Ags";
@@ -107,8 +107,8 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         var (rowsSql, totalsSql) = ByParentSql(entity, select, parentColumn, database.Dialect);
         var parameters = new DynamicParameters(new { Ids = SqlDialect.IdList(parentIds), Skip = Math.Max(0, skip), Take = Math.Clamp(take, 1, PageRequest.MaxPageSize) });
         using var connection = database.Open();
-        var rows = await QueryAsync<T>(connection, scope, entity, rowsSql, parameters);
-        var totals = await QueryAsync<(long ParentId, int Total)>(connection, scope, entity, totalsSql, parameters);
+        var rows = await QueryAsync<T>(connection, scope, entity.Global, rowsSql, parameters);
+        var totals = await QueryAsync<(long ParentId, int Total)>(connection, scope, entity.Global, totalsSql, parameters);
         return (rows, totals.ToDictionary(t => t.ParentId, t => t.Total));
     }
 
@@ -117,7 +117,7 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
     {
         var (from, parameters) = Where(entity, query);
         using var connection = database.Open();
-        var rows = await QueryAsync(connection, scope, entity, ExportSql(entity, from, query), parameters);
+        var rows = await QueryAsync(connection, scope, entity.Global, ExportSql(entity, from, query), parameters);
         return (ImportFormatDescriptions.AllColumns(entity.Format), rows);
     }
 
@@ -142,7 +142,7 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
     {
         using var connection = database.Open();
         var parameters = new DynamicParameters(new { Id = id });
-        var row = (await QueryAsync(connection, scope, entity, GetSql(entity), parameters)).SingleOrDefault();
+        var row = (await QueryAsync(connection, scope, entity.Global, GetSql(entity), parameters)).SingleOrDefault();
         if (row is null)
         {
             if (!entity.Global)
@@ -156,7 +156,7 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         var related = new List<(RelatedList, IReadOnlyList<IDictionary<string, object?>>)>();
         foreach (var list in entity.Related)
         {
-            related.Add((list, await QueryAsync(connection, scope, null, list.Sql, new DynamicParameters(new { Id = id }))));
+            related.Add((list, await QueryAsync(connection, scope, list.CatalogueRows, list.Sql, new DynamicParameters(new { Id = id }))));
         }
 
         return new RegistryRecord(entity, row, related);
@@ -397,15 +397,15 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
     }
 
     /// <summary>
-    /// Rows of the shared catalogue (<paramref name="globalRows"/> is a global entity) are read as they are; every other
+    /// Rows of the shared catalogue (<paramref name="catalogueRows"/>: a global entity or a catalogue list) are read as they are; every other
     /// statement goes through the caller's scope and is refused without its placeholder. Which of the two is decided by
     /// the entity, never by the SQL text, so a forgotten placeholder fails instead of reading unscoped.
     /// </summary>
-    private static async Task<IReadOnlyList<IDictionary<string, object?>>> QueryAsync(IDbConnection connection, CallerScope scope, RegistryEntity? globalRows, string sql, DynamicParameters parameters) =>
-        (await QueryAsync<dynamic>(connection, scope, globalRows, sql, parameters)).Select(r => (IDictionary<string, object?>)r).ToList();
+    private static async Task<IReadOnlyList<IDictionary<string, object?>>> QueryAsync(IDbConnection connection, CallerScope scope, bool catalogueRows, string sql, DynamicParameters parameters) =>
+        (await QueryAsync<dynamic>(connection, scope, catalogueRows, sql, parameters)).Select(r => (IDictionary<string, object?>)r).ToList();
 
-    private static async Task<IReadOnlyList<T>> QueryAsync<T>(IDbConnection connection, CallerScope scope, RegistryEntity? globalRows, string sql, DynamicParameters parameters) =>
-        (globalRows is { Global: true }
+    private static async Task<IReadOnlyList<T>> QueryAsync<T>(IDbConnection connection, CallerScope scope, bool catalogueRows, string sql, DynamicParameters parameters) =>
+        (catalogueRows
             ? await connection.QueryAsync<T>(sql, parameters)
             : await connection.QueryScopedAsync<T>(scope, sql, parameters)).ToList();
 

@@ -89,4 +89,21 @@ public sealed class ScopedDataAccessTests
 
         Assert.IsLessThan(all, scoped, "The reader's scope did not narrow the count.");
     }
+
+    [TestMethod]
+    public void RegistryStatements_EveryTenantListAndRelatedList_CarryTheScopePlaceholder()
+    {
+        var offenders = new List<string>();
+        foreach (var entity in LandkreisLizenz.Core.Registry.RegistryEntities.All)
+        {
+            if (!entity.Global && !entity.FromSql.Contains("{scope:", StringComparison.Ordinal))
+            {
+                offenders.Add(entity.Slug);
+            }
+
+            offenders.AddRange(entity.Related.Where(r => !r.CatalogueRows && !r.Sql.Contains("{scope:", StringComparison.Ordinal)).Select(r => $"{entity.Slug}: {r.Heading}"));
+        }
+
+        Assert.IsEmpty(offenders, "Would be read without the caller's scope (or fail): " + string.Join(", ", offenders));
+    }
 }
