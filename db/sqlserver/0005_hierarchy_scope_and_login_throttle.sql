@@ -5,11 +5,18 @@
 DROP VIEW user_organisation_scope;
 GO
 
-CREATE VIEW user_organisation_scope AS
-SELECT g.user_id AS user_id, o.id AS organisation_id
+-- What each organisation grant covers: the granted organisation and its member municipalities. The one definition of
+-- it: the scope view below and the scope the application loads per request (ScopeService) both read this view.
+CREATE VIEW grant_coverage AS
+SELECT g.id AS grant_id, g.user_id AS user_id, g.role AS role, o.id AS organisation_id
 FROM role_grants g
-JOIN organisations o ON o.id = g.organisation_id OR (o.parent_id = g.organisation_id AND o.kind = 'municipality')
-WHERE g.role IN ('cio','license_manager','reader')
+JOIN organisations o ON o.id = g.organisation_id OR (o.parent_id = g.organisation_id AND o.kind = 'municipality');
+GO
+
+CREATE VIEW user_organisation_scope AS
+SELECT c.user_id AS user_id, c.organisation_id AS organisation_id
+FROM grant_coverage c
+WHERE c.role IN ('cio','license_manager','reader')
 UNION
 SELECT g.user_id, o.id
 FROM role_grants g

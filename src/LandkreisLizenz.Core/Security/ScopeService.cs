@@ -22,9 +22,9 @@ public sealed class ScopeService(Database database)
         string.IsNullOrEmpty(securityStamp) ? Task.FromResult<CallerScope?>(null) : LoadAsync(SessionUserSql, new { UserId = userId, Stamp = securityStamp });
 
     private const string GrantsSql = """
-        SELECT g.role AS Role, g.organisation_id AS OrganisationId, o.id AS CoveredId
+        SELECT g.role AS Role, g.organisation_id AS OrganisationId, c.organisation_id AS CoveredId
         FROM role_grants g
-        LEFT JOIN organisations o ON o.id = g.organisation_id OR (o.parent_id = g.organisation_id AND o.kind = 'municipality')
+        LEFT JOIN grant_coverage c ON c.grant_id = g.id
         WHERE g.user_id = @UserId
         ORDER BY g.role, g.organisation_id
         """;
