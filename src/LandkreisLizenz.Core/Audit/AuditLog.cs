@@ -52,9 +52,6 @@ public sealed class AuditLog(Database database, TimeProvider clock)
     /// <summary>The owner lookups (review, parse tests).</summary>
     internal static IEnumerable<(string Name, string Sql)> Statements() => OwnerSql.Select(o => ("audit: owner of " + o.Key, o.Value));
 
-    /// <summary>The tables <see cref="RefusedAsync"/> knows the owner of.</summary>
-    public static IReadOnlyCollection<string> OwnedTables => OwnerSql.Keys;
-
     /// <summary>
     /// The one rule for a refused lookup or write of a named object, whichever door it came through: an entry per
     /// organisation that owns the object (so that its CIO sees the attempt), or one without organisation when the

@@ -345,10 +345,12 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     }
 
     /// <summary>Validates a staged file (status validating → previewed or rejected). Reentrant: a rerun gives the same result.</summary>
-    public ImportOutcome ValidateBatch(CallerScope scope, long batchId) => RunBatch(scope, batchId, commit: false);
+    public ImportOutcome ValidateBatch(CallerScope scope, long batchId) =>
+        RunBatch(scope, AuthorizeRunAsync(scope, batchId, commit: false).GetAwaiter().GetResult(), commit: false);
 
     /// <summary>Commits a previewed batch exactly once; a second call (or a retried job) finds it completed and does nothing.</summary>
-    public ImportOutcome CommitBatch(CallerScope scope, long batchId) => RunBatch(scope, batchId, commit: true);
+    public ImportOutcome CommitBatch(CallerScope scope, long batchId) =>
+        RunBatch(scope, AuthorizeRunAsync(scope, batchId, commit: true).GetAwaiter().GetResult(), commit: true);
 
     /// <summary>
     /// Checks or commits a staged batch for the caller: small files at once, large ones as a background job (which
@@ -363,7 +365,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         }
         else
         {
-            RunBatch(scope, batchId, commit);
+            RunBatch(scope, batch, commit);
         }
     }
 
@@ -383,10 +385,10 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         return batch;
     }
 
-    private ImportOutcome RunBatch(CallerScope scope, long batchId, bool commit)
+    /// <param name="batch">The batch as <see cref="AuthorizeRunAsync"/> returned it for this caller.</param>
+    private ImportOutcome RunBatch(CallerScope scope, ImportBatch batch, bool commit)
     {
-        var batch = AuthorizeRunAsync(scope, batchId, commit).GetAwaiter().GetResult();
-
+        var batchId = batch.Id;
         using var connection = database.Open();
         if (commit)
         {

@@ -236,7 +236,9 @@ internal static partial class TableSpecs
             }
             else if (!scope.IsAdmin)
             {
-                HierarchyStaysAsItIs(r, kind, parent, existing, r.Has("parent_ags") && (parentAgs is null || parent is not null) && !(kind == "county" && parentAgs is not null));
+                // A parent already refused above (missing, or given to a county) is not reported twice.
+                var parentRefused = parentAgs is not null && (parent is null || kind == "county");
+                HierarchyStaysAsItIs(r, kind, parent, existing, parentGiven: r.Has("parent_ags") && !parentRefused);
             }
 
             if (r.ErrorCount > errors)

@@ -83,12 +83,13 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         SELECT id AS Id, name AS Name, publisher AS Publisher FROM software_titles WHERE product_id IS NULL
         """;
 
-    private const string MapTitleSql = """
-        UPDATE software_titles SET product_id = @ProductId, rule_id = @RuleId WHERE id = @Id AND product_id IS NULL
+    // Set-based over a JSON id set (one parameter however many titles, see SqlDialect.IdSet).
+    private const string MapTitlesSql = """
+        UPDATE software_titles SET product_id = @ProductId, rule_id = @RuleId WHERE id IN ({ids}) AND product_id IS NULL
         """;
 
     private const string CountInstallationsSql = """
-        SELECT COUNT(*) FROM installations WHERE software_title_id IN @Ids
+        SELECT COUNT(*) FROM installations WHERE software_title_id IN ({ids})
         """;
 
     private const string TitleSql = """
@@ -102,21 +103,29 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
 
     /// <summary>
     /// Maps every unrecognised title that a rule now matches (after a rules import), inside the caller's transaction.
-    /// Titles already mapped keep their product. Returns the number of titles mapped.
+    /// Titles already mapped keep their product. Returns the ids of the titles mapped.
     /// </summary>
-    internal int ApplyRulesToUnrecognised(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction)
+    internal IReadOnlyList<long> ApplyRulesToUnrecognised(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction) =>
+        MapUnrecognised(connection, transaction, LoadRules(connection, transaction).Match);
+
+    /// <summary>
+    /// The one way unrecognised titles get their product: each title the rule choice <paramref name="match"/> picks is
+    /// mapped, with one statement per rule, however many titles it takes.
+    /// </summary>
+    private IReadOnlyList<long> MapUnrecognised(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, Func<string, string, RecognitionRule?> match)
     {
-        var rules = LoadRules(connection, transaction);
-        var mapped = 0;
-        foreach (var title in connection.Query<(long Id, string Name, string Publisher)>(UnmappedTitlesSql, transaction: transaction).ToList())
+        var byRule = connection.Query<(long Id, string Name, string Publisher)>(UnmappedTitlesSql, transaction: transaction)
+            .Select(t => (t.Id, Rule: match(t.Name, t.Publisher)))
+            .Where(t => t.Rule is not null)
+            .GroupBy(t => t.Rule!)
+            .ToList();
+        var sql = MapTitlesSql.Replace("{ids}", database.Dialect.IdSet("@Ids"), StringComparison.Ordinal);
+        foreach (var group in byRule)
         {
-            if (rules.Match(title.Name, title.Publisher) is { } rule)
-            {
-                mapped += connection.Execute(MapTitleSql, new { title.Id, rule.ProductId, RuleId = rule.Id }, transaction);
-            }
+            connection.Execute(sql, new { group.Key.ProductId, RuleId = group.Key.Id, Ids = SqlDialect.IdList(group.Select(t => t.Id)) }, transaction);
         }
 
-        return mapped;
+        return byRule.SelectMany(g => g.Select(t => t.Id)).ToList();
     }
 
     /// <summary>Unrecognised names in the caller's scope, most widespread first.</summary>
@@ -154,6 +163,8 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         yield return ("unrecognised: count", count);
         yield return ("unrecognised: page", page);
         yield return ("unrecognised: title", UnrecognisedTitleSql);
+        yield return ("recognition: map titles", MapTitlesSql.Replace("{ids}", dialect.IdSet("@Ids"), StringComparison.Ordinal));
+        yield return ("recognition: count installations", CountInstallationsSql.Replace("{ids}", dialect.IdSet("@Ids"), StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -162,22 +173,26 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
     /// </summary>
     public async Task<MappingResult> MapAsync(CallerScope scope, long softwareTitleId, long productId, string? softwarePattern = null, string? publisherPattern = null)
     {
+        Task Refuse() => audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "recognition_rule", softwareTitleId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (!scope.CanWriteCatalogue)
         {
-            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "recognition_rule", softwareTitleId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            await Refuse();
             throw new AccessDeniedException("Nur das Lizenzmanagement oder die Administration darf Erkennungsregeln anlegen.");
         }
 
         // Only a title the caller's own inventory reports can be mapped; anyone else's is "not found", as on the page.
-        if (await GetTitleAsync(scope, softwareTitleId) is null && !scope.IsAdmin)
+        var visible = await GetTitleAsync(scope, softwareTitleId);
+        if (visible is null && !scope.IsAdmin)
         {
-            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "recognition_rule", softwareTitleId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            await Refuse();
             throw new KeyNotFoundException("Der Software-Eintrag existiert nicht oder kommt in Ihrem Bestand nicht vor.");
         }
 
         using var connection = database.Open();
-        var title = await connection.QuerySingleOrDefaultAsync<(string Name, string Publisher)?>(TitleSql, new { Id = softwareTitleId })
-            ?? throw new KeyNotFoundException("Der Software-Eintrag existiert nicht.");
+        var title = visible is not null
+            ? (visible.Name, visible.Publisher)
+            : await connection.QuerySingleOrDefaultAsync<(string Name, string Publisher)?>(TitleSql, new { Id = softwareTitleId })
+              ?? throw new KeyNotFoundException("Der Software-Eintrag existiert nicht.");
         if (await connection.ExecuteScalarAsync<int>(ProductExistsSql, new { Id = productId }) == 0)
         {
             throw new KeyNotFoundException("Das Produkt existiert nicht.");
@@ -200,16 +215,10 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         using var transaction = connection.BeginTransaction();
         var ruleId = await connection.ExecuteScalarAsync<long>(database.Dialect.InsertReturningId(InsertRuleSql),
             new { ProductId = productId, SoftwarePattern = software, PublisherPattern = publisher, Now = clock.GetUtcNow().UtcDateTime }, transaction);
-        var matched = (await connection.QueryAsync<(long Id, string Name, string Publisher)>(UnmappedTitlesSql, transaction: transaction))
-            .Where(t => softwareMatch.IsMatch(t.Name) && publisherMatch.IsMatch(t.Publisher))
-            .Select(t => t.Id)
-            .ToList();
-        foreach (var id in matched)
-        {
-            await connection.ExecuteAsync(MapTitleSql, new { Id = id, ProductId = productId, RuleId = ruleId }, transaction);
-        }
-
-        var installations = matched.Count == 0 ? 0 : await connection.ExecuteScalarAsync<int>(CountInstallationsSql, new { Ids = matched }, transaction);
+        var rule = new RecognitionRule(ruleId, productId, software, publisher);
+        var matched = MapUnrecognised(connection, transaction, (name, pub) => softwareMatch.IsMatch(name) && publisherMatch.IsMatch(pub) ? rule : null);
+        var installations = matched.Count == 0 ? 0 : await connection.ExecuteScalarAsync<int>(
+            CountInstallationsSql.Replace("{ids}", database.Dialect.IdSet("@Ids"), StringComparison.Ordinal), new { Ids = SqlDialect.IdList(matched) }, transaction);
         transaction.Commit();
         await audit.WriteAsync(scope, new AuditEntry(AuditActions.Create, "recognition_rule", ruleId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             After: new { ProductId = productId, SoftwarePattern = software, PublisherPattern = publisher, TitlesRecognised = matched.Count, InstallationsReattributed = installations }));

@@ -113,6 +113,8 @@ public sealed class ReconciliationQueries(Database database, ReconciliationOptio
 
     private const string NamesSql = "SELECT id AS Id, name AS Name FROM organisations WHERE id IN @Ids";
 
+    private const string VisibleOrganisationSql = "SELECT COUNT(*) FROM organisations o WHERE o.id = @Id AND {scope:o.id}";
+
     private const string RootSql = "SELECT COALESCE(CASE WHEN kind = 'municipality' THEN parent_id END, id) FROM organisations WHERE id = @Id";
 
     public Task<IReadOnlyList<PositionView>> PositionsAsync(CallerScope scope, long organisationId, PositionFilter filter) =>
@@ -155,7 +157,9 @@ public sealed class ReconciliationQueries(Database database, ReconciliationOptio
         var run = await LatestRunAsync(scope, organisationId);
         if (position is null || run is null)
         {
-            if (!scope.Covers(organisationId) && !scope.IsVerbundAnalyst)
+            // Nothing found in the scope: a refusal only if the organisation itself lies outside it (asked the scope, not a copy of its rule).
+            using var check = database.Open();
+            if (await check.ExecuteScalarScopedAsync<int>(scope, VisibleOrganisationSql, new { Id = organisationId }) == 0)
             {
                 await audit.RefusedAsync(scope, "organisations", organisationId, "position");
             }

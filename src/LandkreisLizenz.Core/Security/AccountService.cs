@@ -30,7 +30,7 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
         """;
 
     private const string SuccessSql = """
-        UPDATE users SET failed_attempts = 0, lockout_end = NULL, last_login_at = @Now, password_hash = @PasswordHash WHERE id = @Id
+        UPDATE users SET last_login_at = @Now, password_hash = @PasswordHash WHERE id = @Id
         """;
 
     private const string InsertUserSql = """
@@ -123,8 +123,8 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
         await audit.WriteAsync(scope, new AuditEntry(AuditActions.Logout, "user", scope.UserName, RemoteAddress: remoteAddress));
     }
 
-    /// <summary>Ends every session of the user (logout, password change, grant change, deactivation).</summary>
-    public async Task RotateSecurityStampAsync(long userId)
+    /// <summary>Ends every session of the user.</summary>
+    private async Task RotateSecurityStampAsync(long userId)
     {
         using var connection = database.Open();
         await connection.ExecuteAsync(RotateStampSql, new { Id = userId, Stamp = NewSecurityStamp() });

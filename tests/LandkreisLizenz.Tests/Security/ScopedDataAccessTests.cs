@@ -15,7 +15,6 @@ public sealed class ScopedDataAccessTests
     private static readonly Dictionary<string, string> Unscoped = new(StringComparer.Ordinal)
     {
         ["AccountService.SignInAsync"] = "sign-in: there is no caller yet",
-        ["AccountService.RotateSecurityStampAsync"] = "ends the sessions of a user; called by Core after a checked change",
         ["ScopeService.ForUserAsync"] = "builds the scope itself",
         ["ScopeService.ForSessionAsync"] = "builds the scope itself",
         ["ApiTokenService.AuthenticateAsync"] = "builds the scope of a presented token",
