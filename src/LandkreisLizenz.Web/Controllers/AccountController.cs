@@ -45,9 +45,6 @@ public sealed class AccountController(AccountService accounts, ScopeService scop
         var result = await accounts.SignInAsync(input.UserName!, input.Password!, HttpContext.Connection.RemoteIpAddress?.ToString());
         if (result.Outcome != SignInOutcome.Succeeded)
         {
-            // Control characters (a NUL byte, say) never reach the form again: the page shows the name without them.
-            ModelState.Clear();
-            input.UserName = new string(input.UserName!.Where(c => !char.IsControl(c)).ToArray());
             ModelState.AddModelError(string.Empty, result.Outcome == SignInOutcome.LockedOut
                 ? $"Nach {AccountService.MaxFailedAttempts} fehlgeschlagenen Anmeldungen ist die Anmeldung mit diesem Benutzernamen von Ihrem Gerät aus für {AccountService.LockoutDuration.TotalMinutes:0} Minuten gesperrt."
                 : "Benutzername oder Passwort ist falsch.");

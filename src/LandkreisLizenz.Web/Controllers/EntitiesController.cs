@@ -91,22 +91,11 @@ public sealed class EntitiesController(RegistryService registry, CallerScopeAcce
             return NotFound();
         }
 
-        try
+        var problem = await registry.DeleteAsync(caller.Current, entity, id, rowVersion);
+        if (problem is not null)
         {
-            var problem = await registry.DeleteAsync(caller.Current, entity, id, rowVersion);
-            if (problem is not null)
-            {
-                TempData["Message"] = problem;
-                return Redirect($"/register/{slug}/{id}");
-            }
-        }
-        catch (KeyNotFoundException)
-        {
-            return NotFound();
-        }
-        catch (AccessDeniedException)
-        {
-            return Forbid();
+            TempData["Message"] = problem;
+            return Redirect($"/register/{slug}/{id}");
         }
 
         TempData["Message"] = $"{entity.Singular} wurde gelöscht.";
@@ -120,15 +109,7 @@ public sealed class EntitiesController(RegistryService registry, CallerScopeAcce
             return NotFound();
         }
 
-        SaveResult result;
-        try
-        {
-            result = await registry.SaveAsync(caller.Current, entity, id, fields, rowVersion);
-        }
-        catch (KeyNotFoundException)
-        {
-            return NotFound();
-        }
+        var result = await registry.SaveAsync(caller.Current, entity, id, fields, rowVersion);
 
         if (result.Succeeded)
         {

@@ -44,16 +44,9 @@ public sealed class OverviewController(
     [Authorize(Policy = Policies.VerbundOrAdmin)]
     public async Task<IActionResult> Verbund(long? landkreis)
     {
-        try
-        {
-            return View(new VerbundModel(await verbund.GetAsync(caller.Current, landkreis),
-                (await suggestions.ListAsync(caller.Current, new SuggestionFilter(SuggestionTypes.SharedOperation), new PageRequest(1, 10))).Page.Items,
-                (await suggestions.ListAsync(caller.Current, new SuggestionFilter(SuggestionTypes.JointProcurement), new PageRequest(1, 10))).Page.Items,
-                landkreis));
-        }
-        catch (AccessDeniedException)
-        {
-            return Forbid();
-        }
+        return View(new VerbundModel(await verbund.GetAsync(caller.Current, landkreis),
+            (await suggestions.ListAsync(caller.Current, new SuggestionFilter(SuggestionTypes.SharedOperation), new PageRequest(1, 10))).Page.Items,
+            (await suggestions.ListAsync(caller.Current, new SuggestionFilter(SuggestionTypes.JointProcurement), new PageRequest(1, 10))).Page.Items,
+            landkreis));
     }
 }

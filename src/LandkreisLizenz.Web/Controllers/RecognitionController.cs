@@ -48,10 +48,6 @@ public sealed class RecognitionController(RecognitionService recognition, Produc
             var result = await recognition.MapAsync(caller.Current, titleId, productId, softwarePattern, publisherPattern);
             TempData["Message"] = $"Regel angelegt: {result.TitlesRecognised:N0} Software-Eintrag/-Einträge mit {result.InstallationsReattributed:N0} Installationen sind jetzt zugeordnet.";
         }
-        catch (AccessDeniedException)
-        {
-            return Forbid();
-        }
         catch (Exception ex) when (ex is ArgumentException or KeyNotFoundException)
         {
             TempData["Message"] = ex.Message;

@@ -62,16 +62,9 @@ public sealed class ReconciliationController(
             return NotFound();
         }
 
-        try
-        {
-            var run = await reconciliation.StartAsync(caller.Current, [organisationId], "manual");
-            jobs.FanOut(run);
-            return Redirect($"/lizenzabgleich/laeufe/{run.Id}?organisation={organisationId}");
-        }
-        catch (AccessDeniedException)
-        {
-            return Forbid();
-        }
+        var run = await reconciliation.StartAsync(caller.Current, [organisationId], "manual");
+        jobs.FanOut(run);
+        return Redirect($"/lizenzabgleich/laeufe/{run.Id}?organisation={organisationId}");
     }
 
     [HttpGet("/lizenzabgleich/laeufe/{runId:long}")]

@@ -30,27 +30,16 @@ public sealed class SuggestionsController(SuggestionService suggestions, CallerS
     [Authorize(Policy = Policies.CioOrAdmin)]
     public async Task<IActionResult> Decide(long id, string? status, string? reason)
     {
-        try
+        var problem = await suggestions.DecideAsync(caller.Current, id, status ?? "", reason);
+        if (problem is null)
         {
-            var problem = await suggestions.DecideAsync(caller.Current, id, status ?? "", reason);
-            if (problem is null)
-            {
-                TempData["Message"] = "Die Entscheidung wurde gespeichert.";
-                return Redirect($"/empfehlungen/{id}");
-            }
+            TempData["Message"] = "Die Entscheidung wurde gespeichert.";
+            return Redirect($"/empfehlungen/{id}");
+        }
 
-            var detail = (await suggestions.GetAsync(caller.Current, id))!;
-            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-            return View("Detail", new SuggestionDetailModel(detail, CanDecide(detail), null, problem, (status, reason)));
-        }
-        catch (KeyNotFoundException)
-        {
-            return NotFound();
-        }
-        catch (AccessDeniedException)
-        {
-            return Forbid();
-        }
+        var detail = (await suggestions.GetAsync(caller.Current, id))!;
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return View("Detail", new SuggestionDetailModel(detail, CanDecide(detail), null, problem, (status, reason)));
     }
 
     private bool CanDecide(SuggestionDetail detail) =>

@@ -123,11 +123,11 @@ internal static class Resolve
 
     public static IDataLoaderResult<TOut> ThenAsync<TIn, TOut>(this IDataLoaderResult<TIn> result, Func<TIn, Task<TOut>> map) => new AsyncMappedResult<TIn, TOut>(result, map);
 
-    /// <summary>The table behind each node type whose owner the audit log can name.</summary>
-    private static readonly Dictionary<string, string> NodeTables = new(StringComparer.Ordinal)
+    /// <summary>The table behind each node type whose owner the audit log can name (the catalogue has none).</summary>
+    private static readonly Dictionary<string, string> NodeTables = new Dictionary<string, string>(
+        MutationGraphType.Entities.Where(e => !e.Entity.Global).ToDictionary(e => e.Type, e => e.Entity.Table), StringComparer.Ordinal)
     {
-        ["Organisation"] = "organisations", ["Hosting"] = "hostings", ["Application"] = "applications", ["Contract"] = "contracts",
-        ["License"] = "licenses", ["Suggestion"] = "suggestions", ["ReconciliationRun"] = "reconciliation_runs", ["ImportBatch"] = "import_batches",
+        ["Suggestion"] = "suggestions", ["ReconciliationRun"] = "reconciliation_runs", ["ImportBatch"] = "import_batches",
     };
 
     /// <summary>

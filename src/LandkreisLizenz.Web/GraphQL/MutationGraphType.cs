@@ -34,7 +34,8 @@ public sealed class UserErrorGraphType : ObjectGraphType<(string? Field, string 
 /// </summary>
 public sealed class MutationGraphType : ObjectGraphType
 {
-    private static readonly (RegistryEntity Entity, string Type, string Select)[] Entities =
+    /// <summary>The registry objects of the API: entity, GraphQL type name and the row type's SELECT list.</summary>
+    internal static readonly (RegistryEntity Entity, string Type, string Select)[] Entities =
     [
         (RegistryEntities.Organisations, "Organisation", OrganisationRow.Select),
         (RegistryEntities.Products, "Product", ProductRow.Select),

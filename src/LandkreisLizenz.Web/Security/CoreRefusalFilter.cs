@@ -12,12 +12,16 @@ public sealed class CoreRefusalFilter : IExceptionFilter
 {
     public void OnException(ExceptionContext context)
     {
-        context.Result = context.Exception switch
+        IActionResult? refusal = context.Exception switch
         {
             AccessDeniedException => new ForbidResult(),
             KeyNotFoundException => new NotFoundResult(),
-            _ => context.Result,
+            _ => null,
         };
-        context.ExceptionHandled = context.Result is not null;
+        if (refusal is not null)
+        {
+            context.Result = refusal;
+            context.ExceptionHandled = true;
+        }
     }
 }

@@ -86,8 +86,8 @@ public static class Hardening
         }
         catch (InvalidDataException)
         {
-            // ASP.NET's form decoder refuses NUL ("The path contains null characters"); left alone, model binding
-            // swallowed that and the answer went out as "HTTP/1.1 0".
+            // ASP.NET's form decoder refuses NUL ("The path contains null characters"); left to the MVC pipeline, such a
+            // request ended with a status line of "HTTP/1.1 0" (seen on the login form).
             return true;
         }
     }
