@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LandkreisLizenz.Tests.Infrastructure;
 
@@ -75,8 +76,7 @@ public sealed partial class AppFactory : WebApplicationFactory<Program>
     /// <summary>Signs in through the real login form (with its antiforgery token).</summary>
     public static async Task<HttpResponseMessage> LoginAsync(HttpClient client, string userName, string password)
     {
-        var form = await client.GetStringAsync("/anmelden");
-        var token = AntiforgeryToken().Match(form).Groups[1].Value;
+        var token = await TokenFromAsync(client, "/anmelden");
         return await client.PostAsync("/anmelden", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["UserName"] = userName,
@@ -94,11 +94,17 @@ public sealed partial class AppFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>The antiforgery token of the first form on a page.</summary>
-    public static async Task<string> TokenFromAsync(HttpClient client, string pageUrl)
-    {
-        var html = await client.GetStringAsync(pageUrl);
-        return AntiforgeryToken().Match(html).Groups[1].Value;
-    }
+    public static async Task<string> TokenFromAsync(HttpClient client, string pageUrl) => AntiforgeryTokenIn(await client.GetStringAsync(pageUrl));
+
+    /// <summary>The antiforgery token of the first form in a page's HTML.</summary>
+    public static string AntiforgeryTokenIn(string html) => AntiforgeryToken().Match(html).Groups[1].Value;
+
+    /// <summary>Every MVC action of the running app with each HTTP method it answers (from the route table).</summary>
+    public List<(Microsoft.AspNetCore.Routing.RouteEndpoint Endpoint, string Method)> ControllerRoutes() =>
+        Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints.OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Mvc.Controllers.ControllerActionDescriptor>() is not null)
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET", "POST"]).Select(m => (e, m)))
+            .ToList();
 
     public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string pageUrl, string action, Dictionary<string, string>? fields = null)
     {

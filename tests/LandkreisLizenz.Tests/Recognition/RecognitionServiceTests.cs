@@ -10,6 +10,12 @@ namespace LandkreisLizenz.Tests.Recognition;
 [TestClass]
 public sealed class RecognitionServiceTests
 {
+    private static RecognitionService Service(LandkreisLizenz.Core.Data.Database database)
+    {
+        var clock = TestClock.Create();
+        return new RecognitionService(database, clock, new AuditLog(database, clock));
+    }
+
     [TestMethod]
     [DataRow("OK.VORFAHRT*", "OK.VORFAHRT Client 4.2", true)]
     [DataRow("ok.vorfahrt*", "OK.VORFAHRT", true)]
@@ -37,8 +43,7 @@ public sealed class RecognitionServiceTests
     public async Task MapAsync_UnrecognisedName_ReattributesInstallationsAndListShrinks()
     {
         using var db = TestDatabase.CopyOf(SharedEstate.Database);
-        var clock = TestClock.Create();
-        var service = new RecognitionService(db.Database, clock, new AuditLog(db.Database, clock));
+        var service = Service(db.Database);
         var manager = await Scopes.ForUserNameAsync(db.Database, "lm.mettmann");
         var before = await service.ListUnrecognisedAsync(manager, null, new PageRequest(1, 100));
         var zoom = before.Items.Single(i => i.Name == "Zoom Workplace");
@@ -61,8 +66,7 @@ public sealed class RecognitionServiceTests
     public async Task ListUnrecognisedAsync_Reader_CountsOnlyOwnDevices()
     {
         var db = SharedEstate.Database.Database;
-        var clock = TestClock.Create();
-        var service = new RecognitionService(db, clock, new AuditLog(db, clock));
+        var service = Service(db);
         var reader = await Scopes.ForUserNameAsync(db, "leser.wartburgkreis");
         using var connection = db.Open();
         var expected = connection.ExecuteScalar<int>("""
@@ -82,8 +86,7 @@ public sealed class RecognitionServiceTests
     public async Task MapAsync_Reader_DeniedAndAudited()
     {
         using var db = TestDatabase.CopyOf(SharedEstate.Database);
-        var clock = TestClock.Create();
-        var service = new RecognitionService(db.Database, clock, new AuditLog(db.Database, clock));
+        var service = Service(db.Database);
         var reader = await Scopes.ForUserNameAsync(db.Database, "leser.wartburgkreis");
 
         await Assert.ThrowsExactlyAsync<AccessDeniedException>(() => service.MapAsync(reader, 1, 1));
@@ -100,8 +103,7 @@ public sealed class RecognitionServiceTests
     public async Task MapAsync_PatternWithFewerThanThreeCharacters_RefusedNothingChanges(string software, string publisher)
     {
         using var db = TestDatabase.CopyOf(SharedEstate.Database);
-        var clock = TestClock.Create();
-        var service = new RecognitionService(db.Database, clock, new AuditLog(db.Database, clock));
+        var service = Service(db.Database);
         var manager = await Scopes.ForUserNameAsync(db.Database, "lm.mettmann");
         var zoom = (await service.ListUnrecognisedAsync(manager, null, new PageRequest(1, 100))).Items.Single(i => i.Name == "Zoom Workplace");
         using var connection = db.Database.Open();
@@ -119,8 +121,7 @@ public sealed class RecognitionServiceTests
     public async Task MapAsync_TitleOnlyAnotherCountyReports_NotFoundAuditedNothingChanges()
     {
         using var db = TestDatabase.CopyOf(SharedEstate.Database);
-        var clock = TestClock.Create();
-        var service = new RecognitionService(db.Database, clock, new AuditLog(db.Database, clock));
+        var service = Service(db.Database);
         var manager = await Scopes.ForUserNameAsync(db.Database, "lm.mettmann");
         using var connection = db.Database.Open();
         var mettmannFamily = "(SELECT id FROM organisations WHERE ags = '05158' OR parent_id = (SELECT id FROM organisations WHERE ags = '05158'))";

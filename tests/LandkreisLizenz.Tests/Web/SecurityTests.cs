@@ -20,11 +20,7 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
     // Software titles are one global list of inventory names (the counts shown are scoped); mapping is a catalogue action.
     private static readonly string[] GlobalRoutes = ["inventar/nicht-erkannt/{titleId:long}", "inventar/nicht-erkannt/{titleId:long}/zuordnen"];
 
-    private static List<(RouteEndpoint Endpoint, string Method)> ControllerRoutes() =>
-        Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<ControllerActionDescriptor>() is not null)
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET", "POST"]).Select(m => (e, m)))
-            .ToList();
+    private static List<(RouteEndpoint Endpoint, string Method)> ControllerRoutes() => Factory.ControllerRoutes();
 
     [TestMethod]
     public void RouteTable_EveryControllerAction_HasExplicitPolicyOrAllowAnonymous()
