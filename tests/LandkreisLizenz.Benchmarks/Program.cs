@@ -13,6 +13,12 @@ using LandkreisLizenz.Core.Security;
 //   reconcile <file>     full and single-county reconciliation of a seeded estate against sqlite3's bare aggregation
 //   dashboards <file>    CIO and Verbund dashboard server time (p50/p95 over 200 requests) and SQL statements per request
 //   graphql [s] [conns]  a typical integration query through /graphql against a plain JSON endpoint, both under wrk
+//   recognition [titles] [rules]  a recognition_rules import over many unrecognised titles; indexed rule matching against trying every rule
+if (args.Length > 0 && args[0] == "recognition")
+{
+    return RecognitionBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500);
+}
+
 if (args.Length > 0 && args[0] == "reconcile")
 {
     return await ReconcileBenchmark.RunAsync(args[1]);

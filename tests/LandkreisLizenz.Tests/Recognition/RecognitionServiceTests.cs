@@ -40,6 +40,39 @@ public sealed class RecognitionServiceTests
     }
 
     [TestMethod]
+    public void Match_IndexedRules_SameRuleAsTryingEveryRuleInOrder()
+    {
+        // Prefixes of every kind the index treats differently: keyed ASCII, leading *, short, non-ASCII, case and blanks.
+        string[] stems = ["Micro", "micro", "MICROSOFT SQL", "Zoom", "*Reader", "*", "ab*", "Ökonomie", "  Vois KFZ", "K\u212Aelvin", "Straße", "7-Zip", "Tool 1"];
+        var random = new Random(294);
+        var rules = Enumerable.Range(1, 400).Select(i =>
+        {
+            var stem = stems[random.Next(stems.Length)];
+            var software = stem.EndsWith('*') ? stem : stem + (random.Next(3) == 0 ? "" : random.Next(2) == 0 ? "*" : " " + random.Next(10) + "*");
+            var publisher = random.Next(3) == 0 ? "*" : random.Next(2) == 0 ? "Microsoft*" : "*Corp*";
+            return new RecognitionRule(i, 1000 + i, software, publisher);
+        }).ToList();
+        string[] titles = ["Microsoft SQL Server 2022", "micro 3 tool", "ZOOM 5", "Adobe Reader", "ab", "abc", "Ökonomie 2", "  Vois KFZ 1", "\u212Aelvin 7", "kelvin 7", "Straße 1", "7-Zip 23", "Tool 12", "x", ""];
+        string[] publishers = ["Microsoft Corporation", "Foo Corp Ltd", "", "X"];
+        var ordered = rules.Select(r => (Rule: r, Software: new WildcardPattern(r.SoftwarePattern), Publisher: new WildcardPattern(r.PublisherPattern)))
+            .OrderByDescending(x => x.Software.Specificity).ThenByDescending(x => x.Publisher.Specificity).ThenBy(x => x.Rule.Id).ToList();
+        var set = new RuleSet(rules);
+
+        var compared = 0;
+        foreach (var title in titles)
+        {
+            foreach (var publisher in publishers)
+            {
+                var expected = ordered.FirstOrDefault(x => x.Software.IsMatch(title) && x.Publisher.IsMatch(publisher)).Rule;
+                Assert.AreEqual(expected?.Id, set.Match(title, publisher)?.Id, $"{title} / {publisher}");
+                compared += expected is null ? 0 : 1;
+            }
+        }
+
+        Assert.IsGreaterThan(10, compared, "Too few titles matched any rule to compare.");
+    }
+
+    [TestMethod]
     public async Task MapAsync_UnrecognisedName_ReattributesInstallationsAndListShrinks()
     {
         using var db = TestDatabase.CopyOf(SharedEstate.Database);
