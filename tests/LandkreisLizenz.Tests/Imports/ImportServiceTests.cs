@@ -353,4 +353,29 @@ public sealed class ImportServiceTests
             connection.ExecuteScalar<long?>("SELECT product_id FROM software_titles WHERE id = @Id", new { zoom.Id }),
             "The imported rule left the existing installations unrecognised.");
     }
+
+    [TestMethod]
+    public async Task Commit_SameRulesFileTwiceAtOnceAndAMapping_OneRuleTitlesMappedOnceNoFailure()
+    {
+        const string Rules = "product_key;software_pattern;publisher_pattern\nms-m365-e3;Zoom Work*;*\n";
+        var scope = await Scopes.ForUserNameAsync(_db.Database, "lm.mettmann");
+        var clock = TestClock.Create();
+        var recognition = new RecognitionService(_db.Database, clock, new AuditLog(_db.Database, clock));
+        using var connection = _db.Database.Open();
+        var gimp = connection.ExecuteScalar<long>("SELECT id FROM software_titles WHERE name = 'GIMP' AND product_id IS NULL");
+        var product = connection.ExecuteScalar<long>("SELECT id FROM products WHERE product_key = 'ms-m365-e3'");
+
+        // Two requests with the same file and a mapping in the same moment: each waits for the write lock, none fails.
+        var mappingTask = Task.Run(() => recognition.MapAsync(scope, gimp, product));
+        var outcomes = await Task.WhenAll(
+            Task.Run(() => _imports.Commit(scope, ImportFormat.RecognitionRules, new MemoryStream(Encoding.UTF8.GetBytes(Rules)), "a.csv")),
+            Task.Run(() => _imports.Commit(scope, ImportFormat.RecognitionRules, new MemoryStream(Encoding.UTF8.GetBytes(Rules)), "b.csv")));
+        var mapping = await mappingTask;
+
+        Assert.IsTrue(outcomes.All(o => o.IsValid), string.Join("; ", outcomes.SelectMany(o => o.Errors)));
+        Assert.AreEqual(1, outcomes.Sum(o => o.Inserts), "The rule was written twice or not at all.");
+        Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM recognition_rules WHERE software_pattern = 'Zoom Work*'"));
+        Assert.AreEqual(0, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM software_titles WHERE name = 'Zoom Workplace' AND product_id IS NULL"));
+        Assert.AreEqual(1, mapping.TitlesRecognised);
+    }
 }
