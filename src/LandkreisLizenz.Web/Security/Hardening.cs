@@ -70,8 +70,11 @@ public static class Hardening
         });
     }
 
-    /// <summary>A URL-encoded form that cannot be decoded (small by nature); uploads are checked cell by cell by the import.</summary>
-    private static async Task<bool> HasNulInFormAsync(HttpRequest request)
+    /// <summary>
+    /// A URL-encoded form that ASP.NET's form reader refuses: a NUL byte, or more or longer fields than its limits allow.
+    /// Small by nature; uploads (multipart) are checked cell by cell by the import.
+    /// </summary>
+    private static async Task<bool> IsUnreadableFormAsync(HttpRequest request)
     {
         if (!HttpMethods.IsPost(request.Method) || !request.HasFormContentType
             || request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) != true)
@@ -118,14 +121,14 @@ public static class Hardening
 
                 return Task.CompletedTask;
             });
-            if (await HasNulInFormAsync(context.Request))
+            if (await IsUnreadableFormAsync(context.Request))
             {
                 // Refused here, as what it is, a malformed request.
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 context.Response.ContentType = "text/html; charset=utf-8";
                 await context.Response.WriteAsync(
                     "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Ungültige Eingabe – LandkreisLizenz</title></head>"
-                    + "<body><main><h1>Ungültige Eingabe</h1><p>Ein Formularfeld enthält ein Steuerzeichen (NUL). Bitte geben Sie nur Text ein.</p>"
+                    + "<body><main><h1>Ungültige Eingabe</h1><p>Das Formular konnte nicht gelesen werden: ein Feld enthält ein Steuerzeichen (z. B. NUL), oder das Formular hat mehr oder längere Felder als erlaubt. Bitte geben Sie nur Text ein.</p>"
                     + "<p><a href=\"/\">Zur Startseite</a></p></main></body></html>");
                 return;
             }

@@ -331,6 +331,10 @@ public sealed class TenancyTests : SharedAppTests<TenancyTests>
         StringAssert.Contains(await response.Content.ReadAsStringAsync(), "Steuerzeichen");
         Assert.AreEqual(HttpStatusCode.OK, control.StatusCode);
         StringAssert.Contains(await control.Content.ReadAsStringAsync(), "Benutzername oder Passwort ist falsch.");
+        // More fields than the form reader allows: refused the same way, with a message that does not blame a NUL byte alone.
+        var flood = await client.PostAsync("/anmelden", new FormUrlEncodedContent(Enumerable.Range(0, 1100).Select(i => KeyValuePair.Create("f" + i, "x"))));
+        Assert.AreEqual(HttpStatusCode.BadRequest, flood.StatusCode);
+        StringAssert.Contains(await flood.Content.ReadAsStringAsync(), "mehr oder längere Felder als erlaubt");
     }
 
     [TestMethod]
