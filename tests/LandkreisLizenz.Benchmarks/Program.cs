@@ -35,12 +35,7 @@ if (args.Length > 0 && args[0] == "dashboards")
 }
 
 var rows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
-var folder = Path.Combine(Path.GetTempPath(), "lkl-bench-" + Guid.NewGuid().ToString("N"));
-Directory.CreateDirectory(folder);
-var database = Database.ForSqliteFile(Path.Combine(folder, "bench.db"));
-var dbRoot = Migrator.LocateDbRoot();
-Migrator.Run(database, dbRoot);
-new DemoEstateGenerator(database, TimeProvider.System).Generate(DemoScale.Test, DemoEstateGenerator.DefaultSeed, new DateOnly(2026, 11, 27), Path.Combine(dbRoot, "seed"));
+var (folder, database) = BenchEstate.Create();
 
 var csv = Path.Combine(folder, "installations.csv");
 var software = new[]

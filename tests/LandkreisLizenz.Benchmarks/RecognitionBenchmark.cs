@@ -3,8 +3,6 @@ using System.Globalization;
 using System.Text;
 using Dapper;
 using LandkreisLizenz.Core.Audit;
-using LandkreisLizenz.Core.Data;
-using LandkreisLizenz.Core.DemoEstate;
 using LandkreisLizenz.Core.Imports;
 using LandkreisLizenz.Core.Recognition;
 using LandkreisLizenz.Core.Security;
@@ -18,12 +16,7 @@ internal static class RecognitionBenchmark
 {
     public static int Run(int titles, int rules)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "lkl-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var database = Database.ForSqliteFile(Path.Combine(folder, "bench.db"));
-        var dbRoot = Migrator.LocateDbRoot();
-        Migrator.Run(database, dbRoot);
-        new DemoEstateGenerator(database, TimeProvider.System).Generate(DemoScale.Test, DemoEstateGenerator.DefaultSeed, new DateOnly(2026, 11, 27), Path.Combine(dbRoot, "seed"));
+        var (folder, database) = BenchEstate.Create();
         using (var connection = database.Open())
         using (var transaction = connection.BeginTransaction())
         {
