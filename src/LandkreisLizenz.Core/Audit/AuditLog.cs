@@ -47,6 +47,12 @@ public sealed class AuditLog(Database database, TimeProvider clock)
         ["import_batches"] = "SELECT organisation_id FROM import_batches WHERE id = @Id AND organisation_id IS NOT NULL",
         ["reconciliation_runs"] = "SELECT organisation_id FROM reconciliation_runs WHERE id = @Id AND organisation_id IS NOT NULL",
         ["api_tokens"] = "SELECT organisation_id FROM api_tokens WHERE id = @Id AND organisation_id IS NOT NULL",
+        ["recognition_rules"] = "SELECT family_id FROM recognition_rules WHERE id = @Id AND family_id IS NOT NULL",
+        // A software title belongs to no one; the families whose inventory reports it are the ones it concerns.
+        ["software_titles"] = """
+            SELECT DISTINCT f.family_id FROM installations i JOIN devices d ON d.id = i.device_id
+            JOIN organisation_family f ON f.organisation_id = d.organisation_id WHERE i.software_title_id = @Id
+            """,
     };
 
     /// <summary>The owner lookups (review, parse tests).</summary>

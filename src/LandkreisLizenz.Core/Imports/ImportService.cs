@@ -180,6 +180,11 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
                         // Imported rules act on the inventory already there, exactly as a mapping does (spec §6.1).
                         recognition.ApplyRulesToUnrecognised(connection, transaction!);
                     }
+                    else if (format == ImportFormat.Installations)
+                    {
+                        // Global rules decided the new titles as they were written; the families' local rules decide them there.
+                        recognition.ApplyLocalRules(connection, transaction!, outcome.AffectedOrganisationIds);
+                    }
 
                     transaction!.Commit();
                 }
@@ -200,10 +205,11 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         var known = specs.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var required = specs.Where(c => c.Required).Select(c => c.Name).ToList();
         var header = source.Header;
-        if (header.Count == 1 && required.Count > 1)
+        if (header.Count == 1 && specs.Count > 1 && !known.Contains(header[0]))
         {
             var hint = header[0].Contains('\t', StringComparison.Ordinal) ? "Die Spalten sind durch Tabulatoren getrennt. " : "";
-            return new ImportError(1, null, header[0], $"Trennzeichen nicht erkannt: {hint}Die Kopfzeile muss die Spalten durch ';' oder ',' trennen, z. B. „{string.Join(';', required)}“.");
+            var example = required.Count > 1 ? required : specs.Take(3).Select(c => c.Name).ToList();
+            return new ImportError(1, null, header[0], $"Trennzeichen nicht erkannt: {hint}Die Kopfzeile muss die Spalten durch ';' oder ',' trennen, z. B. „{string.Join(';', example)}“.");
         }
 
         var duplicates = header.GroupBy(h => h).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
@@ -296,7 +302,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     /// <summary>Refuses (and audits) a caller who may not import at all, before any input is looked at.</summary>
     public async Task EnsureMayImportAsync(CallerScope scope, string? format)
     {
-        if (!scope.CanWriteCatalogue)
+        if (!scope.CanImport)
         {
             await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "import", format ?? "upload"));
             throw new AccessDeniedException("Importieren darf nur das Lizenzmanagement oder die Administration (nie mit einem Lese-Token).");
@@ -374,10 +380,10 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     {
         var batch = await GetBatchAsync(scope, batchId)
             ?? throw new KeyNotFoundException("Der Import existiert nicht oder gehört nicht zu Ihrem Zuständigkeitsbereich.");
-        if (!scope.CanWriteCatalogue || (!scope.IsAdmin && batch.UserId != scope.UserId))
+        if (!scope.CanImport || (!scope.IsAdmin && batch.UserId != scope.UserId))
         {
             await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "import", $"{batchId}/{(commit ? "commit" : "validate")}", batch.OrganisationId));
-            throw new AccessDeniedException(scope.CanWriteCatalogue
+            throw new AccessDeniedException(scope.CanImport
                 ? "Nur wer die Datei hochgeladen hat, kann sie prüfen und übernehmen."
                 : "Mit Lesezugriff (auch mit einem Lese-Token) wird nichts importiert.");
         }

@@ -179,7 +179,7 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
         var titles = connection.Query<(long Id, string Name, string Publisher)>(TitlesSql, transaction: transaction)
             .ToDictionary(t => (t.Name, t.Publisher), t => t.Id);
         using var insertDevice = new BulkInsert(connection, transaction, dialect, "devices", ["organisation_id", "device_key", "device_kind", "cores", "updated_at"], returnsId: true);
-        using var insertTitle = new BulkInsert(connection, transaction, dialect, "software_titles", ["name", "publisher", "product_id", "rule_id"], returnsId: true);
+        using var insertTitle = new BulkInsert(connection, transaction, dialect, "software_titles", ["name", "publisher", "product_id", "rule_id", "not_licensable"], returnsId: true);
         using var insertInstallation = new BulkInsert(connection, transaction, dialect, "installations", ["device_id", "software_title_id", "version", "user_key", "last_used"]);
         if (connection is Microsoft.Data.Sqlite.SqliteConnection)
         {
@@ -210,7 +210,7 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
                 if (!titles.TryGetValue((item.Software, item.Publisher), out var titleId))
                 {
                     var rule = rules.Match(item.Software, item.Publisher);
-                    titleId = insertTitle.Insert(item.Software, item.Publisher, rule?.ProductId, rule?.Id);
+                    titleId = insertTitle.Insert(item.Software, item.Publisher, rule?.ProductId, rule?.Id, rule?.NotLicensable == true ? 1 : 0);
                     titles[(item.Software, item.Publisher)] = titleId;
                 }
 

@@ -142,7 +142,7 @@ internal static partial class TableSpecs
             return true;
         }
 
-        r.Error(column, "nur Lizenzmanagement oder Administration darf den Katalog ändern");
+        r.Error(column, "nur die Administration darf den gemeinsamen Katalog und die globalen Erkennungsregeln ändern");
         return false;
     }
 
@@ -325,21 +325,32 @@ internal static partial class TableSpecs
         },
     };
 
+    // An imported rule is global (family_id null): importing rules is the administration's (spec §6.1).
     private static readonly TableSpec RecognitionRules = new()
     {
         Format = ImportFormat.RecognitionRules,
         Table = "recognition_rules",
         OrganisationColumn = null,
-        KeyColumns = ["product_id", "software_pattern", "publisher_pattern"],
+        KeyColumns = ["product_id", "software_pattern", "publisher_pattern", "family_id"],
         HasRowVersion = false,
         HasUpdatedAt = false,
-        Columns = [new("product_key", true), new("software_pattern", true), new("publisher_pattern", false)],
+        Columns = [new("product_key", false), new("software_pattern", true), new("publisher_pattern", false), new("not_licensable", false, ValueKind.Bool)],
         Read = (r, lookups, scope) =>
         {
             var errors = r.ErrorCount;
             var productId = Product(r, lookups);
+            var notLicensable = r.Bool("not_licensable") ?? false;
             var software = r.Text("software_pattern");
             var publisher = r.Text("publisher_pattern") ?? "*";
+            if (notLicensable && r.Raw("product_key") is { Length: > 0 })
+            {
+                r.Error("product_key", "eine Regel „nicht lizenzpflichtig“ nennt kein Produkt");
+            }
+            else if (!notLicensable && r.Raw("product_key") is null or "")
+            {
+                r.Error("product_key", "Pflichtfeld fehlt (oder not_licensable = ja für nicht lizenzpflichtige Software)");
+            }
+
             if (software is not null && Recognition.WildcardPattern.Refusal(software, isPublisher: false) is { } softwareRefusal)
             {
                 r.Error("software_pattern", softwareRefusal);
@@ -359,9 +370,9 @@ internal static partial class TableSpecs
             return new PendingRow
             {
                 Row = r.Row,
-                DisplayKey = $"{r.Raw("product_key")}: {software} / {publisher}",
-                KeyValues = new() { ["product_id"] = productId, ["software_pattern"] = software, ["publisher_pattern"] = publisher },
-                Values = [],
+                DisplayKey = $"{(notLicensable ? "nicht lizenzpflichtig" : r.Raw("product_key"))}: {software} / {publisher}",
+                KeyValues = new() { ["product_id"] = productId, ["software_pattern"] = software, ["publisher_pattern"] = publisher, ["family_id"] = null },
+                Values = new() { ["not_licensable"] = notLicensable ? 1 : 0 },
             };
         },
     };

@@ -1,139 +1,93 @@
+using System.Data;
+using System.Globalization;
 using Dapper;
 using LandkreisLizenz.Core.Audit;
 using LandkreisLizenz.Core.Common;
 using LandkreisLizenz.Core.Data;
+using LandkreisLizenz.Core.Reconciliation;
 using LandkreisLizenz.Core.Security;
 
 namespace LandkreisLizenz.Core.Recognition;
 
-public sealed record RecognitionRule(long Id, long ProductId, string SoftwarePattern, string PublisherPattern);
-
 /// <summary>
-/// The rules in match order: the most specific software pattern wins, then publisher, then the oldest rule. Matching
-/// runs for every new title of an import and over all unrecognised titles after a rules import, so rules are indexed by
-/// the first letters of their literal prefix: a title is tried only against the rules that can match it (in the same
-/// order), instead of against every rule.
+/// Maps raw inventory names to catalogue products (spec §6.1). A title's global decision (its product, or not
+/// licensable) lives on the title and comes from global rules; a county family's local rules decide titles for that
+/// family only, in <c>family_title_recognition</c>, and win there. Installations point at a title, so a decision
+/// re-attributes every installation of that title (in the family, or everywhere no family decided) with one row.
 /// </summary>
-public sealed class RuleSet
+public sealed class RecognitionService(Database database, TimeProvider clock, AuditLog audit, IReconciliationTrigger? reconciliation = null)
 {
-    private const int KeyLength = 3;
+    /// <summary>How many of the titles a rule decides its preview names.</summary>
+    public const int PreviewExamples = 20;
 
-    private readonly List<(RecognitionRule Rule, WildcardPattern Software, WildcardPattern Publisher)> _rules;
-
-    /// <summary>Positions in <see cref="_rules"/> (ascending) of the rules whose software pattern starts with that key.</summary>
-    private readonly Dictionary<string, List<int>> _byKey = new(StringComparer.Ordinal);
-
-    /// <summary>Positions (ascending) of the rules without such a key (a leading *, a short or non-ASCII prefix): tried for every title.</summary>
-    private readonly List<int> _unkeyed = [];
-
-    public RuleSet(IEnumerable<RecognitionRule> rules)
-    {
-        _rules = rules
-            .Select(r => (r, new WildcardPattern(r.SoftwarePattern), new WildcardPattern(string.IsNullOrWhiteSpace(r.PublisherPattern) ? "*" : r.PublisherPattern)))
-            .OrderByDescending(x => x.Item2.Specificity)
-            .ThenByDescending(x => x.Item3.Specificity)
-            .ThenBy(x => x.r.Id)
-            .ToList();
-        for (var i = 0; i < _rules.Count; i++)
-        {
-            var pattern = _rules[i].Rule.SoftwarePattern.Trim();
-            var star = pattern.IndexOf('*', StringComparison.Ordinal);
-            if (Key(star < 0 ? pattern : pattern[..star]) is { } key)
-            {
-                (_byKey.TryGetValue(key, out var list) ? list : _byKey[key] = []).Add(i);
-            }
-            else
-            {
-                _unkeyed.Add(i);
-            }
-        }
-    }
-
-    public int Count => _rules.Count;
-
-    public RecognitionRule? Match(string software, string publisher)
-    {
-        if (Key(software.Trim()) is not { } key)
-        {
-            // A title that starts with other than ASCII may still match an ASCII prefix case-insensitively: try every rule.
-            for (var i = 0; i < _rules.Count; i++)
-            {
-                if (IsMatch(i, software, publisher))
-                {
-                    return _rules[i].Rule;
-                }
-            }
-
-            return null;
-        }
-
-        // Merge the two ascending position lists, so the rules are tried in match order.
-        var keyed = _byKey.GetValueOrDefault(key) ?? [];
-        int k = 0, u = 0;
-        while (k < keyed.Count || u < _unkeyed.Count)
-        {
-            var i = u >= _unkeyed.Count || (k < keyed.Count && keyed[k] < _unkeyed[u]) ? keyed[k++] : _unkeyed[u++];
-            if (IsMatch(i, software, publisher))
-            {
-                return _rules[i].Rule;
-            }
-        }
-
-        return null;
-    }
-
-    private bool IsMatch(int i, string software, string publisher) => _rules[i].Software.IsMatch(software) && _rules[i].Publisher.IsMatch(publisher);
-
-    /// <summary>The first letters, lower-cased, when they are plain ASCII (where case folding is unambiguous); else null.</summary>
-    private static string? Key(string text)
-    {
-        if (text.Length < KeyLength)
-        {
-            return null;
-        }
-
-        Span<char> key = stackalloc char[KeyLength];
-        for (var i = 0; i < KeyLength; i++)
-        {
-            if (!char.IsAscii(text[i]))
-            {
-                return null;
-            }
-
-            key[i] = char.ToLowerInvariant(text[i]);
-        }
-
-        return new string(key);
-    }
-}
-
-public sealed class UnrecognisedSoftware
-{
-    public long SoftwareTitleId { get; init; }
-    public string Name { get; init; } = "";
-    public string Publisher { get; init; } = "";
-    public int Devices { get; init; }
-    public int Installations { get; init; }
-}
-
-public sealed record MappingResult(long RuleId, int TitlesRecognised, int InstallationsReattributed);
-
-/// <summary>
-/// Maps raw inventory names to catalogue products. Installations point at a software title; a title points at
-/// its product, so mapping re-attributes every installation of that title with one row change.
-/// </summary>
-public sealed class RecognitionService(Database database, TimeProvider clock, AuditLog audit)
-{
-    private const string RulesSql = """
-        SELECT id AS Id, product_id AS ProductId, software_pattern AS SoftwarePattern, publisher_pattern AS PublisherPattern
+    private const string RuleColumnsSql = """
+        SELECT id AS Id, product_id AS ProductId, software_pattern AS SoftwarePattern, publisher_pattern AS PublisherPattern,
+               not_licensable AS NotLicensable, family_id AS FamilyId
         FROM recognition_rules
+        """;
+
+    private const string GlobalRulesSql = RuleColumnsSql + "\nWHERE family_id IS NULL";
+
+    private const string FamilyRulesSql = RuleColumnsSql + "\nWHERE family_id = @Family";
+
+    private const string RuleSql = RuleColumnsSql + "\nWHERE id = @Id";
+
+    // Undecided: no global decision, and (in a family) no local one.
+    private const string GloballyUndecidedSql = """
+        SELECT id AS Id, name AS Name, publisher AS Publisher FROM software_titles WHERE product_id IS NULL AND not_licensable = 0
+        """;
+
+    private const string FamilyUndecidedSql = """
+        SELECT DISTINCT t.id AS Id, t.name AS Name, t.publisher AS Publisher
+        FROM organisation_family f
+        JOIN devices d ON d.organisation_id = f.organisation_id
+        JOIN installations i ON i.device_id = d.id
+        JOIN software_titles t ON t.id = i.software_title_id
+        WHERE f.family_id = @Family AND t.product_id IS NULL AND t.not_licensable = 0
+          AND NOT EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = @Family AND m.software_title_id = t.id)
+        """;
+
+    // The installations a decision on these titles changes: in the family, or (global) wherever no family decided.
+    private const string AffectedSql = """
+        SELECT d.organisation_id AS OrganisationId, i.software_title_id AS TitleId, COUNT(*) AS Installations
+        FROM installations i
+        JOIN devices d ON d.id = i.device_id
+        JOIN organisation_family f ON f.organisation_id = d.organisation_id
+        WHERE i.software_title_id IN ({ids}) AND (@Family IS NULL OR f.family_id = @Family)
+          AND NOT EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = f.family_id AND m.software_title_id = i.software_title_id)
+        GROUP BY d.organisation_id, i.software_title_id
+        """;
+
+    private const string DecideGloballySql = """
+        UPDATE software_titles SET product_id = @ProductId, not_licensable = @NotLicensable, rule_id = @RuleId
+        WHERE id IN ({ids}) AND product_id IS NULL AND not_licensable = 0
+        """;
+
+    private const string DecideInFamilySql = """
+        INSERT INTO family_title_recognition (family_id, software_title_id, product_id, rule_id)
+        SELECT @Family, t.id, @ProductId, @RuleId FROM software_titles t
+        WHERE t.id IN ({ids}) AND NOT EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = @Family AND m.software_title_id = t.id)
+        """;
+
+    private const string InsertRuleSql = """
+        INSERT INTO recognition_rules (product_id, not_licensable, family_id, software_pattern, publisher_pattern, created_at)
+        VALUES (@ProductId, @NotLicensable, @Family, @SoftwarePattern, @PublisherPattern, @Now)
+        """;
+
+    private const string RuleExistsSql = """
+        SELECT COUNT(*) FROM recognition_rules
+        WHERE software_pattern = @SoftwarePattern AND publisher_pattern = @PublisherPattern
+          AND ((@Family IS NULL AND family_id IS NULL) OR family_id = @Family)
+          AND ((@ProductId IS NULL AND product_id IS NULL) OR product_id = @ProductId)
         """;
 
     private const string UnrecognisedFromSql = """
         FROM software_titles t
         JOIN installations i ON i.software_title_id = t.id
         JOIN devices d ON d.id = i.device_id
-        WHERE t.product_id IS NULL AND {scope:d.organisation_id}
+        JOIN organisation_family f ON f.organisation_id = d.organisation_id
+        WHERE t.product_id IS NULL AND t.not_licensable = 0 AND {scope:d.organisation_id}
+          AND NOT EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = f.family_id AND m.software_title_id = t.id)
           AND (@Search IS NULL OR {search})
         """;
 
@@ -142,61 +96,184 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
                COUNT(DISTINCT i.device_id) AS Devices, COUNT(*) AS Installations
         """;
 
-    private const string InsertRuleSql = """
-        INSERT INTO recognition_rules (product_id, software_pattern, publisher_pattern, created_at)
-        VALUES (@ProductId, @SoftwarePattern, @PublisherPattern, @Now)
-        """;
-
-    private const string UnmappedTitlesSql = """
-        SELECT id AS Id, name AS Name, publisher AS Publisher FROM software_titles WHERE product_id IS NULL
-        """;
-
-    // Set-based over a JSON id set (one parameter however many titles, see SqlDialect.IdSet).
-    private const string MapTitlesSql = """
-        UPDATE software_titles SET product_id = @ProductId, rule_id = @RuleId WHERE id IN ({ids}) AND product_id IS NULL
-        """;
-
-    private const string CountInstallationsSql = """
-        SELECT COUNT(*) FROM installations WHERE software_title_id IN ({ids})
-        """;
-
     private const string TitleSql = """
-        SELECT name AS Name, publisher AS Publisher FROM software_titles WHERE id = @Id
+        SELECT id AS SoftwareTitleId, name AS Name, publisher AS Publisher FROM software_titles WHERE id = @Id
         """;
 
-    private const string ProductExistsSql = "SELECT COUNT(*) FROM products WHERE id = @Id";
+    // The families in which the title is still undecided; the caller may make a local rule for those it writes.
+    private const string UndecidedFamiliesSql = """
+        SELECT DISTINCT f.family_id AS Id, o.name AS Name
+        FROM installations i
+        JOIN devices d ON d.id = i.device_id
+        JOIN organisation_family f ON f.organisation_id = d.organisation_id
+        JOIN organisations o ON o.id = f.family_id
+        WHERE i.software_title_id = @Id
+          AND NOT EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = f.family_id AND m.software_title_id = i.software_title_id)
+        ORDER BY o.name
+        """;
 
-    public RuleSet LoadRules(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction = null) =>
-        new(connection.Query<RecognitionRule>(RulesSql, transaction: transaction));
+    private const string FamiliesOfSql = "SELECT DISTINCT family_id FROM organisation_family WHERE organisation_id IN ({ids})";
 
-    /// <summary>
-    /// Maps every unrecognised title that a rule now matches (after a rules import), inside the caller's transaction.
-    /// Titles already mapped keep their product. Returns the ids of the titles mapped.
-    /// </summary>
-    internal IReadOnlyList<long> ApplyRulesToUnrecognised(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction) =>
-        MapUnrecognised(connection, transaction, LoadRules(connection, transaction).Match);
+    private const string ProductSql = "SELECT vendor AS Vendor, name AS Name FROM products WHERE id = @Id";
 
-    /// <summary>
-    /// The one way unrecognised titles get their product: each title the rule choice <paramref name="match"/> picks is
-    /// mapped, with one statement per rule, however many titles it takes.
-    /// </summary>
-    private IReadOnlyList<long> MapUnrecognised(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, Func<string, string, RecognitionRule?> match)
+    private const string OrganisationNameSql = "SELECT name FROM organisations WHERE id = @Id";
+
+    private const string PromoteSql = "UPDATE recognition_rules SET family_id = NULL WHERE id = @Id AND family_id IS NOT NULL";
+
+    // After a promotion the rule decides its family's titles globally, with the same outcome: the local rows are redundant.
+    private const string DropRedundantLocalSql = """
+        DELETE FROM family_title_recognition WHERE rule_id = @Id AND software_title_id IN (SELECT id FROM software_titles WHERE rule_id = @Id)
+        """;
+
+    private const string DecidedTitlesOfRuleSql = """
+        SELECT id FROM software_titles WHERE rule_id = @Id
+        UNION
+        SELECT software_title_id FROM family_title_recognition WHERE rule_id = @Id
+        """;
+
+    private const string UndoLocalSql = "DELETE FROM family_title_recognition WHERE rule_id = @Id";
+
+    private const string UndoGlobalSql = "UPDATE software_titles SET product_id = NULL, not_licensable = 0, rule_id = NULL WHERE rule_id = @Id";
+
+    private const string DeleteRuleSql = "DELETE FROM recognition_rules WHERE id = @Id";
+
+    private const string RulesFromSql = """
+        FROM recognition_rules r
+        LEFT JOIN products p ON p.id = r.product_id
+        LEFT JOIN organisations fo ON fo.id = r.family_id
+        WHERE (r.family_id IS NULL OR {scope:r.family_id})
+          AND (@Search IS NULL OR {search})
+        """;
+
+    private const string RulesSelectSql = """
+        SELECT r.id AS Id, r.software_pattern AS SoftwarePattern, r.publisher_pattern AS PublisherPattern, r.product_id AS ProductId,
+               p.vendor AS Vendor, p.name AS Product, r.not_licensable AS NotLicensable, r.family_id AS FamilyId, fo.name AS FamilyName,
+               r.created_at AS CreatedAt,
+               (SELECT COUNT(*) FROM software_titles t WHERE t.rule_id = r.id)
+               + (SELECT COUNT(*) FROM family_title_recognition m WHERE m.rule_id = r.id) AS Titles
+        """;
+
+    // Classes, not positional records: Dapper maps a constructor only on exact column types, which differ by dialect.
+    private sealed class Title
     {
-        var byRule = connection.Query<(long Id, string Name, string Publisher)>(UnmappedTitlesSql, transaction: transaction)
+        public long Id { get; init; }
+        public string Name { get; init; } = "";
+        public string Publisher { get; init; } = "";
+    }
+
+    private sealed class Affected
+    {
+        public long OrganisationId { get; init; }
+        public long TitleId { get; init; }
+        public long Installations { get; init; }
+    }
+
+    /// <summary>What a rule decides, computed once for its preview and again, inside the transaction, for saving it.</summary>
+    private sealed record Plan(IReadOnlyList<Title> Titles, IReadOnlyList<Affected> Installations)
+    {
+        public IReadOnlyList<long> OrganisationIds => Installations.Select(a => a.OrganisationId).Distinct().Order().ToList();
+
+        public int InstallationCount => (int)Installations.Sum(a => a.Installations);
+    }
+
+    /// <summary>
+    /// A draft checked and resolved: the rule it makes (id 0) and the family it is local to (null: global; a promotion
+    /// names the family the rule comes from).
+    /// </summary>
+    private sealed record Resolved(RecognitionRule Rule, long? FamilyId, string? FamilyName, string? ProductName);
+
+    private sealed class RuleRow
+    {
+        public long Id { get; init; }
+        public long? ProductId { get; init; }
+        public string SoftwarePattern { get; init; } = "";
+        public string PublisherPattern { get; init; } = "";
+        public bool NotLicensable { get; init; }
+        public long? FamilyId { get; init; }
+
+        public RecognitionRule ToRule() => new(Id, ProductId, SoftwarePattern, PublisherPattern, NotLicensable);
+    }
+
+    // ------------------------------------------------------------------ rule sets (imports)
+
+    /// <summary>The global rules: what a title newly seen by an inventory import is decided by.</summary>
+    public RuleSet LoadRules(IDbConnection connection, IDbTransaction? transaction = null) =>
+        new(connection.Query<RuleRow>(GlobalRulesSql, transaction: transaction).Select(r => r.ToRule()));
+
+    /// <summary>
+    /// Decides every globally undecided title that a global rule now matches (after a rules import), inside the
+    /// caller's transaction. Returns the ids of the titles decided.
+    /// </summary>
+    internal IReadOnlyList<long> ApplyRulesToUnrecognised(IDbConnection connection, IDbTransaction transaction) =>
+        Decide(connection, transaction, null, LoadRules(connection, transaction).Match);
+
+    /// <summary>
+    /// Applies the local rules of the families of <paramref name="organisationIds"/> to their undecided titles (after
+    /// an inventory import brought new titles into them), inside the caller's transaction.
+    /// </summary>
+    internal void ApplyLocalRules(IDbConnection connection, IDbTransaction transaction, IReadOnlyCollection<long> organisationIds)
+    {
+        if (organisationIds.Count == 0)
+        {
+            return;
+        }
+
+        var families = connection.Query<long>(WithIds(FamiliesOfSql), new { Ids = SqlDialect.IdList(organisationIds) }, transaction).ToList();
+        foreach (var family in families)
+        {
+            var rules = connection.Query<RuleRow>(FamilyRulesSql, new { Family = family }, transaction).Select(r => r.ToRule()).ToList();
+            if (rules.Count > 0)
+            {
+                Decide(connection, transaction, family, new RuleSet(rules).Match);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The one way undecided titles get their decision: each title the rule choice <paramref name="match"/> picks is
+    /// decided globally (<paramref name="familyId"/> null) or for that family, one statement per rule.
+    /// </summary>
+    private IReadOnlyList<long> Decide(IDbConnection connection, IDbTransaction transaction, long? familyId, Func<string, string, RecognitionRule?> match)
+    {
+        var byRule = Undecided(connection, transaction, familyId)
             .Select(t => (t.Id, Rule: match(t.Name, t.Publisher)))
             .Where(t => t.Rule is not null)
             .GroupBy(t => t.Rule!)
             .ToList();
-        var sql = MapTitlesSql.Replace("{ids}", database.Dialect.IdSet("@Ids"), StringComparison.Ordinal);
         foreach (var group in byRule)
         {
-            connection.Execute(sql, new { group.Key.ProductId, RuleId = group.Key.Id, Ids = SqlDialect.IdList(group.Select(t => t.Id)) }, transaction);
+            Write(connection, transaction, familyId, group.Key, group.Select(t => t.Id));
         }
 
         return byRule.SelectMany(g => g.Select(t => t.Id)).ToList();
     }
 
-    /// <summary>Unrecognised names in the caller's scope, most widespread first.</summary>
+    private void Write(IDbConnection connection, IDbTransaction transaction, long? familyId, RecognitionRule rule, IEnumerable<long> titleIds) =>
+        connection.Execute(WithIds(familyId is null ? DecideGloballySql : DecideInFamilySql), new
+        {
+            Family = familyId, rule.ProductId, NotLicensable = rule.NotLicensable ? 1 : 0, RuleId = rule.Id, Ids = SqlDialect.IdList(titleIds),
+        }, transaction);
+
+    private static IEnumerable<Title> Undecided(IDbConnection connection, IDbTransaction? transaction, long? familyId) =>
+        familyId is null
+            ? connection.Query<Title>(GloballyUndecidedSql, transaction: transaction)
+            : connection.Query<Title>(FamilyUndecidedSql, new { Family = familyId }, transaction);
+
+    private Plan PlanFor(IDbConnection connection, IDbTransaction? transaction, long? familyId, RecognitionRule rule)
+    {
+        var software = new WildcardPattern(rule.SoftwarePattern);
+        var publisher = new WildcardPattern(rule.PublisherPattern);
+        var titles = Undecided(connection, transaction, familyId).Where(t => software.IsMatch(t.Name) && publisher.IsMatch(t.Publisher)).ToList();
+        var installations = titles.Count == 0 ? [] : connection.Query<Affected>(WithIds(AffectedSql),
+            new { Family = familyId, Ids = SqlDialect.IdList(titles.Select(t => t.Id)) }, transaction).ToList();
+        return new Plan(titles, installations);
+    }
+
+    private string WithIds(string sql) => sql.Replace("{ids}", database.Dialect.IdSet("@Ids"), StringComparison.Ordinal);
+
+    // ------------------------------------------------------------------ the unrecognised list
+
+    /// <summary>Undecided names in the caller's scope, most widespread first.</summary>
     public async Task<Paged<UnrecognisedSoftware>> ListUnrecognisedAsync(CallerScope scope, string? search, PageRequest page)
     {
         var parameters = new { Search = string.IsNullOrWhiteSpace(search) ? null : search.Trim(), page.Skip, Take = page.SafePageSize };
@@ -207,7 +284,7 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         return new Paged<UnrecognisedSoftware>(items.ToList(), page.SafePage, page.SafePageSize, total);
     }
 
-    /// <summary>One unrecognised title with its counts in the caller's scope; null when the caller has no installation of it.</summary>
+    /// <summary>One undecided title with its counts in the caller's scope; null when the caller has no undecided installation of it.</summary>
     public async Task<UnrecognisedSoftware?> GetTitleAsync(CallerScope scope, long softwareTitleId)
     {
         using var connection = database.Open();
@@ -224,72 +301,345 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
             dialect.Page(UnrecognisedSelectSql + "\n" + from + "\nGROUP BY t.id, t.name, t.publisher\nORDER BY COUNT(DISTINCT i.device_id) DESC, t.name, t.id"));
     }
 
+    private static (string Count, string Page) RulesSql(SqlDialect dialect)
+    {
+        var search = "(" + dialect.ContainsIgnoreCase("r.software_pattern", "@Search") + " OR " + dialect.ContainsIgnoreCase("p.name", "@Search") + ")";
+        var from = RulesFromSql.Replace("{search}", search, StringComparison.Ordinal);
+        return ("SELECT COUNT(*) " + from,
+            dialect.Page(RulesSelectSql + "\n" + from + "\nORDER BY CASE WHEN r.family_id IS NULL THEN 1 ELSE 0 END, fo.name, r.software_pattern, r.publisher_pattern, r.id"));
+    }
+
     /// <summary>The statements composed at run time, in <paramref name="dialect"/> (review, parse tests).</summary>
     internal static IEnumerable<(string Name, string Sql)> Statements(SqlDialect dialect)
     {
+        string Ids(string sql) => sql.Replace("{ids}", dialect.IdSet("@Ids"), StringComparison.Ordinal);
         var (count, page) = UnrecognisedSql(dialect);
         yield return ("unrecognised: count", count);
         yield return ("unrecognised: page", page);
         yield return ("unrecognised: title", UnrecognisedTitleSql);
-        yield return ("recognition: map titles", MapTitlesSql.Replace("{ids}", dialect.IdSet("@Ids"), StringComparison.Ordinal));
-        yield return ("recognition: count installations", CountInstallationsSql.Replace("{ids}", dialect.IdSet("@Ids"), StringComparison.Ordinal));
+        var (rulesCount, rulesPage) = RulesSql(dialect);
+        yield return ("rules: count", rulesCount);
+        yield return ("rules: page", rulesPage);
+        yield return ("recognition: affected installations", Ids(AffectedSql));
+        yield return ("recognition: decide globally", Ids(DecideGloballySql));
+        yield return ("recognition: decide in family", Ids(DecideInFamilySql));
+        yield return ("recognition: families of organisations", Ids(FamiliesOfSql));
+        yield return ("recognition: insert rule", dialect.InsertReturningId(InsertRuleSql));
     }
 
+    // ------------------------------------------------------------------ mapping a title: context, preview, save
+
     /// <summary>
-    /// Creates a rule for an unrecognised title (exact name and publisher unless patterns are given) and applies it
-    /// at once to every unrecognised title it matches.
+    /// The title as the caller sees it, whether the rule will be global (admins) or local, and the families a local
+    /// rule can be made for; null when the caller's inventory has no undecided installation of it.
     /// </summary>
-    public async Task<MappingResult> MapAsync(CallerScope scope, long softwareTitleId, long productId, string? softwarePattern = null, string? publisherPattern = null)
+    public async Task<MappingContext?> GetMappingContextAsync(CallerScope scope, long softwareTitleId)
     {
-        Task Refuse() => audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "recognition_rule", softwareTitleId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        if (!scope.CanWriteCatalogue)
+        var title = await GetTitleAsync(scope, softwareTitleId);
+        using var connection = database.Open();
+        if (scope.IsAdmin)
         {
-            await Refuse();
+            // An admin may decide a title no installation reports yet (it will come with the next inventory).
+            title ??= await connection.QuerySingleOrDefaultAsync<UnrecognisedSoftware>(TitleSql, new { Id = softwareTitleId });
+            return title is null ? null : new MappingContext(title, Global: true, []);
+        }
+
+        if (title is null)
+        {
+            return null;
+        }
+
+        var families = (await connection.QueryAsync<FamilyChoice>(UndecidedFamiliesSql, new { Id = softwareTitleId }))
+            .Where(f => scope.CanWrite(f.Id))
+            .ToList();
+        return new MappingContext(title, Global: false, families);
+    }
+
+    /// <summary>What the rule of <paramref name="draft"/> would do, without saving anything.</summary>
+    public async Task<RulePreview> PreviewAsync(CallerScope scope, RuleDraft draft)
+    {
+        var resolved = await ResolveAsync(scope, draft);
+        using var connection = database.Open();
+        return ToPreview(scope, resolved, PlanFor(connection, null, resolved.FamilyId, resolved.Rule));
+    }
+
+    /// <summary>Saves the rule of <paramref name="draft"/> and applies it at once, exactly as its preview said.</summary>
+    public async Task<MappingResult> MapAsync(CallerScope scope, RuleDraft draft)
+    {
+        var resolved = await ResolveAsync(scope, draft);
+        var rule = resolved.Rule;
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var parameters = new
+        {
+            rule.ProductId, NotLicensable = rule.NotLicensable ? 1 : 0, Family = resolved.FamilyId, rule.SoftwarePattern, rule.PublisherPattern,
+            Now = clock.GetUtcNow().UtcDateTime,
+        };
+        if (await connection.ExecuteScalarAsync<int>(RuleExistsSql, parameters, transaction) > 0)
+        {
+            throw new ArgumentException($"Regel nicht angelegt: die Regel „{rule.SoftwarePattern}“ / „{rule.PublisherPattern}“ mit diesem Ergebnis besteht bereits.");
+        }
+
+        var ruleId = await connection.ExecuteScalarAsync<long>(database.Dialect.InsertReturningId(InsertRuleSql), parameters, transaction);
+        rule = rule with { Id = ruleId };
+        var plan = PlanFor(connection, transaction, resolved.FamilyId, rule);
+        if (plan.Titles.Count > 0)
+        {
+            Write(connection, transaction, resolved.FamilyId, rule, plan.Titles.Select(t => t.Id));
+        }
+
+        transaction.Commit();
+        await audit.WriteAsync(scope, new AuditEntry(AuditActions.Create, "recognition_rule", ruleId.ToString(CultureInfo.InvariantCulture), resolved.FamilyId,
+            After: new
+            {
+                rule.ProductId, rule.NotLicensable, FamilyId = resolved.FamilyId, rule.SoftwarePattern, rule.PublisherPattern,
+                TitlesRecognised = plan.Titles.Count, InstallationsReattributed = plan.InstallationCount, Organisations = plan.OrganisationIds.Count,
+            }));
+        Reconcile(plan);
+        return new MappingResult(ruleId, plan.Titles.Count, plan.InstallationCount, plan.OrganisationIds.Count);
+    }
+
+    /// <summary>Shorthand for a product rule (the tests' and the command line's way).</summary>
+    public Task<MappingResult> MapAsync(CallerScope scope, long softwareTitleId, long productId, string? softwarePattern = null, string? publisherPattern = null) =>
+        MapAsync(scope, new RuleDraft(softwareTitleId, productId, false, softwarePattern, publisherPattern));
+
+    private async Task<Resolved> ResolveAsync(CallerScope scope, RuleDraft draft)
+    {
+        var key = draft.SoftwareTitleId.ToString(CultureInfo.InvariantCulture);
+        if (scope.ReadOnly || !(scope.IsAdmin || scope.HasRole(Roles.LicenseManager)))
+        {
+            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "recognition_rule", key));
             throw new AccessDeniedException("Nur das Lizenzmanagement oder die Administration darf Erkennungsregeln anlegen.");
         }
 
         // Only a title the caller's own inventory reports can be mapped; anyone else's is "not found", as on the page.
-        var visible = await GetTitleAsync(scope, softwareTitleId);
-        if (visible is null && !scope.IsAdmin)
+        if (await GetMappingContextAsync(scope, draft.SoftwareTitleId) is not { } context)
         {
-            await Refuse();
-            throw new KeyNotFoundException("Der Software-Eintrag existiert nicht oder kommt in Ihrem Bestand nicht vor.");
+            await audit.RefusedAsync(scope, "software_titles", draft.SoftwareTitleId, "map");
+            throw new KeyNotFoundException("Der Software-Eintrag existiert nicht oder ist in Ihrem Bestand nicht unerkannt.");
         }
 
-        using var connection = database.Open();
-        var title = visible is not null
-            ? (visible.Name, visible.Publisher)
-            : await connection.QuerySingleOrDefaultAsync<(string Name, string Publisher)?>(TitleSql, new { Id = softwareTitleId })
-              ?? throw new KeyNotFoundException("Der Software-Eintrag existiert nicht.");
-        if (await connection.ExecuteScalarAsync<int>(ProductExistsSql, new { Id = productId }) == 0)
+        if (draft.NotLicensable == draft.ProductId.HasValue)
         {
-            throw new KeyNotFoundException("Das Produkt existiert nicht.");
+            throw new ArgumentException("Regel nicht angelegt: bitte entweder ein Produkt wählen oder den Eintrag als nicht lizenzpflichtig einstufen.");
         }
 
-        var software = string.IsNullOrWhiteSpace(softwarePattern) ? title.Name : softwarePattern.Trim();
-        var publisher = string.IsNullOrWhiteSpace(publisherPattern) ? (title.Publisher.Length == 0 ? "*" : title.Publisher) : publisherPattern.Trim();
+        string? productName = null;
+        if (draft.ProductId is { } productId)
+        {
+            using var connection = database.Open();
+            var product = await connection.QuerySingleOrDefaultAsync<(string Vendor, string Name)?>(ProductSql, new { Id = productId })
+                          ?? throw new KeyNotFoundException("Das Produkt existiert nicht.");
+            productName = ProductCatalogueName(product.Vendor, product.Name);
+        }
+
+        var title = context.Title;
+        var software = string.IsNullOrWhiteSpace(draft.SoftwarePattern) ? title.Name : draft.SoftwarePattern.Trim();
+        var publisher = string.IsNullOrWhiteSpace(draft.PublisherPattern) ? (title.Publisher.Length == 0 ? "*" : title.Publisher) : draft.PublisherPattern.Trim();
         if ((WildcardPattern.Refusal(software, isPublisher: false) ?? WildcardPattern.Refusal(publisher, isPublisher: true)) is { } refusal)
         {
             throw new ArgumentException("Regel nicht angelegt: " + refusal + ".");
         }
 
-        var softwareMatch = new WildcardPattern(software);
-        var publisherMatch = new WildcardPattern(publisher);
-        if (!softwareMatch.IsMatch(title.Name) || !publisherMatch.IsMatch(title.Publisher))
+        if (!new WildcardPattern(software).IsMatch(title.Name) || !new WildcardPattern(publisher).IsMatch(title.Publisher))
         {
             throw new ArgumentException($"Das Muster „{software}“ / „{publisher}“ trifft den gewählten Eintrag „{title.Name}“ nicht.");
         }
 
+        var rule = new RecognitionRule(0, draft.ProductId, software, publisher, draft.NotLicensable);
+        if (context.Global)
+        {
+            return new Resolved(rule, null, null, productName);
+        }
+
+        var family = ChooseFamily(context.Families, draft.FamilyId);
+        if (family is null)
+        {
+            await audit.RefusedAsync(scope, "software_titles", draft.SoftwareTitleId, "map");
+            throw new AccessDeniedException(context.Families.Count == 0
+                ? "Eine lokale Regel gilt für einen ganzen Kreis mit seinen Gemeinden; anlegen darf sie das Lizenzmanagement dieses Kreises."
+                : "Für den gewählten Kreis dürfen Sie keine Regel anlegen, oder der Eintrag ist dort schon zugeordnet.");
+        }
+
+        return new Resolved(rule, family.Id, family.Name, productName);
+    }
+
+    private static FamilyChoice? ChooseFamily(IReadOnlyList<FamilyChoice> families, long? wanted)
+    {
+        if (wanted is { } id)
+        {
+            return families.FirstOrDefault(f => f.Id == id);
+        }
+
+        return families.Count switch
+        {
+            0 => null,
+            1 => families[0],
+            _ => throw new ArgumentException("Regel nicht angelegt: bitte wählen, für welchen Kreis die Regel gelten soll."),
+        };
+    }
+
+    /// <summary>"Vendor – Product", without repeating a vendor the product name already starts with.</summary>
+    internal static string ProductCatalogueName(string vendor, string name) =>
+        name.StartsWith(vendor, StringComparison.OrdinalIgnoreCase) ? name : vendor + " – " + name;
+
+    private RulePreview ToPreview(CallerScope scope, Resolved resolved, Plan plan)
+    {
+        var names = plan.Titles.ToDictionary(t => t.Id);
+        var organisations = plan.OrganisationIds;
+        return new RulePreview
+        {
+            SoftwarePattern = resolved.Rule.SoftwarePattern,
+            PublisherPattern = resolved.Rule.PublisherPattern,
+            ProductId = resolved.Rule.ProductId,
+            NotLicensable = resolved.Rule.NotLicensable,
+            ProductName = resolved.ProductName,
+            FamilyId = resolved.FamilyId,
+            FamilyName = resolved.FamilyName,
+            Titles = plan.Titles.Count,
+            Installations = plan.InstallationCount,
+            Organisations = organisations.Count,
+            OrganisationsOutsideScope = organisations.Count(o => !scope.Covers(o)),
+            Examples = plan.Titles
+                .Select(t => new PreviewTitle(t.Name, t.Publisher, (int)plan.Installations.Where(a => a.TitleId == t.Id).Sum(a => a.Installations)))
+                .OrderByDescending(t => t.Installations).ThenBy(t => t.Name, StringComparer.Ordinal)
+                .Take(PreviewExamples)
+                .ToList(),
+        };
+    }
+
+    private void Reconcile(Plan plan)
+    {
+        if (plan.OrganisationIds.Count > 0)
+        {
+            reconciliation?.OrganisationsChanged(plan.OrganisationIds);
+        }
+    }
+
+    // ------------------------------------------------------------------ the rules: list, promote, delete
+
+    /// <summary>The global rules and the local rules of the caller's families (admins: all), local ones first.</summary>
+    public async Task<Paged<RuleListItem>> ListRulesAsync(CallerScope scope, string? search, PageRequest page)
+    {
+        var parameters = new { Search = string.IsNullOrWhiteSpace(search) ? null : search.Trim(), page.Skip, Take = page.SafePageSize };
+        using var connection = database.Open();
+        var (count, list) = RulesSql(database.Dialect);
+        var total = await connection.ExecuteScalarScopedAsync<int>(scope, count, parameters);
+        var rows = await connection.QueryScopedAsync<RuleListItem>(scope, list, parameters);
+        return new Paged<RuleListItem>(rows.ToList(), page.SafePage, page.SafePageSize, total);
+    }
+
+    /// <summary>What promoting a local rule to a global one would do (admins).</summary>
+    public async Task<RulePreview> PreviewPromotionAsync(CallerScope scope, long ruleId)
+    {
+        var (rule, family) = await LocalRuleToPromoteAsync(scope, ruleId);
+        using var connection = database.Open();
+        return ToPreview(scope, new Resolved(rule, null, family, await ProductNameAsync(connection, rule)), PlanFor(connection, null, null, rule));
+    }
+
+    /// <summary>
+    /// Makes a local rule global (admins): it then decides every globally undecided title it matches, for every family
+    /// that has not decided the title itself; its own family's titles keep the same product.
+    /// </summary>
+    public async Task<MappingResult> PromoteAsync(CallerScope scope, long ruleId)
+    {
+        var (rule, _) = await LocalRuleToPromoteAsync(scope, ruleId);
+        using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
-        var ruleId = await connection.ExecuteScalarAsync<long>(database.Dialect.InsertReturningId(InsertRuleSql),
-            new { ProductId = productId, SoftwarePattern = software, PublisherPattern = publisher, Now = clock.GetUtcNow().UtcDateTime }, transaction);
-        var rule = new RecognitionRule(ruleId, productId, software, publisher);
-        var matched = MapUnrecognised(connection, transaction, (name, pub) => softwareMatch.IsMatch(name) && publisherMatch.IsMatch(pub) ? rule : null);
-        var installations = matched.Count == 0 ? 0 : await connection.ExecuteScalarAsync<int>(
-            CountInstallationsSql.Replace("{ids}", database.Dialect.IdSet("@Ids"), StringComparison.Ordinal), new { Ids = SqlDialect.IdList(matched) }, transaction);
+        if (await connection.ExecuteScalarAsync<int>(RuleExistsSql, new { rule.SoftwarePattern, rule.PublisherPattern, Family = (long?)null, rule.ProductId }, transaction) > 0)
+        {
+            throw new ArgumentException($"Nicht übernommen: eine globale Regel „{rule.SoftwarePattern}“ / „{rule.PublisherPattern}“ mit diesem Ergebnis besteht bereits.");
+        }
+
+        if (await connection.ExecuteAsync(PromoteSql, new { Id = ruleId }, transaction) == 0)
+        {
+            throw new ArgumentException("Nicht übernommen: die Regel ist bereits global.");
+        }
+
+        var plan = PlanFor(connection, transaction, null, rule);
+        if (plan.Titles.Count > 0)
+        {
+            Write(connection, transaction, null, rule, plan.Titles.Select(t => t.Id));
+        }
+
+        await connection.ExecuteAsync(DropRedundantLocalSql, new { Id = ruleId }, transaction);
         transaction.Commit();
-        await audit.WriteAsync(scope, new AuditEntry(AuditActions.Create, "recognition_rule", ruleId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            After: new { ProductId = productId, SoftwarePattern = software, PublisherPattern = publisher, TitlesRecognised = matched.Count, InstallationsReattributed = installations }));
-        return new MappingResult(ruleId, matched.Count, installations);
+        await audit.WriteAsync(scope, new AuditEntry(AuditActions.Update, "recognition_rule", ruleId.ToString(CultureInfo.InvariantCulture),
+            After: new { Promoted = true, TitlesRecognised = plan.Titles.Count, InstallationsReattributed = plan.InstallationCount, Organisations = plan.OrganisationIds.Count }));
+        Reconcile(plan);
+        return new MappingResult(ruleId, plan.Titles.Count, plan.InstallationCount, plan.OrganisationIds.Count);
+    }
+
+    private async Task<(RecognitionRule Rule, string? FamilyName)> LocalRuleToPromoteAsync(CallerScope scope, long ruleId)
+    {
+        if (!scope.IsAdmin || scope.ReadOnly)
+        {
+            await audit.RefusedAsync(scope, "recognition_rules", ruleId, "promote");
+            throw new AccessDeniedException("Nur die Administration darf eine lokale Regel für alle übernehmen.");
+        }
+
+        using var connection = database.Open();
+        var row = await connection.QuerySingleOrDefaultAsync<RuleRow>(RuleSql, new { Id = ruleId }) ?? throw new KeyNotFoundException("Die Regel existiert nicht.");
+        if (row.FamilyId is not { } family)
+        {
+            throw new ArgumentException("Die Regel ist bereits global.");
+        }
+
+        return (row.ToRule(), await connection.ExecuteScalarAsync<string>(OrganisationNameSql, new { Id = family }));
+    }
+
+    private static async Task<string?> ProductNameAsync(IDbConnection connection, RecognitionRule rule) =>
+        rule.ProductId is { } id && await connection.QuerySingleOrDefaultAsync<(string Vendor, string Name)?>(ProductSql, new { Id = id }) is { } p
+            ? ProductCatalogueName(p.Vendor, p.Name)
+            : null;
+
+    /// <summary>
+    /// Deletes a rule: a local one by a license manager of its family, a global one by admins. The titles it decided
+    /// are undecided again and the remaining rules of the same scope are applied to them.
+    /// </summary>
+    public async Task DeleteRuleAsync(CallerScope scope, long ruleId)
+    {
+        using var connection = database.Open();
+        var row = await connection.QuerySingleOrDefaultAsync<RuleRow>(RuleSql, new { Id = ruleId });
+        var visible = row is not null && (row.FamilyId is not { } f || scope.Covers(f));
+        if (!visible)
+        {
+            await audit.RefusedAsync(scope, "recognition_rules", ruleId, "delete");
+            throw new KeyNotFoundException("Die Regel existiert nicht.");
+        }
+
+        if (scope.ReadOnly || !(row!.FamilyId is { } family ? scope.CanWrite(family) : scope.IsAdmin))
+        {
+            await audit.RefusedAsync(scope, "recognition_rules", ruleId, "delete");
+            throw new AccessDeniedException(row!.FamilyId is null
+                ? "Nur die Administration darf globale Erkennungsregeln löschen."
+                : "Nur das Lizenzmanagement dieses Kreises darf die Regel löschen.");
+        }
+
+        using var transaction = connection.BeginTransaction();
+        var titles = (await connection.QueryAsync<long>(DecidedTitlesOfRuleSql, new { Id = ruleId }, transaction)).ToList();
+        var affected = titles.Count == 0 ? [] : (await connection.QueryAsync<Affected>(WithIds(AffectedSql),
+            new { Family = row.FamilyId, Ids = SqlDialect.IdList(titles) }, transaction)).Select(a => a.OrganisationId).ToList();
+        await connection.ExecuteAsync(UndoLocalSql, new { Id = ruleId }, transaction);
+        await connection.ExecuteAsync(UndoGlobalSql, new { Id = ruleId }, transaction);
+        await connection.ExecuteAsync(DeleteRuleSql, new { Id = ruleId }, transaction);
+        if (row.FamilyId is { } own)
+        {
+            ApplyLocalRules(connection, transaction, [own]);
+        }
+        else
+        {
+            ApplyRulesToUnrecognised(connection, transaction);
+        }
+
+        transaction.Commit();
+        await audit.WriteAsync(scope, new AuditEntry(AuditActions.Delete, "recognition_rule", ruleId.ToString(CultureInfo.InvariantCulture), row.FamilyId,
+            Before: new { row.ProductId, row.NotLicensable, row.FamilyId, row.SoftwarePattern, row.PublisherPattern, Titles = titles.Count }));
+        // The family's own installations changed too when a local rule went (they were excluded from "affected" above).
+        var changed = row.FamilyId is { } root ? affected.Append(root).Distinct().ToList() : affected.Distinct().ToList();
+        if (changed.Count > 0)
+        {
+            reconciliation?.OrganisationsChanged(changed);
+        }
     }
 }

@@ -37,13 +37,20 @@ internal static class FamilyLoader
         """;
 
     // Drives from the family's devices (index on devices.organisation_id) to their installations (index on device_id).
+    // A title counts for its global product unless the family decided it locally (spec §6.1): those few titles are
+    // read first, and only their installations are read besides the globally recognised ones.
     private const string InstallationsSql = """
-        SELECT d.organisation_id, d.id, d.device_kind, d.cores, t.product_id, i.user_key, i.last_used
+        SELECT d.organisation_id, d.id, d.device_kind, d.cores, t.id, t.product_id, i.user_key, i.last_used
         FROM organisations o
         JOIN devices d ON d.organisation_id = o.id
         JOIN installations i ON i.device_id = d.id
         JOIN software_titles t ON t.id = i.software_title_id
-        WHERE (o.id = @Root OR o.parent_id = @Root) AND t.product_id IS NOT NULL
+        WHERE (o.id = @Root OR o.parent_id = @Root)
+          AND (t.product_id IS NOT NULL OR EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = @Root AND m.software_title_id = t.id))
+        """;
+
+    private const string LocalDecisionsSql = """
+        SELECT software_title_id AS TitleId, product_id AS ProductId FROM family_title_recognition WHERE family_id = @Root
         """;
 
     private const string AssignmentsSql = """
@@ -80,6 +87,7 @@ internal static class FamilyLoader
             return u;
         }
 
+        var local = connection.Query<(long TitleId, long? ProductId)>(LocalDecisionsSql, new { Root = root }).ToDictionary(d => d.TitleId, d => d.ProductId);
         using (var command = connection.CreateCommand())
         {
             command.CommandText = InstallationsSql;
@@ -94,10 +102,16 @@ internal static class FamilyLoader
                 var deviceId = reader.GetInt64(1);
                 var kind = reader.GetString(2);
                 var cores = reader.IsDBNull(3) ? 0 : reader.GetInt32(3);
-                var productId = reader.GetInt64(4);
-                var user = reader.IsDBNull(5) ? null : reader.GetString(5);
-                var active = reader.IsDBNull(6) || IsRecent(reader.GetValue(6), thresholdText, threshold);
-                var u = UsageOf(organisationId, productId);
+                // A local decision wins; a local "not licensable" (null) counts for no product.
+                long? productId = local.TryGetValue(reader.GetInt64(4), out var decided) ? decided : reader.GetInt64(5);
+                if (productId is null)
+                {
+                    continue;
+                }
+
+                var user = reader.IsDBNull(6) ? null : reader.GetString(6);
+                var active = reader.IsDBNull(7) || IsRecent(reader.GetValue(7), thresholdText, threshold);
+                var u = UsageOf(organisationId, productId.Value);
                 u.AddDevice(deviceId, kind is "server" or "virtual_server", cores, active);
                 if (!string.IsNullOrEmpty(user))
                 {

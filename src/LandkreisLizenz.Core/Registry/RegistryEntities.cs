@@ -19,8 +19,7 @@ public sealed record ListColumn(string Key, string Header, string Sql, ValueForm
 public sealed record ListFilter(string Key, string Label, string Sql, string? OptionsSql = null, IReadOnlyDictionary<string, string>? Options = null);
 
 /// <summary>Related records shown on a detail page (e.g. the licenses of a contract); the SQL binds @Id and carries a scope placeholder.</summary>
-/// <param name="CatalogueRows">Rows of the shared catalogue (e.g. a product's recognition rules): read without the caller's scope.</param>
-public sealed record RelatedList(string Heading, string Slug, string Sql, IReadOnlyList<ListColumn> Columns, bool CatalogueRows = false);
+public sealed record RelatedList(string Heading, string Slug, string Sql, IReadOnlyList<ListColumn> Columns);
 
 /// <summary>
 /// One kind of registry object: its pages, list SQL, export (in its import format, so an export re-imports unchanged),
@@ -54,7 +53,7 @@ public sealed class RegistryEntity
 
     public IReadOnlyList<RelatedList> Related { get; init; } = [];
 
-    /// <summary>Global reference data (catalogue): no organisation, readable by everyone, written by license managers and admins.</summary>
+    /// <summary>Global reference data (catalogue): no organisation, readable by everyone, written by admins (spec §6.1).</summary>
     public bool Global { get; init; }
 
     /// <summary>Import columns that form the natural key and cannot change on edit.</summary>
@@ -141,11 +140,14 @@ public static class RegistryEntities
         KeyColumns = ["product_key"],
         Related =
         [
+            // The global rules and the local rules of the caller's own families; other counties' local rules are theirs.
             new("Erkennungsregeln", "produkte", """
-                SELECT r.id AS id, r.software_pattern AS software_pattern, r.publisher_pattern AS publisher_pattern
-                FROM recognition_rules r WHERE r.product_id = @Id ORDER BY r.software_pattern
+                SELECT r.id AS id, r.software_pattern AS software_pattern, r.publisher_pattern AS publisher_pattern, fo.name AS family
+                FROM recognition_rules r LEFT JOIN organisations fo ON fo.id = r.family_id
+                WHERE r.product_id = @Id AND (r.family_id IS NULL OR {scope:r.family_id}) ORDER BY r.software_pattern, r.id
                 """,
-                [new("software_pattern", "Software-Muster", "software_pattern"), new("publisher_pattern", "Hersteller-Muster", "publisher_pattern")], CatalogueRows: true),
+                [new("software_pattern", "Software-Muster", "software_pattern"), new("publisher_pattern", "Hersteller-Muster", "publisher_pattern"),
+                 new("family", "Nur für (lokale Regel)", "family")]),
             new("Anwendungen in Ihrem Bereich", "anwendungen", """
                 SELECT a.id AS id, o.name AS organisation, COALESCE(a.name, a.application_key) AS name, a.users AS users
                 FROM applications a JOIN organisations o ON o.id = a.organisation_id

@@ -156,7 +156,7 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         var related = new List<(RelatedList, IReadOnlyList<IDictionary<string, object?>>)>();
         foreach (var list in entity.Related)
         {
-            related.Add((list, await QueryAsync(connection, scope, list.CatalogueRows, list.Sql, new DynamicParameters(new { Id = id }))));
+            related.Add((list, await QueryAsync(connection, scope, catalogueRows: false, list.Sql, new DynamicParameters(new { Id = id }))));
         }
 
         return new RegistryRecord(entity, row, related);

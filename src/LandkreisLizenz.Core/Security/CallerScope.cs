@@ -66,8 +66,11 @@ public sealed class CallerScope
     public bool CanWrite(long organisationId) =>
         !ReadOnly && (IsAdmin || Grants.Any(g => g.Role == Roles.LicenseManager && g.CoveredOrganisationIds.Contains(organisationId)));
 
-    /// <summary>May change the shared catalogue (products, recognition rules) and start imports.</summary>
-    public bool CanWriteCatalogue => !ReadOnly && (IsAdmin || HasRole(Roles.LicenseManager));
+    /// <summary>May change what all share (spec §6.1): categories, products and global recognition rules. Admins only.</summary>
+    public bool CanWriteCatalogue => !ReadOnly && IsAdmin;
+
+    /// <summary>May upload imports (each row is then checked against the writes it makes) and make local recognition rules.</summary>
+    public bool CanImport => !ReadOnly && (IsAdmin || HasRole(Roles.LicenseManager));
 
     /// <summary>The scope an API token acts with: read-only, and for a license manager's token only the grants on its organisation.</summary>
     public CallerScope ForToken(bool readOnly, long? organisationId) => new(UserId, UserName,

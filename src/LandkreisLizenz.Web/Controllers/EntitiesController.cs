@@ -21,7 +21,7 @@ public sealed class EntitiesController(RegistryService registry, CallerScopeAcce
         }
 
         var page = await registry.ListAsync(caller.Current, entity, new ListQuery(suche, filter, sort, absteigend, seite));
-        return View(new EntityListModel(page, await registry.FilterOptionsAsync(entity), CanWrite, TempData["Message"] as string));
+        return View(new EntityListModel(page, await registry.FilterOptionsAsync(entity), CanWrite(entity), TempData["Message"] as string));
     }
 
     [HttpGet("/register/{slug}/export.{format:regex(^(csv|xlsx)$)}")]
@@ -46,7 +46,7 @@ public sealed class EntitiesController(RegistryService registry, CallerScopeAcce
             return NotFound();
         }
 
-        return View(new EntityDetailModel(record, CanWrite, TempData["Message"] as string, LandkreisLizenz.Core.Common.BusinessDate.Today(clock)));
+        return View(new EntityDetailModel(record, CanWrite(entity), TempData["Message"] as string, LandkreisLizenz.Core.Common.BusinessDate.Today(clock)));
     }
 
     [HttpGet("/register/{slug}/neu")]
@@ -131,6 +131,6 @@ public sealed class EntitiesController(RegistryService registry, CallerScopeAcce
         new(entity, record, values, rowVersion, result?.FieldErrors ?? new Dictionary<string, string>(), result?.Conflict,
             entity == RegistryEntities.Products ? await registry.FilterOptionsAsync(entity) : []);
 
-    /// <summary>Whether to offer write buttons; Core decides per record and organisation.</summary>
-    private bool CanWrite => caller.Current.IsAdmin || caller.Current.HasRole(Roles.LicenseManager);
+    /// <summary>Whether to offer write buttons (the shared catalogue: admins only); Core decides per record and organisation.</summary>
+    private bool CanWrite(RegistryEntity entity) => entity.Global ? caller.Current.CanWriteCatalogue : caller.Current.CanImport;
 }

@@ -1,7 +1,6 @@
 using LandkreisLizenz.Core.Common;
 using LandkreisLizenz.Core.Recognition;
 using LandkreisLizenz.Core.Registry;
-using LandkreisLizenz.Core.Security;
 using LandkreisLizenz.Web.Models;
 using LandkreisLizenz.Web.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -35,24 +34,103 @@ public sealed class RecognitionController(RecognitionService recognition, Produc
     [Authorize(Policy = Policies.LicenseManager)]
     public async Task<IActionResult> MapForm(long titleId)
     {
-        var title = await recognition.GetTitleAsync(caller.Current, titleId);
-        return title is null ? NotFound() : View(new MapTitleModel(title, await catalogue.ListAsync()));
+        var context = await recognition.GetMappingContextAsync(caller.Current, titleId);
+        return context is null ? NotFound() : View(new MapTitleModel(context, await catalogue.ListAsync()));
+    }
+
+    /// <summary>What the rule would do (spec §6.1: shown before it is saved); a refused draft returns to the form.</summary>
+    [HttpGet("/inventar/nicht-erkannt/{titleId:long}/vorschau")]
+    [Authorize(Policy = Policies.LicenseManager)]
+    public async Task<IActionResult> Preview(long titleId, string? ergebnis, long? productId, string? softwarePattern, string? publisherPattern, long? familyId)
+    {
+        var draft = Draft(titleId, ergebnis, productId, softwarePattern, publisherPattern, familyId);
+        try
+        {
+            var preview = await recognition.PreviewAsync(caller.Current, draft);
+            var context = await recognition.GetMappingContextAsync(caller.Current, titleId);
+            return View(new RulePreviewModel(context!.Title, draft, preview));
+        }
+        catch (ArgumentException ex)
+        {
+            var context = await recognition.GetMappingContextAsync(caller.Current, titleId);
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return View("MapForm", new MapTitleModel(context!, await catalogue.ListAsync(), draft, ex.Message));
+        }
     }
 
     [HttpPost("/inventar/nicht-erkannt/{titleId:long}/zuordnen")]
     [Authorize(Policy = Policies.LicenseManager)]
-    public async Task<IActionResult> Map(long titleId, long productId, string? softwarePattern, string? publisherPattern)
+    public async Task<IActionResult> Map(long titleId, string? ergebnis, long? productId, string? softwarePattern, string? publisherPattern, long? familyId)
     {
         try
         {
-            var result = await recognition.MapAsync(caller.Current, titleId, productId, softwarePattern, publisherPattern);
-            TempData["Message"] = $"Regel angelegt: {result.TitlesRecognised:N0} Software-Eintrag/-Einträge mit {result.InstallationsReattributed:N0} Installationen sind jetzt zugeordnet.";
+            var result = await recognition.MapAsync(caller.Current, Draft(titleId, ergebnis, productId, softwarePattern, publisherPattern, familyId));
+            TempData["Message"] = $"Regel angelegt: {result.TitlesRecognised:N0} Software-Eintrag/-Einträge mit {result.InstallationsReattributed:N0} Installationen "
+                                  + $"in {result.Organisations:N0} Organisation(en) sind jetzt zugeordnet.";
         }
-        catch (Exception ex) when (ex is ArgumentException or KeyNotFoundException)
+        catch (ArgumentException ex)
         {
             TempData["Message"] = ex.Message;
         }
 
         return Redirect("/inventar/nicht-erkannt");
     }
+
+    [HttpGet("/inventar/regeln")]
+    [Authorize(Policy = Policies.Authenticated)]
+    public async Task<IActionResult> Rules(string? suche, int seite = 1)
+    {
+        var scope = caller.Current;
+        var page = await recognition.ListRulesAsync(scope, suche, new PageRequest(seite, 50));
+        return View(new RulesModel(page, suche, scope.CanWriteCatalogue,
+            r => r.FamilyId is { } family ? scope.CanWrite(family) : scope.CanWriteCatalogue, TempData["Message"] as string));
+    }
+
+    [HttpGet("/inventar/regeln/{ruleId:long}/global")]
+    [Authorize(Policy = Policies.Admin)]
+    public async Task<IActionResult> PromotionPreview(long ruleId)
+    {
+        try
+        {
+            return View(new PromotionPreviewModel(ruleId, await recognition.PreviewPromotionAsync(caller.Current, ruleId)));
+        }
+        catch (ArgumentException ex)
+        {
+            TempData["Message"] = ex.Message;
+            return Redirect("/inventar/regeln");
+        }
+    }
+
+    [HttpPost("/inventar/regeln/{ruleId:long}/global")]
+    [Authorize(Policy = Policies.Admin)]
+    public async Task<IActionResult> Promote(long ruleId)
+    {
+        try
+        {
+            var result = await recognition.PromoteAsync(caller.Current, ruleId);
+            TempData["Message"] = $"Die Regel gilt jetzt für alle: {result.TitlesRecognised:N0} weitere Software-Eintrag/-Einträge mit "
+                                  + $"{result.InstallationsReattributed:N0} Installationen in {result.Organisations:N0} Organisation(en) zugeordnet.";
+        }
+        catch (ArgumentException ex)
+        {
+            TempData["Message"] = ex.Message;
+        }
+
+        return Redirect("/inventar/regeln");
+    }
+
+    [HttpPost("/inventar/regeln/{ruleId:long}/loeschen")]
+    [Authorize(Policy = Policies.LicenseManager)]
+    public async Task<IActionResult> Delete(long ruleId)
+    {
+        await recognition.DeleteRuleAsync(caller.Current, ruleId);
+        TempData["Message"] = "Regel gelöscht; was sie zugeordnet hatte, ist wieder nicht erkannt (sofern keine andere Regel greift).";
+        return Redirect("/inventar/regeln");
+    }
+
+    /// <summary>The form's choice: <c>ergebnis=nicht-lizenzpflichtig</c>, else the chosen product.</summary>
+    private static RuleDraft Draft(long titleId, string? outcome, long? productId, string? softwarePattern, string? publisherPattern, long? familyId) =>
+        outcome == "nicht-lizenzpflichtig"
+            ? new RuleDraft(titleId, null, true, softwarePattern, publisherPattern, familyId)
+            : new RuleDraft(titleId, productId, false, softwarePattern, publisherPattern, familyId);
 }

@@ -61,4 +61,34 @@ public sealed class ImportPageBrowserTests : SharedBrowserTests<ImportPageBrowse
         StringAssert.Contains(await page.Locator("h1").InnerTextAsync(), "zuordnen");
         await BrowserSession.AssertNoAxeViolationsAsync(page);
     }
+
+    [TestMethod]
+    public async Task RecognitionRule_LocalPreviewSaveThenAdminPromotesAfterPreview_NoAxeViolations()
+    {
+        var page = await Session.NewPageAsync();
+        await BrowserSession.SignInAsync(page, "lm.mettmann");
+        await page.GotoAsync("/inventar/nicht-erkannt?suche=TeamViewer");
+        await page.Locator("table tbody a").First.ClickAsync();
+        await page.GetByLabel("Produkt aus dem Katalog").SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Vorschau: was die Regel zuordnet" }).ClickAsync();
+
+        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "(lokale Regel)");
+        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "Mettmann");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Regel anlegen und zuordnen" }).ClickAsync();
+        StringAssert.Contains(await page.Locator("[role=status]").InnerTextAsync(), "Regel angelegt");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Erkennungsregeln" }).ClickAsync();
+        StringAssert.Contains(await page.Locator("table tbody").InnerTextAsync(), "(lokal)");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+
+        var admin = await Session.NewPageAsync();
+        await BrowserSession.SignInAsync(admin, "admin");
+        await admin.GotoAsync("/inventar/regeln?suche=TeamViewer");
+        await admin.GetByRole(AriaRole.Link, new() { Name = "Für alle übernehmen" }).First.ClickAsync();
+        StringAssert.Contains(await admin.Locator("h1").InnerTextAsync(), "für alle übernehmen");
+        await BrowserSession.AssertNoAxeViolationsAsync(admin);
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Für alle übernehmen" }).ClickAsync();
+        StringAssert.Contains(await admin.Locator("[role=status]").InnerTextAsync(), "gilt jetzt für alle");
+        StringAssert.Contains(await admin.Locator("table tbody").InnerTextAsync(), "alle (global)");
+    }
 }

@@ -72,27 +72,218 @@ public sealed class RecognitionServiceTests
         Assert.IsGreaterThan(10, compared, "Too few titles matched any rule to compare.");
     }
 
-    [TestMethod]
-    public async Task MapAsync_UnrecognisedName_ReattributesInstallationsAndListShrinks()
+    private const string Mettmann = "05158";
+    private const string Wartburgkreis = "16063";
+
+    private static long Organisation(LandkreisLizenz.Core.Data.Database db, string ags)
     {
-        using var db = TestDatabase.CopyOf(SharedEstate.Database);
-        var service = Service(db.Database);
-        var manager = await Scopes.ForUserNameAsync(db.Database, "lm.mettmann");
-        var before = await service.ListUnrecognisedAsync(manager, null, new PageRequest(1, 100));
-        var zoom = before.Items.Single(i => i.Name == "Zoom Workplace");
+        using var connection = db.Open();
+        return connection.ExecuteScalar<long>("SELECT id FROM organisations WHERE ags = @ags", new { ags });
+    }
+
+    /// <summary>An undecided title both counties' inventories report, with its installations per family.</summary>
+    private static (long Id, string Name, int InMettmann, int InWartburgkreis, int Everywhere) SharedUnrecognisedTitle(LandkreisLizenz.Core.Data.Database db)
+    {
+        using var connection = db.Open();
+        const string InFamily = """
+            SELECT COUNT(*) FROM installations i JOIN devices d ON d.id = i.device_id
+            JOIN organisation_family f ON f.organisation_id = d.organisation_id
+            WHERE i.software_title_id = @id AND f.family_id = (SELECT id FROM organisations WHERE ags = @ags)
+            """;
+        foreach (var (id, name) in connection.Query<(long, string)>("SELECT id, name FROM software_titles WHERE product_id IS NULL ORDER BY id"))
+        {
+            var mettmann = connection.ExecuteScalar<int>(InFamily, new { id, ags = Mettmann });
+            var wartburgkreis = connection.ExecuteScalar<int>(InFamily, new { id, ags = Wartburgkreis });
+            if (mettmann > 0 && wartburgkreis > 0)
+            {
+                return (id, name, mettmann, wartburgkreis, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM installations WHERE software_title_id = @id", new { id }));
+            }
+        }
+
+        throw new AssertInconclusiveException("The estate has no unrecognised title in both counties.");
+    }
+
+    /// <summary>Devices that count for the product (null: for any) in the family's reconciliation input (what the balance is built from).</summary>
+    private static int DevicesCounted(LandkreisLizenz.Core.Data.Database db, long root, long? productId)
+    {
+        using var connection = db.Open();
+        var data = LandkreisLizenz.Core.Reconciliation.FamilyLoader.Load(connection, root, new DateOnly(2026, 12, 1), 90,
+            new Dictionary<long, decimal?>(), new Dictionary<long, string>());
+        return data.Usage.Where(u => productId is null || u.Key.ProductId == productId).Sum(u => u.Value.Devices.Count);
+    }
+
+    private static async Task<int?> InstallationsListed(RecognitionService service, CallerScope scope, long titleId) =>
+        (await service.GetTitleAsync(scope, titleId))?.Installations;
+
+    private static long Product(LandkreisLizenz.Core.Data.Database db, string key)
+    {
+        using var connection = db.Open();
+        return connection.ExecuteScalar<long>("SELECT id FROM products WHERE product_key = @key", new { key });
+    }
+
+    /// <summary>A copy of the test estate with the three callers of the federation tests and a title both counties report.</summary>
+    private sealed class Federation : IDisposable
+    {
+        public required TestDatabase Db { get; init; }
+        public required RecognitionService Service { get; init; }
+        public required CallerScope Manager { get; init; }
+        public required CallerScope Admin { get; init; }
+        public required CallerScope Reader { get; init; }
+        public required (long Id, string Name, int InMettmann, int InWartburgkreis, int Everywhere) Title { get; init; }
+        public required long Product { get; init; }
+        public required long Mettmann { get; init; }
+        public required long Wartburgkreis { get; init; }
+
+        public LandkreisLizenz.Core.Data.Database Database => Db.Database;
+
+        public static async Task<Federation> CreateAsync()
+        {
+            var db = TestDatabase.CopyOf(SharedEstate.Database);
+            return new Federation
+            {
+                Db = db,
+                Service = Service(db.Database),
+                Manager = await Scopes.ForUserNameAsync(db.Database, "lm.mettmann"),
+                Admin = await Scopes.ForUserNameAsync(db.Database, "admin"),
+                Reader = await Scopes.ForUserNameAsync(db.Database, "leser.wartburgkreis"),
+                Title = SharedUnrecognisedTitle(db.Database),
+                Product = Product(db.Database, "ms-m365-e3"),
+                Mettmann = Organisation(db.Database, RecognitionServiceTests.Mettmann),
+                Wartburgkreis = Organisation(db.Database, RecognitionServiceTests.Wartburgkreis),
+            };
+        }
+
+        public void Dispose() => Db.Dispose();
+    }
+
+    [TestMethod]
+    public async Task MapAsync_LocalRuleOfMettmann_ChangesNothingOutsideItsFamily()
+    {
+        using var f = await Federation.CreateAsync();
+        var (db, service, title) = (f.Db, f.Service, f.Title);
+        var wartburgkreisDevices = DevicesCounted(db.Database, f.Wartburgkreis, f.Product);
+        var mettmannDevices = DevicesCounted(db.Database, f.Mettmann, f.Product);
+        var wartburgkreisListed = await InstallationsListed(service, f.Reader, title.Id);
+        var draft = new RuleDraft(title.Id, f.Product);
+
+        var preview = await service.PreviewAsync(f.Manager, draft);
+        var result = await service.MapAsync(f.Manager, draft);
+
+        Assert.AreEqual(f.Mettmann, preview.FamilyId, "A license manager's mapping is local to the own county family.");
+        Assert.AreEqual(0, preview.OrganisationsOutsideScope);
+        Assert.AreEqual(title.InMettmann, preview.Installations);
+        Assert.AreEqual((preview.Titles, preview.Installations, preview.Organisations), (result.TitlesRecognised, result.InstallationsReattributed, result.Organisations),
+            "The rule did something else than its preview said.");
+        Assert.IsNull(await service.GetTitleAsync(f.Manager, title.Id), "The title is still unrecognised in Mettmann.");
+        Assert.AreEqual(wartburgkreisListed, await InstallationsListed(service, f.Reader, title.Id), "Wartburgkreis's unrecognised list changed.");
+        Assert.AreEqual(wartburgkreisDevices, DevicesCounted(db.Database, f.Wartburgkreis, f.Product), "Wartburgkreis's reconciliation input changed.");
+        Assert.IsGreaterThan(mettmannDevices, DevicesCounted(db.Database, f.Mettmann, f.Product), "Mettmann's installations do not count for the product.");
         using var connection = db.Database.Open();
-        var productId = connection.ExecuteScalar<long>("SELECT id FROM products WHERE product_key = 'ms-m365-e3'");
-        var allZoomInstallations = connection.ExecuteScalar<int>("SELECT COUNT(*) FROM installations WHERE software_title_id = @Id", new { Id = zoom.SoftwareTitleId });
+        Assert.IsNull(connection.ExecuteScalar<long?>("SELECT product_id FROM software_titles WHERE id = @Id", new { title.Id }), "The global decision changed.");
+    }
 
-        var result = await service.MapAsync(manager, zoom.SoftwareTitleId, productId);
-        var after = await service.ListUnrecognisedAsync(manager, null, new PageRequest(1, 100));
+    [TestMethod]
+    public async Task MapAsync_GlobalRuleByAdminAfterPreview_ReattributesEveryFamily()
+    {
+        using var f = await Federation.CreateAsync();
+        var (db, service, title) = (f.Db, f.Service, f.Title);
+        var wartburgkreisDevices = DevicesCounted(db.Database, f.Wartburgkreis, f.Product);
+        var draft = new RuleDraft(title.Id, f.Product);
 
-        Assert.AreEqual(1, result.TitlesRecognised);
-        Assert.AreEqual(allZoomInstallations, result.InstallationsReattributed);
-        Assert.AreEqual(before.TotalCount - 1, after.TotalCount);
-        Assert.IsFalse(after.Items.Any(i => i.Name == "Zoom Workplace"));
-        Assert.AreEqual(productId, connection.ExecuteScalar<long>("SELECT product_id FROM software_titles WHERE id = @Id", new { Id = zoom.SoftwareTitleId }));
-        Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM recognition_rules WHERE software_pattern = 'Zoom Workplace'"));
+        var preview = await service.PreviewAsync(f.Admin, draft);
+        var result = await service.MapAsync(f.Admin, draft);
+
+        Assert.IsNull(preview.FamilyId, "An admin's rule is global.");
+        Assert.AreEqual(title.Everywhere, preview.Installations);
+        Assert.IsGreaterThan(1, preview.Organisations);
+        Assert.AreEqual((preview.Titles, preview.Installations, preview.Organisations), (result.TitlesRecognised, result.InstallationsReattributed, result.Organisations));
+        Assert.IsNull(await service.GetTitleAsync(f.Reader, title.Id), "The title is still unrecognised in Wartburgkreis.");
+        Assert.IsGreaterThan(wartburgkreisDevices, DevicesCounted(db.Database, f.Wartburgkreis, f.Product));
+    }
+
+    [TestMethod]
+    public async Task MapAsync_NotLicensable_LeavesTheListAndCountsForNoProduct()
+    {
+        using var f = await Federation.CreateAsync();
+        var (db, service, title) = (f.Db, f.Service, f.Title);
+        var before = (await service.ListUnrecognisedAsync(f.Manager, null, new PageRequest(1, 100))).TotalCount;
+        using var connection = db.Database.Open();
+        var counted = DevicesCounted(db.Database, f.Mettmann, productId: null);
+
+        var local = await service.MapAsync(f.Manager, new RuleDraft(title.Id, null, NotLicensable: true));
+
+        Assert.AreEqual(title.InMettmann, local.InstallationsReattributed);
+        Assert.AreEqual(before - 1, (await service.ListUnrecognisedAsync(f.Manager, null, new PageRequest(1, 100))).TotalCount);
+        Assert.IsNull(await service.GetTitleAsync(f.Manager, title.Id));
+        Assert.IsNotNull(await service.GetTitleAsync(f.Reader, title.Id), "A local classification reached Wartburgkreis.");
+        Assert.IsNull(connection.ExecuteScalar<long?>("SELECT product_id FROM family_title_recognition WHERE software_title_id = @Id", new { title.Id }));
+        Assert.AreEqual(counted, DevicesCounted(db.Database, f.Mettmann, productId: null), "A not-licensable title counts for a product.");
+
+        var global = await service.MapAsync(f.Admin, new RuleDraft(title.Id, null, NotLicensable: true));
+
+        Assert.AreEqual(title.Everywhere - title.InMettmann, global.InstallationsReattributed, "Mettmann's own decision counts once.");
+        Assert.IsNull(await service.GetTitleAsync(f.Reader, title.Id), "The global classification left the title in Wartburgkreis's list.");
+        Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT not_licensable FROM software_titles WHERE id = @Id", new { title.Id }));
+    }
+
+    [TestMethod]
+    public async Task PromoteAsync_LocalRuleAfterPreview_DecidesOtherFamiliesMettmannKeepsItsProduct()
+    {
+        using var f = await Federation.CreateAsync();
+        var (db, service, title) = (f.Db, f.Service, f.Title);
+        var local = await service.MapAsync(f.Manager, new RuleDraft(title.Id, f.Product));
+        var mettmannDevices = DevicesCounted(db.Database, f.Mettmann, f.Product);
+
+        await Assert.ThrowsExactlyAsync<AccessDeniedException>(() => service.PromoteAsync(f.Manager, local.RuleId));
+        var preview = await service.PreviewPromotionAsync(f.Admin, local.RuleId);
+        var promoted = await service.PromoteAsync(f.Admin, local.RuleId);
+
+        Assert.AreEqual(title.Everywhere - title.InMettmann, preview.Installations, "The preview counts what changes: the other families' installations.");
+        Assert.AreEqual(preview.Installations, promoted.InstallationsReattributed);
+        StringAssert.Contains(preview.FamilyName, "Mettmann");
+        Assert.IsNull(await service.GetTitleAsync(f.Reader, title.Id));
+        Assert.AreEqual(mettmannDevices, DevicesCounted(db.Database, f.Mettmann, f.Product), "Mettmann's installations changed product.");
+        using var connection = db.Database.Open();
+        Assert.IsNull(connection.ExecuteScalar<long?>("SELECT family_id FROM recognition_rules WHERE id = @RuleId", new { local.RuleId }));
+        Assert.AreEqual(0, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM family_title_recognition WHERE rule_id = @RuleId", new { local.RuleId }));
+    }
+
+    [TestMethod]
+    public async Task InstallationsImport_NewTitleMatchingLocalRule_DecidedInThatFamilyOnly()
+    {
+        using var f = await Federation.CreateAsync();
+        var (db, service, title) = (f.Db, f.Service, f.Title);
+        var clock = TestClock.Create();
+        var imports = new LandkreisLizenz.Core.Imports.ImportService(db.Database, clock, new AuditLog(db.Database, clock), service, new LandkreisLizenz.Core.Imports.ImportOptions(), db.Folder);
+        await service.MapAsync(f.Manager, new RuleDraft(title.Id, f.Product, SoftwarePattern: title.Name + "*", PublisherPattern: "*"));
+        var newName = title.Name + " Neue Version 99";
+
+        foreach (var (scope, ags) in new[] { (f.Manager, Mettmann), (f.Admin, Wartburgkreis) })
+        {
+            var csv = $"ags;device;software\n{ags};NEUES-GERAET-{ags};{newName}\n";
+            var outcome = imports.Commit(scope, LandkreisLizenz.Core.Imports.ImportFormat.Installations, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), "inventar.csv");
+            Assert.IsTrue(outcome.IsValid, string.Join("; ", outcome.Errors));
+        }
+
+        using var connection = db.Database.Open();
+        var newTitle = connection.ExecuteScalar<long>("SELECT id FROM software_titles WHERE name = @newName", new { newName });
+        Assert.IsNull(await service.GetTitleAsync(f.Manager, newTitle), "Mettmann's local rule did not decide the new title in Mettmann.");
+        Assert.AreEqual(1, await InstallationsListed(service, f.Reader, newTitle), "Mettmann's local rule decided the title in Wartburgkreis.");
+    }
+
+    [TestMethod]
+    public async Task DeleteRuleAsync_LocalRule_TitleUnrecognisedAgainOtherCountyCannotDelete()
+    {
+        using var f = await Federation.CreateAsync();
+        var (db, service, title) = (f.Db, f.Service, f.Title);
+        var local = await service.MapAsync(f.Manager, new RuleDraft(title.Id, f.Product));
+
+        await Assert.ThrowsExactlyAsync<KeyNotFoundException>(() => service.DeleteRuleAsync(f.Reader, local.RuleId));
+        Assert.IsFalse((await service.ListRulesAsync(f.Reader, null, new PageRequest())).Items.Any(r => r.Id == local.RuleId), "Wartburgkreis sees Mettmann's local rule.");
+        Assert.IsTrue((await service.ListRulesAsync(f.Manager, null, new PageRequest())).Items.Any(r => r.Id == local.RuleId && r.Titles == 1));
+        await service.DeleteRuleAsync(f.Manager, local.RuleId);
+
+        Assert.AreEqual(title.InMettmann, await InstallationsListed(service, f.Manager, title.Id));
     }
 
     [TestMethod]
@@ -175,6 +366,10 @@ public sealed class RecognitionServiceTests
         await Assert.ThrowsExactlyAsync<KeyNotFoundException>(() => service.MapAsync(manager, foreignTitle.Value, 1));
 
         Assert.IsNull(connection.ExecuteScalar<long?>("SELECT product_id FROM software_titles WHERE id = @foreignTitle", new { foreignTitle }));
-        Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND user_name = 'lm.mettmann' AND object_type = 'recognition_rule'"));
+        Assert.AreEqual(0, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM family_title_recognition WHERE software_title_id = @foreignTitle", new { foreignTitle }));
+        // Audited for the families whose inventory reports the title, so that their CIOs see the attempt.
+        var owners = connection.Query<long?>("SELECT organisation_id FROM audit_log WHERE action = 'access_denied' AND user_name = 'lm.mettmann' AND object_type = 'software_titles'").ToList();
+        Assert.IsNotEmpty(owners);
+        Assert.IsTrue(owners.All(o => o is not null && o != Organisation(db.Database, Mettmann)), string.Join(",", owners));
     }
 }

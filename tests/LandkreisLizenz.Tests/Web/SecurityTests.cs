@@ -17,8 +17,10 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
     private const string ForeignAgs = "16063";
     private const string ForeignName = "Wartburgkreis";
 
-    // Software titles are one global list of inventory names (the counts shown are scoped); mapping is a catalogue action.
-    private static readonly string[] GlobalRoutes = ["inventar/nicht-erkannt/{titleId:long}", "inventar/nicht-erkannt/{titleId:long}/zuordnen"];
+    // Software titles are one global list of inventory names (the counts shown are scoped); a foreign-only title is
+    // covered by RecognitionServiceTests.
+    private static readonly string[] GlobalRoutes =
+        ["inventar/nicht-erkannt/{titleId:long}", "inventar/nicht-erkannt/{titleId:long}/vorschau", "inventar/nicht-erkannt/{titleId:long}/zuordnen"];
 
     private static List<(RouteEndpoint Endpoint, string Method)> ControllerRoutes() => Factory.ControllerRoutes();
 
@@ -47,6 +49,7 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
         var foreignRun = (await Factory.Services.GetRequiredService<LandkreisLizenz.Core.Reconciliation.ReconciliationService>()
             .RunNow(LandkreisLizenz.Core.Security.CallerScope.System("test"), [foreignOrganisation], "manual")).Id;
         var (foreignProduct, foreignMetric) = ForeignPosition(foreignOrganisation);
+        var foreignRule = ForeignLocalRule(foreignOrganisation);
         using var client = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
         var token = await AppFactory.TokenFromAsync(client, "/import");
         var before = EstateChecksum.Compute(Factory.Database);
@@ -78,7 +81,8 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
                     .Replace("{organisationId:long}", foreignOrganisation.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{productId:long}", foreignProduct.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{metric}", foreignMetric)
-                    .Replace("{runId:long}", foreignRun.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    .Replace("{runId:long}", foreignRun.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .Replace("{ruleId:long}", foreignRule.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
 
             var urls = candidates.Where(c => !c.Contains('{')).Select(c => "/" + c).ToList();
@@ -241,6 +245,17 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
         return connection.QueryFirst<(long, string)>(
             "SELECT p.product_id, p.metric FROM license_positions p JOIN reconciliation_latest l ON l.run_id = p.run_id AND l.organisation_id = p.organisation_id WHERE p.organisation_id = @organisation",
             new { organisation });
+    }
+
+    /// <summary>A local recognition rule of the foreign county (made once; the estate has none of its own).</summary>
+    private static long ForeignLocalRule(long family)
+    {
+        using var connection = Factory.Database.Open();
+        return connection.ExecuteScalar<long?>("SELECT MIN(id) FROM recognition_rules WHERE family_id = @family", new { family })
+               ?? connection.ExecuteScalar<long>("""
+                   INSERT INTO recognition_rules (product_id, family_id, software_pattern, publisher_pattern, created_at)
+                   VALUES ((SELECT MIN(id) FROM products), @family, 'Nur-im-Wartburgkreis*', '*', '2026-01-01') RETURNING id
+                   """, new { family });
     }
 
     private static long ForeignId(RegistryEntity entity)

@@ -207,6 +207,10 @@ public sealed class TenancyTests : SharedAppTests<TenancyTests>
         var ownToken = connection.ExecuteScalar<long>("SELECT MIN(id) FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE user_name = 'lm.mettmann')");
         var title = connection.ExecuteScalar<long>("SELECT MIN(id) FROM software_titles WHERE product_id IS NULL");
         var product = connection.ExecuteScalar<long>("SELECT MIN(id) FROM products");
+        var ownRule = connection.ExecuteScalar<long>("""
+            INSERT INTO recognition_rules (product_id, family_id, software_pattern, publisher_pattern, created_at)
+            VALUES (@product, @mettmann, 'Nur-in-Mettmann*', '*', '2026-01-01') RETURNING id
+            """, new { product, mettmann });
         var before = EstateChecksum.Compute(Factory.Database);
         var batchStatus = connection.ExecuteScalar<string>("SELECT status FROM import_batches WHERE id = @ownBatch", new { ownBatch });
         var tested = new List<string>();
@@ -227,7 +231,8 @@ public sealed class TenancyTests : SharedAppTests<TenancyTests>
                         : pattern.StartsWith("empfehlungen/", StringComparison.Ordinal) ? ownSuggestion.ToString(System.Globalization.CultureInfo.InvariantCulture)
                         : ownToken.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{organisationId:long}", mettmann.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                    .Replace("{titleId:long}", title.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+                    .Replace("{titleId:long}", title.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .Replace("{ruleId:long}", ownRule.ToString(System.Globalization.CultureInfo.InvariantCulture))];
             foreach (var url in urls.Select(u => "/" + u))
             {
                 Assert.DoesNotContain("{", url, "A route this test cannot fill: " + url);
@@ -248,7 +253,7 @@ public sealed class TenancyTests : SharedAppTests<TenancyTests>
                               || (response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location!.OriginalString.Contains("/fehler/403", StringComparison.Ordinal))
                               || (response.StatusCode == HttpStatusCode.UnprocessableEntity
                                   && await response.Content.ReadAsStringAsync() is var form
-                                  && (form.Contains("keine Schreibberechtigung", StringComparison.Ordinal) || form.Contains("darf den Katalog ändern", StringComparison.Ordinal)));
+                                  && (form.Contains("keine Schreibberechtigung", StringComparison.Ordinal) || form.Contains("darf den gemeinsamen Katalog", StringComparison.Ordinal)));
                 Assert.IsTrue(refused, $"POST {url} with a read-only token answered {(int)response.StatusCode} {response.Headers.Location}");
                 tested.Add(url);
             }
