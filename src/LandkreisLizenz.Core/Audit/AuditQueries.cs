@@ -36,7 +36,7 @@ public sealed class AuditQueries(Database database, AuditLog audit)
     private const string FromSql = """
         FROM audit_log a
         LEFT JOIN organisations o ON o.id = a.organisation_id
-        WHERE (@All = 1 OR a.organisation_id IN @OrganisationIds)
+        WHERE {scope:role=cio:a.organisation_id}
           AND (@Action IS NULL OR a.action = @Action)
           AND (@Search IS NULL OR {search})
         """;
@@ -63,8 +63,7 @@ public sealed class AuditQueries(Database database, AuditLog audit)
 
     public async Task<Paged<AuditListItem>> ListAsync(CallerScope scope, AuditFilter filter, PageRequest page)
     {
-        var cioOrganisations = scope.Grants.Where(g => g.Role == Roles.Cio).SelectMany(g => g.CoveredOrganisationIds).Distinct().ToList();
-        if (!scope.IsAdmin && cioOrganisations.Count == 0)
+        if (!scope.IsAdmin && !scope.HasRole(Roles.Cio))
         {
             await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "audit_log", "list"));
             throw new AccessDeniedException("Das Protokoll sehen Administration und CIOs.");
@@ -72,8 +71,6 @@ public sealed class AuditQueries(Database database, AuditLog audit)
 
         var parameters = new
         {
-            All = scope.IsAdmin ? 1 : 0,
-            OrganisationIds = cioOrganisations.Count == 0 ? [0L] : cioOrganisations,
             Action = string.IsNullOrWhiteSpace(filter.Action) ? null : filter.Action,
             Search = string.IsNullOrWhiteSpace(filter.Search) ? null : filter.Search.Trim(),
             page.Skip,
@@ -81,8 +78,8 @@ public sealed class AuditQueries(Database database, AuditLog audit)
         };
         using var connection = database.Open();
         var (count, list) = ListSql(database.Dialect);
-        var total = await connection.ExecuteScalarAsync<int>(count, parameters);
-        var items = await connection.QueryAsync<AuditListItem>(list, parameters);
+        var total = await connection.ExecuteScalarScopedAsync<int>(scope, count, parameters);
+        var items = await connection.QueryScopedAsync<AuditListItem>(scope, list, parameters);
         return new Paged<AuditListItem>(items.ToList(), page.SafePage, page.SafePageSize, total);
     }
 

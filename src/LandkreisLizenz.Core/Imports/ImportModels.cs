@@ -65,8 +65,12 @@ public static class ImportFormats
     }
 }
 
-/// <summary>One problem in a file. <see cref="Row"/> counts records with the header as row 1 (as a spreadsheet shows them); 0 = the file as a whole.</summary>
-public sealed record ImportError(int Row, string? Column, string? Value, string Reason)
+/// <summary>
+/// One problem in a file. <see cref="Row"/> counts records with the header as row 1 (as a spreadsheet shows them); 0 = the
+/// file as a whole. <see cref="Refused"/>: the row asked for a write the caller has no right to (audited by whoever
+/// handles it), for <see cref="OrganisationId"/> when the target organisation is known.
+/// </summary>
+public sealed record ImportError(int Row, string? Column, string? Value, string Reason, bool Refused = false, long? OrganisationId = null)
 {
     public override string ToString() =>
         Row == 0 ? Reason : $"Zeile {Row}{(Column is null ? "" : $", Spalte „{Column}“")}{(Value is null ? "" : $", Wert „{Value}“")}: {Reason}";

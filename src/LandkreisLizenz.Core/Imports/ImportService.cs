@@ -126,12 +126,26 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
 
     /// <summary>Validates a file without writing anything.</summary>
     public ImportOutcome Preview(CallerScope scope, ImportFormat format, Stream content, string fileName, Action<int>? progress = null) =>
-        Run(scope, format, content, fileName, commit: false, progress);
+        AuditRefusals(scope, format, fileName, Run(scope, format, content, fileName, commit: false, progress));
+
+    /// <summary>
+    /// Rows that asked for writes the caller has no right to are audited like any refused write (one entry per target
+    /// organisation, so that its CIO sees the attempt), whether the file was only checked or meant to be committed.
+    /// </summary>
+    private ImportOutcome AuditRefusals(CallerScope scope, ImportFormat format, string fileName, ImportOutcome outcome)
+    {
+        foreach (var owner in outcome.Errors.Where(e => e.Refused).Select(e => e.OrganisationId).Distinct())
+        {
+            audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, format.Key(), fileName, owner)).GetAwaiter().GetResult();
+        }
+
+        return outcome;
+    }
 
     /// <summary>Validates and writes a file in one transaction; any invalid row writes nothing.</summary>
     public ImportOutcome Commit(CallerScope scope, ImportFormat format, Stream content, string fileName, Action<int>? progress = null)
     {
-        var outcome = Run(scope, format, content, fileName, commit: true, progress);
+        var outcome = AuditRefusals(scope, format, fileName, Run(scope, format, content, fileName, commit: true, progress));
         if (outcome.IsValid)
         {
             audit.WriteAsync(scope, new AuditEntry(AuditActions.Import, format.Key(), fileName,

@@ -251,7 +251,7 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
 
         if (!allowed)
         {
-            reader.Error("ags", "keine Schreibberechtigung für diese Organisation");
+            reader.Refuse("ags", "keine Schreibberechtigung für diese Organisation", organisation.Id);
             return null;
         }
 

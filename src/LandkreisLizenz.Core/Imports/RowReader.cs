@@ -68,6 +68,10 @@ internal sealed class RowReader
 
     public void Error(string column, string reason) => _errors.Add(new ImportError(Row, column, Raw(column), reason));
 
+    /// <summary>A write the caller has no right to: an error like any other, marked so that the refusal is audited.</summary>
+    public void Refuse(string column, string reason, long? organisationId = null) =>
+        _errors.Add(new ImportError(Row, column, Raw(column), reason, Refused: true, OrganisationId: organisationId));
+
     public void RowError(string reason) => _errors.Add(new ImportError(Row, null, null, reason));
 
     public string? Text(string column)

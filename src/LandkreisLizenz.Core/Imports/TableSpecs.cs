@@ -105,7 +105,7 @@ internal static partial class TableSpecs
 
         if (!scope.CanWrite(organisation.Id))
         {
-            r.Error(column, "keine Schreibberechtigung für diese Organisation");
+            r.Refuse(column, "keine Schreibberechtigung für diese Organisation", organisation.Id);
             return null;
         }
 
@@ -142,7 +142,7 @@ internal static partial class TableSpecs
             return true;
         }
 
-        r.Error(column, "nur die Administration darf den gemeinsamen Katalog und die globalen Erkennungsregeln ändern");
+        r.Refuse(column, "nur die Administration darf den gemeinsamen Katalog und die globalen Erkennungsregeln ändern");
         return false;
     }
 
@@ -232,7 +232,8 @@ internal static partial class TableSpecs
             var allowed = existing is not null ? scope.CanWrite(existing.Id) : scope.IsAdmin || (parent is not null && parent.Id > 0 && scope.CanWrite(parent.Id));
             if (!allowed)
             {
-                r.Error("ags", existing is null ? "neue Organisationen legt die Administration an (Gemeinden auch das Lizenzmanagement ihres Landkreises)" : "keine Schreibberechtigung für diese Organisation");
+                r.Refuse("ags", existing is null ? "neue Organisationen legt die Administration an (Gemeinden auch das Lizenzmanagement ihres Landkreises)" : "keine Schreibberechtigung für diese Organisation",
+                    existing?.Id ?? (parent is { Id: > 0 } ? parent.Id : null));
             }
             else if (!scope.IsAdmin)
             {
@@ -270,7 +271,7 @@ internal static partial class TableSpecs
         {
             if (kind != "municipality")
             {
-                r.Error("kind", "Landkreise, IT-Dienstleister und Verbände legt die Administration an; das Lizenzmanagement legt Gemeinden seines Landkreises an");
+                r.Refuse("kind", "Landkreise, IT-Dienstleister und Verbände legt die Administration an; das Lizenzmanagement legt Gemeinden seines Landkreises an");
             }
 
             return;
@@ -278,14 +279,14 @@ internal static partial class TableSpecs
 
         if (existing.Kind != kind)
         {
-            r.Error("kind", "die Art einer Organisation ändert nur die Administration");
+            r.Refuse("kind", "die Art einer Organisation ändert nur die Administration", existing.Id);
         }
 
         if (parentGiven && parent?.Id != existing.ParentId)
         {
-            r.Error("parent_ags", existing.Kind == "municipality"
+            r.Refuse("parent_ags", existing.Kind == "municipality"
                 ? "eine Gemeinde einem anderen Landkreis zuordnen kann nur die Administration"
-                : "die übergeordnete Organisation ändert nur die Administration");
+                : "die übergeordnete Organisation ändert nur die Administration", existing.Id);
         }
     }
 

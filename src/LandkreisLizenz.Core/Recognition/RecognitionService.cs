@@ -107,7 +107,7 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         JOIN devices d ON d.id = i.device_id
         JOIN organisation_family f ON f.organisation_id = d.organisation_id
         JOIN organisations o ON o.id = f.family_id
-        WHERE i.software_title_id = @Id
+        WHERE i.software_title_id = @Id AND {scope:d.organisation_id}
           AND NOT EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = f.family_id AND m.software_title_id = i.software_title_id)
         ORDER BY o.name
         """;
@@ -349,7 +349,7 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
             return null;
         }
 
-        var families = (await connection.QueryAsync<FamilyChoice>(UndecidedFamiliesSql, new { Id = softwareTitleId }))
+        var families = (await connection.QueryScopedAsync<FamilyChoice>(scope, UndecidedFamiliesSql, new { Id = softwareTitleId }))
             .Where(f => scope.CanWrite(f.Id))
             .ToList();
         return new MappingContext(title, Global: false, families);

@@ -174,7 +174,7 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
                 ProcessFamily(run.Id, root, prices, metrics);
                 return ValueTask.CompletedTask;
             });
-        return (await GetRunAsync(run.Id))!;
+        return (await GetRunAsync(scope, run.Id))!;
     }
 
     // Catalogue inputs read once per run and shared by its family jobs in this process (a run is one snapshot);
@@ -305,12 +305,6 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
         var total = await connection.ExecuteScalarScopedAsync<int>(scope, VisibleRunsCountSql, parameters);
         var runs = await connection.QueryScopedAsync<RunSummary>(scope, database.Dialect.Page(VisibleRunsSql), parameters);
         return (runs.ToList(), total);
-    }
-
-    public async Task<RunSummary?> GetRunAsync(long runId)
-    {
-        using var connection = database.Open();
-        return await connection.QuerySingleOrDefaultAsync<RunSummary>(RunSql, new { Id = runId });
     }
 
     /// <summary>SHA-256 over the positions in key order: equal for two runs that computed the same positions.</summary>

@@ -196,9 +196,11 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         {
             // SQLite transactions hold the write lock; release it before the audit log (its own connection) writes.
             transaction.Rollback();
-            if (errors.Any(e => e.Reason.Contains("Schreibberechtigung", StringComparison.Ordinal) || e.Reason.Contains("nur Lizenzmanagement", StringComparison.Ordinal)))
+            // One entry per refused target organisation, so that its CIO sees the attempt (catalogue refusals have none).
+            var key = string.Join("/", entity.KeyColumns.Select(k => values[k]));
+            foreach (var owner in errors.Where(e => e.Refused).Select(e => e.OrganisationId).Distinct())
             {
-                await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, entity.Table, string.Join("/", entity.KeyColumns.Select(k => values[k]))));
+                await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, entity.Table, key, owner));
             }
 
             return new SaveResult(null, errors.GroupBy(e => e.Column ?? "").ToDictionary(g => g.Key, g => g.First().Reason), null);

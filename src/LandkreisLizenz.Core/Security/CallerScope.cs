@@ -53,6 +53,15 @@ public sealed class CallerScope
     public string OrganisationFilter(string organisationIdColumn) =>
         IsSystem || IsAdmin ? "1 = 1" : organisationIdColumn + " " + UserFilterSql;
 
+    /// <summary>
+    /// SQL predicate restricting <paramref name="organisationIdColumn"/> to the organisations the caller's grants of
+    /// <paramref name="role"/> cover (admins: all); binds <c>@ScopeUserId</c>. Role and column come from code.
+    /// </summary>
+    public string RoleFilter(string role, string organisationIdColumn) =>
+        IsSystem || IsAdmin
+            ? "1 = 1"
+            : $"{organisationIdColumn} IN (SELECT c.organisation_id FROM grant_coverage c WHERE c.user_id = @ScopeUserId AND c.role = '{Roles.Known(role)}')";
+
     public DynamicParameters Bind(object? parameters = null)
     {
         var p = new DynamicParameters(parameters);

@@ -24,7 +24,7 @@ public sealed class ReconciliationJobs(ReconciliationService reconciliation, IBa
     {
         reconciliation.ProcessFamily(runId, root);
         // The job that completes the run hands over to the suggestions (a duplicate hand-over only refreshes twice).
-        if ((await reconciliation.GetRunAsync(runId))?.Status == "succeeded")
+        if ((await reconciliation.GetRunAsync(CallerScope.System("reconciliation"), runId))?.Status == "succeeded")
         {
             jobs.Enqueue<SuggestionJobs>(j => j.Refresh());
         }

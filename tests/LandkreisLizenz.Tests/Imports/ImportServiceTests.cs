@@ -167,6 +167,27 @@ public sealed class ImportServiceTests
         Assert.HasCount(1, outcome.Errors);
         Assert.AreEqual(2, outcome.Errors[0].Row);
         StringAssert.Contains(outcome.Errors[0].Reason, "keine Schreibberechtigung");
+        using var connection = _db.Database.Open();
+        Assert.AreEqual(1, connection.ExecuteScalar<int>("""
+            SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND user_name = 'lm.mettmann' AND object_type = 'contracts'
+              AND organisation_id = (SELECT id FROM organisations WHERE ags = '16063')
+            """), "The refused row is not audited for Wartburgkreis, whose CIO would not see the attempt.");
+    }
+
+    [TestMethod]
+    [DataRow("products", "product_key;name;vendor;category\ngekapert;Gekapert;X;fachverfahren\n")]
+    [DataRow("recognition_rules", "software_pattern;publisher_pattern;product_key\nZoom Work*;*;ms-m365-e3\n")]
+    public void Commit_CatalogueByLicenseManager_RefusedAndAudited(string formatKey, string content)
+    {
+        var before = Checksum();
+
+        var outcome = _imports.Commit(_manager, Parse(formatKey), new MemoryStream(Encoding.UTF8.GetBytes(content)), "katalog.csv");
+
+        Assert.IsFalse(outcome.IsValid);
+        StringAssert.Contains(outcome.Errors[0].Reason, "nur die Administration");
+        Assert.AreEqual(before, Checksum());
+        using var connection = _db.Database.Open();
+        Assert.AreEqual(1, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND user_name = 'lm.mettmann' AND object_type = @formatKey", new { formatKey }));
     }
 
     [TestMethod]

@@ -263,7 +263,7 @@ public sealed class ReconciliationServiceTests
         service.ProcessFamily(killed.Id, killed.Families[1]);
         var rerun = await service.RunNow(CallerScope.System("test"), null);
 
-        Assert.AreEqual("running", (await service.GetRunAsync(killed.Id))!.Status);
+        Assert.AreEqual("running", (await service.GetRunAsync(CallerScope.System("test"), killed.Id))!.Status);
         Assert.AreEqual(uninterrupted.Checksum, rerun.Checksum);
         using var connection = seeded.Database.Open();
         Assert.AreEqual(0, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM (SELECT run_id, organisation_id, product_id, metric FROM license_positions GROUP BY run_id, organisation_id, product_id, metric HAVING COUNT(*) > 1) d"));
@@ -272,7 +272,7 @@ public sealed class ReconciliationServiceTests
             service.ProcessFamily(killed.Id, family);
         }
 
-        Assert.AreEqual(uninterrupted.Checksum, (await service.GetRunAsync(killed.Id))!.Checksum, "the killed run, resumed, finishes with the same positions");
+        Assert.AreEqual(uninterrupted.Checksum, (await service.GetRunAsync(CallerScope.System("test"), killed.Id))!.Checksum, "the killed run, resumed, finishes with the same positions");
     }
 
     [TestMethod]
@@ -292,8 +292,8 @@ public sealed class ReconciliationServiceTests
         _service.ProcessFamily(first.Id, county);
         _service.ProcessFamily(second.Id, county);
 
-        Assert.AreEqual("succeeded", (await _service.GetRunAsync(first.Id))!.Status);
-        Assert.AreEqual("succeeded", (await _service.GetRunAsync(second.Id))!.Status);
+        Assert.AreEqual("succeeded", (await _service.GetRunAsync(CallerScope.System("test"), first.Id))!.Status);
+        Assert.AreEqual("succeeded", (await _service.GetRunAsync(CallerScope.System("test"), second.Id))!.Status);
     }
 
     [TestMethod]

@@ -24,7 +24,6 @@ public sealed class ScopedDataAccessTests
         ["RegistryService.FilterOptionsAsync"] = "filter options: catalogue values and fixed lists",
         ["ImportService.RunsInBackground"] = "a size rule on a batch already read with the scope",
         ["ImportService.BatchOwner"] = "jobs: rebuild the uploader's scope from the batch id",
-        ["ReconciliationService.GetRunAsync(Int64)"] = "jobs: the run they process",
         ["ReconciliationService.ProcessFamily"] = "jobs: one family of a run",
         ["RecognitionService.LoadRules"] = "imports: the rules, inside the import's transaction",
         ["SuggestionService.RefreshAsync"] = "jobs: the nightly refresh",
@@ -73,6 +72,84 @@ public sealed class ScopedDataAccessTests
         Assert.IsGreaterThan(10, services.Count, "The services were not found: " + string.Join(", ", services.Select(s => s.Name)));
         Assert.IsEmpty(unscoped, "Reachable from a request without the caller's scope:\n" + string.Join("\n", unscoped));
         Assert.IsEmpty(Unscoped.Keys.Except(seen).ToList(), "Listed as unscoped but no longer there: " + string.Join(", ", Unscoped.Keys.Except(seen)));
+    }
+
+    /// <summary>
+    /// Where request-facing services read without a scope placeholder (Dapper's plain Query/ExecuteScalar), and why that
+    /// reads no other organisation's data. Every other read goes through ScopedDapper, which refuses SQL without
+    /// <c>{scope:…}</c>. A new unscoped read fails <see cref="UnscopedReads_InRequestFacingServices_OnlyWhereListed"/>
+    /// until it is listed here with its reason: it cannot be added by accident.
+    /// </summary>
+    private static readonly Dictionary<string, string> UnscopedReads = new(StringComparer.Ordinal)
+    {
+        ["AccountService.CreateUser"] = "command line: creates an account",
+        ["AccountService.SignInAsync"] = "sign-in: the account by name, before there is a caller",
+        ["ExternalSignIn.SignInAsync"] = "single sign-on: the account by name, before there is a caller",
+        ["ScopeService.LoadAsync"] = "builds the caller's scope from the caller's own grants",
+        ["ApiTokenService.AuthenticateAsync"] = "the presented token's hash, before there is a caller",
+        ["ApiTokenService.CreateAsync"] = "the caller's own tokens (user_id = caller)",
+        ["ApiTokenService.ListAsync"] = "the caller's own tokens (user_id = caller)",
+        ["ApiTokenService.RevokeAsync"] = "the caller's own token (user_id = caller)",
+        ["NotificationService.ListAsync"] = "the caller's own notifications (user_id = caller)",
+        ["NotificationService.UnreadCountAsync"] = "the caller's own notifications (user_id = caller)",
+        ["AuditLog.RefusedAsync"] = "the owner of a refused object, written to the audit trail, never shown to the caller",
+        ["ProductCatalogue.CategoriesAsync"] = "the shared catalogue",
+        ["ProductCatalogue.ListAsync"] = "the shared catalogue",
+        ["RegistryService.FilterOptionsAsync"] = "filter options: catalogue values and fixed lists",
+        ["RegistryService.QueryAsync"] = "chooses by the entity (never the SQL text): only global catalogue entities read unscoped",
+        ["RegistryService.ScalarAsync"] = "chooses by the entity (never the SQL text): only global catalogue entities read unscoped",
+        ["RegistryService.Exists"] = "a save's key collision check after the write permission check (answers only 'exists')",
+        ["ImportService.ErrorsAsync"] = "the errors of a batch that GetBatchAsync found in the caller's scope first",
+        ["ImportService.StageAsync"] = "the id of the batch the caller inserts",
+        ["ImportService.BatchOwner"] = "jobs: rebuild the uploader's scope from the batch id",
+        ["RecognitionService.LoadRules"] = "imports: the global rules (shared), inside the import's transaction",
+        ["RecognitionService.ApplyLocalRules"] = "imports: the local rules of the families the import wrote to",
+        ["RecognitionService.Undecided"] = "titles (shared names) undecided globally or in a family the caller writes",
+        ["RecognitionService.PlanFor"] = "a rule's effect, counted beyond the caller's scope so the preview can say how much lies outside (counts only)",
+        ["RecognitionService.GetMappingContextAsync"] = "admins: a title by id (shared names)",
+        ["RecognitionService.ResolveAsync"] = "the product chosen from the shared catalogue",
+        ["RecognitionService.MapAsync"] = "the rule's own duplicate check and id",
+        ["RecognitionService.ProductNameAsync"] = "the shared catalogue",
+        ["RecognitionService.LocalRuleToPromoteAsync"] = "admins only (checked first): the rule by id",
+        ["RecognitionService.PromoteAsync"] = "admins only (checked first): the global duplicate check",
+        ["RecognitionService.DeleteRuleAsync"] = "the rule by id, then refused unless global or of a family the caller covers",
+        ["ReconciliationQueries.DetailAsync"] = "a position's family inputs after the scoped visibility check of the position",
+        ["ReconciliationQueries.ConsumersAsync"] = "names of the family members of a position already found visible",
+        ["ReconciliationService.StartAsync"] = "the families of organisations the caller may start a run for (checked first)",
+        ["ReconciliationService.AcquireLock"] = "jobs: the family lock",
+        ["ReconciliationService.LoadListPrices"] = "jobs: the shared catalogue's prices",
+        ["ReconciliationService.LoadUsualMetrics"] = "jobs: the shared catalogue's metrics",
+        ["ReconciliationService.ProcessFamily"] = "jobs: one family of a run",
+        ["ReconciliationService.ReadPositions"] = "jobs: the positions of a finished run",
+        ["ReconciliationService.TryFinish"] = "jobs: the run they process",
+        ["ReminderService.RunAsync"] = "jobs: the daily reminders",
+        ["ReminderService.SendAsync"] = "jobs: the daily reminders",
+        ["SuggestionService.GetManyAsync"] = "objects and history of suggestions already found in the caller's scope",
+        ["SuggestionService.RefreshAsync"] = "jobs: the nightly refresh",
+    };
+
+    [TestMethod]
+    public void UnscopedReads_InRequestFacingServices_OnlyWhereListed()
+    {
+        var reads = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var type in RequestFacingServices())
+        {
+            foreach (var (caller, callee) in Infrastructure.CallSites.Of(type))
+            {
+                if (callee.DeclaringType == typeof(Dapper.SqlMapper)
+                    && (callee.Name.StartsWith("Query", StringComparison.Ordinal) || callee.Name.StartsWith("ExecuteScalar", StringComparison.Ordinal)
+                        || callee.Name.StartsWith("ExecuteReader", StringComparison.Ordinal)))
+                {
+                    reads.Add(caller);
+                }
+            }
+        }
+
+        Assert.IsGreaterThan(10, reads.Count, "The call sites were not read.");
+        Assert.IsEmpty(reads.Except(UnscopedReads.Keys).ToList(),
+            "Unscoped reads in request-facing services (use QueryScopedAsync with a {scope:…} placeholder, or list it with its reason):\n"
+            + string.Join("\n", reads.Except(UnscopedReads.Keys)));
+        Assert.IsEmpty(UnscopedReads.Keys.Except(reads).ToList(), "Listed but no longer there: " + string.Join(", ", UnscopedReads.Keys.Except(reads)));
     }
 
     [TestMethod]
