@@ -25,6 +25,12 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string IdSet(string parameter);
 
+    /// <summary>The database refused a row because its key (primary or unique) exists already.</summary>
+    public abstract bool IsUniqueViolation(System.Data.Common.DbException exception);
+
+    /// <summary>The database refused a change because a foreign key refers to, or names a missing, row.</summary>
+    public abstract bool IsForeignKeyViolation(System.Data.Common.DbException exception);
+
     /// <summary>INSERT of one row with the values as parameters @p0, @p1, … (table and column names come from code).</summary>
     public static string InsertSql(string table, IReadOnlyList<string> columns) =>
         $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";
@@ -41,6 +47,13 @@ public abstract class SqlDialect
             $"instr(lower({column}), lower({parameter})) > 0";
 
         public override string IdSet(string parameter) => $"SELECT value FROM json_each({parameter})";
+
+        // SQLITE_CONSTRAINT (19) with its extended codes: PRIMARYKEY 1555, UNIQUE 2067, FOREIGNKEY 787.
+        public override bool IsUniqueViolation(System.Data.Common.DbException exception) =>
+            exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 1555 or 2067 };
+
+        public override bool IsForeignKeyViolation(System.Data.Common.DbException exception) =>
+            exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 787 };
     }
 
     private sealed class SqlServerDialect : SqlDialect
@@ -69,5 +82,11 @@ public abstract class SqlDialect
             $"CHARINDEX(LOWER({parameter}), LOWER({column})) > 0";
 
         public override string IdSet(string parameter) => $"SELECT CAST([value] AS bigint) FROM OPENJSON({parameter})";
+
+        public override bool IsUniqueViolation(System.Data.Common.DbException exception) =>
+            exception is Microsoft.Data.SqlClient.SqlException { Number: 2627 or 2601 };
+
+        public override bool IsForeignKeyViolation(System.Data.Common.DbException exception) =>
+            exception is Microsoft.Data.SqlClient.SqlException { Number: 547 };
     }
 }

@@ -260,7 +260,7 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
                 return $"{entity.Singular} wurde inzwischen geändert und deshalb nicht gelöscht. Bitte prüfen Sie den aktuellen Stand.";
             }
         }
-        catch (DbException ex) when (IsReferenced(ex))
+        catch (DbException ex) when (database.Dialect.IsForeignKeyViolation(ex))
         {
             return $"{entity.Singular} kann nicht gelöscht werden, weil noch andere Einträge darauf verweisen (z. B. Anwendungen, Lizenzen oder Gemeinden). Bitte diese zuerst ändern oder löschen.";
         }
@@ -269,9 +269,6 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
             Before: record.Values.ToDictionary(v => v.Key, v => ValueText.Normalise(v.Value))));
         return null;
     }
-
-    private static bool IsReferenced(DbException ex) =>
-        ex is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } or Microsoft.Data.SqlClient.SqlException { Number: 547 };
 
     private static bool Exists(IDbConnection connection, IDbTransaction transaction, TableSpec spec, PendingRow row)
     {

@@ -46,15 +46,23 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
         SELECT failed_attempts AS FailedAttempts, lockout_end AS LockoutEnd FROM login_throttle WHERE user_name = @UserName AND source = @Source
         """;
 
-    private const string ThrottleUpdateSql = """
-        UPDATE login_throttle SET failed_attempts = @Attempts, lockout_end = @LockoutEnd, updated_at = @Now
+    // Counted in the statement, so that concurrent failures each add one whatever they read; a lockout that has run
+    // out starts a fresh count, one still running stays.
+    private const string ThrottleCountSql = """
+        UPDATE login_throttle
+        SET failed_attempts = CASE WHEN lockout_end IS NOT NULL AND lockout_end <= @Now THEN 1 ELSE failed_attempts + 1 END,
+            lockout_end = CASE WHEN lockout_end IS NOT NULL AND lockout_end <= @Now THEN NULL ELSE lockout_end END,
+            updated_at = @Now
         WHERE user_name = @UserName AND source = @Source
         """;
 
     private const string ThrottleInsertSql = """
-        INSERT INTO login_throttle (user_name, source, failed_attempts, lockout_end, updated_at)
-        SELECT @UserName, @Source, @Attempts, @LockoutEnd, @Now
-        WHERE NOT EXISTS (SELECT 1 FROM login_throttle WHERE user_name = @UserName AND source = @Source)
+        INSERT INTO login_throttle (user_name, source, failed_attempts, lockout_end, updated_at) VALUES (@UserName, @Source, 1, NULL, @Now)
+        """;
+
+    private const string ThrottleLockSql = """
+        UPDATE login_throttle SET lockout_end = @LockoutEnd
+        WHERE user_name = @UserName AND source = @Source AND failed_attempts >= @MaxAttempts AND lockout_end IS NULL
         """;
 
     private const string ThrottleClearSql = "DELETE FROM login_throttle WHERE user_name = @UserName AND source = @Source";
@@ -87,15 +95,21 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
 
         if (!known || verdict == PasswordVerificationResult.Failed)
         {
-            // A lockout that has run out starts a fresh count.
-            var attempts = (throttle is null || throttle.LockoutEnd is not null ? 0 : throttle.FailedAttempts) + 1;
-            var lockedNow = attempts >= MaxFailedAttempts;
-            var values = new { throttleKey.UserName, throttleKey.Source, Attempts = attempts, LockoutEnd = lockedNow ? now + LockoutDuration : (DateTime?)null, Now = now };
-            if (await connection.ExecuteAsync(ThrottleUpdateSql, values) == 0)
+            var values = new { throttleKey.UserName, throttleKey.Source, Now = now, LockoutEnd = now + LockoutDuration, MaxAttempts = MaxFailedAttempts };
+            if (await connection.ExecuteAsync(ThrottleCountSql, values) == 0)
             {
-                await connection.ExecuteAsync(ThrottleInsertSql, values);
+                try
+                {
+                    await connection.ExecuteAsync(ThrottleInsertSql, values);
+                }
+                catch (System.Data.Common.DbException ex) when (database.Dialect.IsUniqueViolation(ex))
+                {
+                    // A concurrent failure of the same name and source inserted the row first: count on it.
+                    await connection.ExecuteAsync(ThrottleCountSql, values);
+                }
             }
 
+            var lockedNow = await connection.ExecuteAsync(ThrottleLockSql, values) > 0;
             await connection.ExecuteAsync(ThrottlePruneSql, new { Before = now - TimeSpan.FromDays(1) });
             await audit.WriteAsync(null, new AuditEntry(lockedNow ? AuditActions.LoginLockedOut : AuditActions.LoginFailed, "user", name, RemoteAddress: remoteAddress), name);
             return new SignInResult(lockedNow ? SignInOutcome.LockedOut : SignInOutcome.Failed);

@@ -110,6 +110,23 @@ public sealed class AccountServiceTests
     }
 
     [TestMethod]
+    public async Task SignInAsync_ConcurrentFailuresOfOneNameAndSource_EachCountedNoneFails()
+    {
+        using var db = WithDemoAccounts();
+        var (service, _) = Create(db);
+        var attempts = AccountService.MaxFailedAttempts - 1;
+
+        // The first failures of a name race for the throttle row: none may fail, none may be lost.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, attempts).Select(_ => Task.Run(() => service.SignInAsync("gleichzeitig", "falsch", "10.0.0.9"))));
+        var last = await service.SignInAsync("gleichzeitig", "falsch", "10.0.0.9");
+
+        Assert.IsTrue(outcomes.All(o => o.Outcome == SignInOutcome.Failed), string.Join(",", outcomes.Select(o => o.Outcome)));
+        using var connection = db.Database.Open();
+        Assert.AreEqual(AccountService.MaxFailedAttempts, connection.ExecuteScalar<int>("SELECT failed_attempts FROM login_throttle WHERE user_name = 'gleichzeitig'"));
+        Assert.AreEqual(SignInOutcome.LockedOut, last.Outcome, "A failure was lost, so the lockout came late.");
+    }
+
+    [TestMethod]
     public async Task SignInAsync_LockedFromOneAddress_OwnerSignsInFromAnother()
     {
         using var db = WithDemoAccounts();
