@@ -15,8 +15,7 @@ internal static class DashboardBenchmark
 
     public static async Task<int> RunAsync(string file)
     {
-        var database = Database.ForSqliteFile(Path.GetFullPath(file));
-        Migrator.Run(database, Migrator.LocateDbRoot());
+        var database = BenchEstate.Open(file);
         var clock = TimeProvider.System;
         var audit = new AuditLog(database, clock);
         using (var connection = database.Open())
@@ -30,15 +29,8 @@ internal static class DashboardBenchmark
         }
 
         database.OnSqliteOpened = connection => raw.sqlite3_trace(connection.Handle, (strdelegate_trace)((_, _) => Interlocked.Increment(ref _statements)), null);
-        var scopes = new ScopeService(database);
-        long UserId(string name)
-        {
-            using var c = database.Open();
-            return c.ExecuteScalar<long>("SELECT id FROM users WHERE user_name = @name", new { name });
-        }
-
-        var cio = (await scopes.ForUserAsync(UserId("cio.mettmann")))!;
-        var analyst = (await scopes.ForUserAsync(UserId("verbund")))!;
+        var cio = await BenchEstate.ScopeAsync(database, "cio.mettmann");
+        var analyst = await BenchEstate.ScopeAsync(database, "verbund");
         var cioService = new CioDashboardService(database, new DeadlineCalendar(database), clock, new LandkreisLizenz.Core.Audit.AuditLog(database, clock));
         var verbund = new VerbundDashboardService(database, audit);
         long mettmann;

@@ -14,6 +14,7 @@ using LandkreisLizenz.Core.Security;
 //   dashboards <file>    CIO and Verbund dashboard server time (p50/p95 over 200 requests) and SQL statements per request
 //   graphql [s] [conns]  a typical integration query through /graphql against a plain JSON endpoint, both under wrk
 //   recognition [titles] [rules]  a recognition_rules import over many unrecognised titles; indexed rule matching against trying every rule
+//   unrecognised <file>  the unrecognised list and a rule preview for an admin and a county's license manager
 if (args.Length > 0 && args[0] == "recognition")
 {
     return RecognitionBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500);
@@ -27,6 +28,11 @@ if (args.Length > 0 && args[0] == "reconcile")
 if (args.Length > 0 && args[0] == "graphql")
 {
     return await GraphQLBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8);
+}
+
+if (args.Length > 0 && args[0] == "unrecognised")
+{
+    return await UnrecognisedBenchmark.RunAsync(args[1]);
 }
 
 if (args.Length > 0 && args[0] == "dashboards")

@@ -9,8 +9,7 @@ internal static class ReconcileBenchmark
 {
     public static async Task<int> RunAsync(string file)
     {
-        var database = Database.ForSqliteFile(Path.GetFullPath(file));
-        Migrator.Run(database, Migrator.LocateDbRoot());
+        var database = BenchEstate.Open(file);
         using (var connection = database.Open())
         {
             Console.WriteLine($"estate: {connection.ExecuteScalar<long>("SELECT COUNT(*) FROM installations"):N0} installations, {connection.ExecuteScalar<long>("SELECT COUNT(*) FROM devices"):N0} devices, {connection.ExecuteScalar<long>("SELECT COUNT(*) FROM organisations"):N0} organisations");
