@@ -80,19 +80,15 @@ public sealed class CioDashboardService(Database database, DeadlineCalendar dead
         GROUP BY p.status
         """;
 
-    // A cross-county suggestion saves for all its participants together: the county counts its share of it
-    // (its own participating organisations out of all participants); single-organisation suggestions count fully.
-    private const string SavingsSql = """
-        SELECT s.type AS "Key",
-               COALESCE(SUM(s.estimated_savings * fam.n / (SELECT COUNT(*) FROM suggestion_organisations t WHERE t.suggestion_id = s.id AND t.role = 'participant')), 0) AS Value
+    // What the family saves: its participants' own shares (spec §6.3), counted by the suggestion list's rule.
+    private static readonly string SavingsSql = """
+        SELECT s.type AS "Key", COALESCE(SUM(so.savings_share), 0) AS Value
         FROM suggestions s
-        JOIN (SELECT so.suggestion_id AS suggestion_id, 1.0 * COUNT(*) AS n FROM suggestion_organisations so
-              WHERE so.role = 'participant' AND so.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root)
-                AND {scope:so.organisation_id}
-              GROUP BY so.suggestion_id) fam ON fam.suggestion_id = s.id
-        WHERE s.status NOT IN ('obsolete', 'rejected') AND s.estimated_savings IS NOT NULL
+        JOIN suggestion_organisations so ON so.suggestion_id = s.id AND so.role = 'participant'
+        WHERE so.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:so.organisation_id}
+          AND so.savings_share IS NOT NULL AND {counted}
         GROUP BY s.type
-        """;
+        """.Replace("{counted}", Suggestions.SuggestionService.CountedStatusSql, StringComparison.Ordinal);
 
     private const string TrendSql = """
         SELECT p.run_id AS RunId, r.as_of AS AsOf, COALESCE(SUM(p.risk_amount), 0) AS Risk,

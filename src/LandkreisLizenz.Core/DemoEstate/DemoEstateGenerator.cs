@@ -99,11 +99,11 @@ public sealed class DemoEstateGenerator(Database database, TimeProvider clock)
         using var transaction = connection.BeginTransaction();
         var dialect = database.Dialect;
         var categoryIds = new Dictionary<string, long>();
-        using (var insert = new BulkInsert(connection, transaction, dialect, "categories", ["category_key", "name", "single_system"], returnsId: true))
+        using (var insert = new BulkInsert(connection, transaction, dialect, "categories", ["category_key", "name", "single_system", "kind"], returnsId: true))
         {
             foreach (var c in reference.Categories)
             {
-                categoryIds[c.Key] = insert.Insert(c.Key, c.Name, c.SingleSystem);
+                categoryIds[c.Key] = insert.Insert(c.Key, c.Name, c.SingleSystem, c.Kind);
             }
         }
 

@@ -5,7 +5,7 @@ namespace LandkreisLizenz.Core.DemoEstate;
 
 public sealed record CountyRecord(string Ags, string Name, string CountyType, string StateCode, long Population);
 
-public sealed record CategoryRecord(string Key, string Name, bool SingleSystem);
+public sealed record CategoryRecord(string Key, string Name, bool SingleSystem, string Kind);
 
 public sealed record ProductRecord(
     string Key, string CategoryKey, string Vendor, string Name, decimal ListPrice, string Metric,
@@ -30,7 +30,7 @@ public sealed class ReferenceData
             .Select(r => new CountyRecord(r["AGS"], r["name"], r["type"], r["AGS"][..2], long.Parse(r["population"], CultureInfo.InvariantCulture)))
             .ToList(),
         Categories = ReadRows(Path.Combine(seedFolder, "categories.csv"))
-            .Select(r => new CategoryRecord(r["category_key"], r["name"], bool.Parse(r["single_system"])))
+            .Select(r => new CategoryRecord(r["category_key"], r["name"], bool.Parse(r["single_system"]), r["kind"]))
             .ToList(),
         Products = ReadRows(Path.Combine(seedFolder, "products.csv"))
             .Select(r => new ProductRecord(

@@ -6,12 +6,21 @@ using LandkreisLizenz.Core.Reconciliation;
 
 namespace LandkreisLizenz.Core.Suggestions;
 
+/// <summary>
+/// An organisation a suggestion concerns, with its own figures: its annual cost for what the suggestion concerns, its
+/// share of the savings (what it is shown), its users (for the cost allocation) and its one-off migration cost.
+/// </summary>
+public sealed record SuggestionParty(long OrganisationId, string Role, decimal? AnnualCost = null, decimal? SavingsShare = null, int? Users = null, decimal? MigrationCost = null);
+
+/// <summary>What makes a cross-organisation suggestion a cluster (spec §6.2–6.3).</summary>
+public sealed record ClusterFigures(string StateCode, long LeadOrganisationId, decimal AnnualCost, decimal SharePercent, decimal? MigrationCost, decimal? PaybackMonths);
+
 /// <summary>A suggestion as the engine derives it; <see cref="Key"/> is stable across runs (type + natural keys).</summary>
 public sealed record SuggestionCandidate(
     string Key, string Type, long? ProductId, string Title, string Rationale, decimal? Savings, decimal? Risk,
-    IReadOnlyList<(long OrganisationId, string Role)> Organisations, IReadOnlyList<(string Type, long Id)> Objects);
+    IReadOnlyList<SuggestionParty> Organisations, IReadOnlyList<(string Type, long Id)> Objects, ClusterFigures? Cluster = null);
 
-/// <summary>The eight rules of spec §4 over the latest positions and the registry. Reads the whole estate; writes nothing.</summary>
+/// <summary>The nine rules of spec §4 over the latest positions and the registry. Reads the whole estate; writes nothing.</summary>
 internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today)
 {
     private static readonly CultureInfo De = CultureInfo.GetCultureInfo("de-DE");
@@ -28,7 +37,8 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
         """;
 
     private const string OrganisationsSql = """
-        SELECT id AS Id, ags AS Ags, name AS Name, kind AS Kind, parent_id AS ParentId, shares_for_consolidation AS Shares FROM organisations
+        SELECT id AS Id, ags AS Ags, name AS Name, kind AS Kind, parent_id AS ParentId, state_code AS StateCode, shares_for_consolidation AS Shares
+        FROM organisations
         """;
 
     private const string LicensesSql = FamilyLoader.LicenseRowSelectSql + FamilyLoader.LicenseRowFromSql;
@@ -42,15 +52,25 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
 
     private const string ApplicationsSql = """
         SELECT a.id AS Id, a.organisation_id AS OrganisationId, a.application_key AS ApplicationKey, COALESCE(a.name, a.application_key) AS Name,
-               a.product_id AS ProductId, p.product_key AS ProductKey, p.name AS ProductName, c.category_key AS CategoryKey, c.name AS CategoryName,
+               a.product_id AS ProductId, p.product_key AS ProductKey, p.name AS ProductName, c.category_key AS CategoryKey, c.name AS CategoryName, c.kind AS CategoryKind,
                c.single_system AS SingleSystem, a.users AS Users, a.protection_need AS ProtectionNeed, a.kritis AS Kritis, a.operation_24x7 AS Operation24x7,
-               a.lifecycle AS Lifecycle, a.annual_operating_cost AS AnnualOperatingCost, h.id AS HostingId, h.name AS HostingName,
+               a.lifecycle AS Lifecycle, a.annual_operating_cost AS AnnualOperatingCost, h.id AS HostingId, h.hosting_key AS HostingKey, h.name AS HostingName,
                h.operator_kind AS OperatorKind, h.operator_organisation_id AS OperatorId, h.country AS Country, h.c5 AS C5, h.iso27001 AS Iso27001,
                h.georedundant AS Georedundant
         FROM applications a
         JOIN products p ON p.id = a.product_id
         JOIN categories c ON c.id = p.category_id
         JOIN hostings h ON h.id = a.hosting_id
+        """;
+
+    // Every hosting with what the data centre rule needs: its cost, and whether an application on it runs 24x7.
+    private const string HostingsSql = """
+        SELECT h.id AS Id, h.organisation_id AS OrganisationId, h.hosting_key AS HostingKey, h.name AS Name, h.operator_kind AS OperatorKind,
+               h.model AS Model, h.operator_organisation_id AS OperatorId, h.country AS Country, h.c5 AS C5, h.iso27001 AS Iso27001,
+               h.georedundant AS Georedundant, h.annual_cost AS AnnualCost,
+               CASE WHEN EXISTS (SELECT 1 FROM applications a WHERE a.hosting_id = h.id AND a.operation_24x7 = 1) THEN 1 ELSE 0 END AS Operation24x7,
+               COALESCE((SELECT SUM(a.users) FROM applications a WHERE a.hosting_id = h.id), 0) AS Users
+        FROM hostings h
         """;
 
     public List<SuggestionCandidate> Compute(IDbConnection connection)
@@ -60,19 +80,27 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
         var licenses = connection.Query<FamilyLoader.LicenseRow>(LicensesSql).Where(l => FamilyLoader.IsActive(l, today)).ToList();
         var contracts = connection.Query<Con>(ContractsSql).ToDictionary(c => c.Id);
         var applications = connection.Query<App>(ApplicationsSql).ToList();
+        var hostings = connection.Query<Hosting>(HostingsSql).ToList();
+        var servedBy = ServedBy(hostings);
 
         var result = new List<SuggestionCandidate>();
         RightSizeAndRisk(positions, result);
         Terminate(contracts, licenses, positions, organisations, result);
         Redundant(applications, licenses, organisations, result);
-        JointProcurement(licenses, contracts, organisations, connection, result);
-        SharedOperation(applications, organisations, result);
+        JointProcurement(licenses, contracts, organisations, servedBy, connection, result);
+        SharedOperation(applications, organisations, servedBy, result);
+        SharedDataCentre(hostings, organisations, servedBy, result);
         HostingCompliance(applications, organisations, result);
         MemberPooling(licenses, organisations, connection, result);
         return result;
     }
 
     private static string Money(decimal? value) => value is { } v ? v.ToString("C", De) : "unbekannt";
+
+    private static string Percent(decimal share) => (share * 100).ToString("0.#", De) + " %";
+
+    /// <summary>The one participant of a single-organisation suggestion: all of it is its own.</summary>
+    private static IReadOnlyList<SuggestionParty> One(long organisationId, decimal? savings) => [new SuggestionParty(organisationId, "participant", SavingsShare: savings)];
 
     private static string N(long value) => value.ToString("N0", De);
 
@@ -91,7 +119,7 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
                     $"{p.OrganisationName} hält {N(p.Entitlement.Value)} Lizenzen ({p.Metric}) für {p.ProductName}, aktiv genutzt werden {N(p.ActiveConsumption)}. "
                     + $"{N(p.Unused)} Installationen bzw. Zuweisungen sind seit über 90 Tagen unbenutzt und können entfernt werden; {N(nobody)} Lizenzen hat niemand. "
                     + $"Einsparung: {N(reducible)} × {Money(p.AnnualCostPerUnit)} = {Money(savings)} pro Jahr.",
-                    savings, null, [(p.OrganisationId, "participant")], [("product", p.ProductId)]));
+                    savings, null, One(p.OrganisationId, savings), [("product", p.ProductId)]));
             }
 
             if (p.Status is PositionStatus.Shortfall or PositionStatus.Unlicensed)
@@ -101,7 +129,7 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
                     $"{p.ProductName}: {N(missing)} Lizenzen fehlen ({p.OrganisationName})",
                     $"{p.OrganisationName} verbraucht {N(p.Consumption)} ({p.Metric}) von {p.ProductName}, lizenziert sind {N(p.Entitlement ?? 0)}. "
                     + $"Risiko bei einem Audit: {N(missing)} × {Money(p.UnitPrice)} = {Money(p.RiskAmount)}.",
-                    null, p.RiskAmount, [(p.OrganisationId, "participant")], [("product", p.ProductId)]));
+                    null, p.RiskAmount, One(p.OrganisationId, null), [("product", p.ProductId)]));
             }
         }
     }
@@ -128,7 +156,7 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
                 $"Vertrag „{c.Title}“ kündigen ({org.Name})",
                 $"Für die {N(group.Count())} Lizenz(en) aus diesem Vertrag mit {c.Vendor} gibt es keinen Verbrauch. Die Kündigung muss bis {term.NoticeDeadline.ToString("dd.MM.yyyy", De)} "
                 + $"eingehen (noch {N(term.NoticeDeadline.DayNumber - today.DayNumber)} Tage), dann endet der Vertrag zum {term.End.ToString("dd.MM.yyyy", De)}. Einsparung: Jahreskosten {Money(c.AnnualCost)}.",
-                c.AnnualCost, null, [(c.OrganisationId, "participant")], [("contract", c.Id)]));
+                c.AnnualCost, null, One(c.OrganisationId, c.AnnualCost), [("contract", c.Id)]));
         }
     }
 
@@ -154,49 +182,82 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
                 $"{org.Name} betreibt für {keep.CategoryName}, wofür eine Organisation üblicherweise ein System braucht, {N(apps.Count)} Anwendungen: "
                 + string.Join(", ", apps.Select(a => $"{a.Name} ({a.ProductName}, {N(a.Users ?? 0)} Nutzer)"))
                 + $". Vorschlag: auf {keep.Name} (meiste Nutzer) konsolidieren. Einsparung: Betriebskosten und Lizenzkosten der übrigen = {Money(savings)} pro Jahr.",
-                savings, null, [(org.Id, "participant")], apps.Select(a => ("application", a.Id)).ToList()));
+                savings, null, One(org.Id, savings), apps.Select(a => ("application", a.Id)).ToList()));
         }
     }
 
-    private void JointProcurement(List<FamilyLoader.LicenseRow> licenses, Dictionary<long, Con> contracts, Dictionary<long, Org> organisations, IDbConnection connection, List<SuggestionCandidate> result)
+    /// <summary>
+    /// The operator organisation that already serves an organisation: the one operating most of its hostings for it
+    /// (ties: the lower id); organisations that run everything themselves have none. Clusters group these first.
+    /// </summary>
+    private static Dictionary<long, long> ServedBy(List<Hosting> hostings) =>
+        hostings.Where(h => h.OperatorKind != "self" && h.OperatorId is not null)
+            .GroupBy(h => h.OrganisationId)
+            .ToDictionary(g => g.Key, g => g.GroupBy(h => h.OperatorId!.Value).OrderByDescending(o => o.Count()).ThenBy(o => o.Key).First().Key);
+
+    private IReadOnlyList<IReadOnlyList<ClusterFormation.Member>> Clusters(IEnumerable<long> qualifying, Dictionary<long, Org> organisations, Dictionary<long, long> servedBy) =>
+        ClusterFormation.Form(
+            qualifying.Select(id => organisations[id]).Select(o => new ClusterFormation.Member(o.Id, o.Ags, o.StateCode, servedBy.TryGetValue(o.Id, out var by) ? by : null)),
+            options.MinParticipants, options.MaxParticipants, options.CrossState);
+
+    /// <summary>"in Nordrhein-Westfalen", or nothing when clusters may cross Länder.</summary>
+    private string InLand(string stateCode) => options.CrossState ? "" : " in " + Registry.States.Name(stateCode);
+
+    /// <summary>The stable key of a cluster: type + product (or hosting kind) + lead, numbered when one lead leads several.</summary>
+    private static string ClusterKey(string type, string subject, string leadAgs, Dictionary<string, int> used)
+    {
+        var key = $"{type}:{subject}:{leadAgs}";
+        var n = used[key] = used.GetValueOrDefault(key) + 1;
+        return n == 1 ? key : $"{key}:{n}";
+    }
+
+    private void JointProcurement(List<FamilyLoader.LicenseRow> licenses, Dictionary<long, Con> contracts, Dictionary<long, Org> organisations,
+        Dictionary<long, long> servedBy, IDbConnection connection, List<SuggestionCandidate> result)
     {
         var names = connection.Query<(long Id, string Key, string Name)>("SELECT id, product_key, name FROM products").ToDictionary(p => p.Id);
-        foreach (var group in licenses.Where(l => contracts[l.ContractId].Framework is null && organisations[l.OrganisationId].Shares).GroupBy(l => l.ProductId))
+        foreach (var group in licenses.Where(l => contracts[l.ContractId].Framework is null && organisations[l.OrganisationId].Shares).GroupBy(l => l.ProductId).OrderBy(g => g.Key))
         {
-            var orgs = group.Select(l => l.OrganisationId).Distinct().OrderBy(id => organisations[id].Ags, StringComparer.Ordinal).ToList();
-            if (orgs.Count < options.MinOrganisationsJointProcurement)
-            {
-                continue;
-            }
-
-            var cost = LicenseCost(group);
-            var discount = options.DiscountFor(orgs.Count);
+            var costs = group.GroupBy(l => l.OrganisationId).ToDictionary(g => g.Key, LicenseCost);
             var product = names[group.Key];
-            result.Add(new SuggestionCandidate($"{SuggestionTypes.JointProcurement}:{product.Key}", SuggestionTypes.JointProcurement, group.Key,
-                $"{product.Name} gemeinsam beschaffen ({N(orgs.Count)} Organisationen)",
-                $"{N(orgs.Count)} Organisationen mit Verbund-Freigabe halten Lizenzen für {product.Name} aus {N(group.Select(l => l.ContractId).Distinct().Count())} getrennten Verträgen ohne Rahmenvertrag: "
-                + string.Join(", ", orgs.Select(id => organisations[id].Name)) + $". Jährliche Lizenzkosten zusammen {Money(cost)}; bei {N(orgs.Count)} Beteiligten sind {(discount * 100).ToString("0.#", De)} % Rabatt üblich: "
-                + $"Einsparung {Money(cost * discount)} pro Jahr.",
-                cost * discount, null, orgs.Select(id => (id, "participant")).ToList(), [("product", group.Key)]));
+            var used = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var cluster in Clusters(costs.Keys, organisations, servedBy))
+            {
+                var discount = options.DiscountFor(cluster.Count);
+                var cost = cluster.Sum(m => costs[m.Id]);
+                // The lead: the participant with the largest license volume (ties: AGS order).
+                var lead = organisations[cluster.OrderByDescending(m => costs[m.Id]).ThenBy(m => m.Ags, StringComparer.Ordinal).First().Id];
+                var contractCount = group.Where(l => cluster.Any(m => m.Id == l.OrganisationId)).Select(l => l.ContractId).Distinct().Count();
+                result.Add(new SuggestionCandidate(ClusterKey(SuggestionTypes.JointProcurement, product.Key, lead.Ags, used), SuggestionTypes.JointProcurement, group.Key,
+                    $"{product.Name} gemeinsam beschaffen ({N(cluster.Count)} Organisationen{InLand(lead.StateCode)}, federführend {lead.Name})",
+                    $"{N(cluster.Count)} Organisationen mit Verbund-Freigabe{InLand(lead.StateCode)} halten Lizenzen für {product.Name} aus {N(contractCount)} getrennten Verträgen ohne Rahmenvertrag. "
+                    + $"Jährliche Lizenzkosten zusammen {Money(cost)}; bei {N(cluster.Count)} Beteiligten sind {Percent(discount)} Rabatt üblich: Einsparung {Money(cost * discount)} pro Jahr, "
+                    + $"für jede Organisation {Percent(discount)} ihrer eigenen Lizenzkosten. Federführend wäre {lead.Name} (größtes Lizenzvolumen).",
+                    cost * discount, null,
+                    cluster.Select(m => new SuggestionParty(m.Id, "participant", costs[m.Id], costs[m.Id] * discount)).ToList(), [("product", group.Key)],
+                    new ClusterFigures(lead.StateCode, lead.Id, cost, discount * 100, null, null)));
+            }
         }
     }
 
     internal static IReadOnlyList<string> FailedDvsCriteria(App a) =>
         Registry.DvsCriteria.Failed(a.Country, a.C5, a.Iso27001, a.Operation24x7, a.Georedundant);
 
-    private void SharedOperation(List<App> applications, Dictionary<long, Org> organisations, List<SuggestionCandidate> result)
+    /// <summary>Savings, migration cost and payback of a cluster whose participants bring <paramref name="costs"/> (spec §6.3).</summary>
+    private (decimal Share, decimal Savings, decimal Migration, decimal? PaybackMonths) SharedFigures(IReadOnlyCollection<decimal> costs)
     {
-        foreach (var group in applications.GroupBy(a => a.ProductId))
+        var share = options.ShareFor(costs.Count);
+        var savings = costs.Sum() * share;
+        var migration = costs.Sum() * options.MigrationCostShare;
+        return (share, savings, migration, savings > 0 ? Math.Round(migration / (savings / 12m), 1) : null);
+    }
+
+    private void SharedOperation(List<App> applications, Dictionary<long, Org> organisations, Dictionary<long, long> servedBy, List<SuggestionCandidate> result)
+    {
+        // EfA is for specialised applications; infrastructure moves with a shared data centre, office stays with each body.
+        foreach (var group in applications.Where(a => a.CategoryKind == "fachverfahren").GroupBy(a => a.ProductId).OrderBy(g => g.Key))
         {
             var own = group.Where(a => a.OperatorKind == "self" && organisations[a.OrganisationId].Shares).ToList();
-            var orgs = own.Select(a => a.OrganisationId).Distinct().OrderBy(id => organisations[id].Ags, StringComparer.Ordinal).ToList();
-            if (orgs.Count < options.MinOrganisationsSharedOperation)
-            {
-                continue;
-            }
-
-            var cost = own.Sum(a => a.AnnualOperatingCost ?? 0);
-            var savings = cost * options.SharedOperationShare;
+            var byOrganisation = own.GroupBy(a => a.OrganisationId).ToDictionary(g => g.Key, g => (Cost: g.Sum(a => a.AnnualOperatingCost ?? 0), Users: g.Sum(a => a.Users ?? 0), Apps: g.ToList()));
             // Operator candidates: who already runs the product on DVS-conformant hosting — public providers first, then counties, by users.
             var candidates = group
                 .Where(a => FailedDvsCriteria(a).Count == 0)
@@ -207,47 +268,121 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
                 .OrderBy(c => c.Org.Kind switch { "municipal_provider" => 0, "association" => 0, "county" => 1, "state_provider" => 2, _ => 3 })
                 .ThenByDescending(c => c.Users)
                 .ThenBy(c => c.Org.Ags, StringComparer.Ordinal)
-                .Take(5)
                 .ToList();
-            var top = candidates.FirstOrDefault().Org;
-            var inHouse = top is not null && top.Kind is "county" or "association" or "municipal_provider";
-            var award = top is null
-                ? "Noch betreibt niemand das Produkt DVS-konform; ein Betreiber muss ausgeschrieben werden."
-                : inHouse
-                    ? $"Inhouse-Vergabe nach § 108 GWB an {top.Name} möglich (öffentlicher Auftraggeber bzw. kommunaler Dienstleister)."
-                    : $"{top.Name} ist privat bzw. nicht inhousefähig: der Betrieb ist auszuschreiben.";
-            var product = own[0];
-            result.Add(new SuggestionCandidate($"{SuggestionTypes.SharedOperation}:{product.ProductKey}", SuggestionTypes.SharedOperation, group.Key,
-                $"{product.ProductName} einmal für {N(orgs.Count)} Organisationen betreiben (EfA)",
-                $"{N(orgs.Count)} Organisationen mit Verbund-Freigabe betreiben {product.ProductName} jeweils selbst: " + string.Join(", ", orgs.Select(id => organisations[id].Name))
-                + $". Betriebskosten zusammen {Money(cost)} pro Jahr; ein Betreiber für alle spart erfahrungsgemäß {(options.SharedOperationShare * 100).ToString("0", De)} % = {Money(savings)}. "
-                + (candidates.Count > 0 ? "Betreiber-Kandidaten (Rangfolge): " + string.Join(", ", candidates.Select((c, i) => $"{i + 1}. {c.Org.Name}")) + ". " : "")
-                + award,
-                savings, null,
-                orgs.Select(id => (id, "participant")).Concat(candidates.Where(c => !orgs.Contains(c.Org.Id)).Select(c => (c.Org.Id, "operator_candidate"))).ToList(),
-                own.Select(a => ("application", a.Id)).ToList()));
+            var product = group.First();
+            var used = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var cluster in Clusters(byOrganisation.Keys, organisations, servedBy))
+            {
+                var land = organisations[cluster[0].Id].StateCode;
+                var operators = candidates.Where(c => options.CrossState || c.Org.StateCode == land).Take(3).ToList();
+                // Without an operator of the Land already running it, the participant with most users would run it for the others.
+                var lead = operators.FirstOrDefault().Org
+                           ?? organisations[cluster.OrderByDescending(m => byOrganisation[m.Id].Users).ThenBy(m => m.Ags, StringComparer.Ordinal).First().Id];
+                var inHouse = lead.Kind is "county" or "association" or "municipal_provider";
+                var award = operators.Count == 0
+                    ? $"Noch betreibt niemand{InLand(land)} das Produkt DVS-konform; {lead.Name} (meiste Nutzer) könnte es für alle übernehmen, der Betrieb ist DVS-konform auszulegen."
+                    : inHouse
+                        ? $"Inhouse-Vergabe nach § 108 GWB an {lead.Name} möglich (öffentlicher Auftraggeber bzw. kommunaler Dienstleister)."
+                        : $"{lead.Name} ist nicht inhousefähig: der Betrieb ist auszuschreiben.";
+                var costs = cluster.Select(m => byOrganisation[m.Id].Cost).ToList();
+                var (share, savings, migration, payback) = SharedFigures(costs);
+                result.Add(new SuggestionCandidate(ClusterKey(SuggestionTypes.SharedOperation, product.ProductKey, lead.Ags, used), SuggestionTypes.SharedOperation, group.Key,
+                    $"{product.ProductName}: gemeinsamer Betrieb durch {lead.Name} ({N(cluster.Count)} Organisationen{InLand(land)})",
+                    $"{N(cluster.Count)} Organisationen mit Verbund-Freigabe{InLand(land)} betreiben {product.ProductName} jeweils selbst, Betriebskosten zusammen {Money(costs.Sum())} pro Jahr. "
+                    + $"Ein Betreiber für {N(cluster.Count)} Beteiligte spart erfahrungsgemäß {Percent(share)} = {Money(savings)} pro Jahr; jede Organisation spart {Percent(share)} ihrer eigenen Betriebskosten. "
+                    + $"Einmalige Umstellung {Money(migration)} ({Percent(options.MigrationCostShare)} der eigenen Jahreskosten je Beteiligtem)"
+                    + (payback is { } months ? $", amortisiert nach {months.ToString("0.#", De)} Monaten. " : ". ")
+                    + (operators.Count > 0 ? $"Betreiber-Kandidaten{InLand(land)}: {N(operators.Count)}, vorgeschlagen {lead.Name}. " : "")
+                    + award,
+                    savings, null,
+                    cluster.Select(m => new SuggestionParty(m.Id, "participant", byOrganisation[m.Id].Cost, byOrganisation[m.Id].Cost * share, byOrganisation[m.Id].Users,
+                            byOrganisation[m.Id].Cost * options.MigrationCostShare))
+                        .Concat(operators.Where(c => cluster.All(m => m.Id != c.Org.Id)).Select(c => new SuggestionParty(c.Org.Id, "operator_candidate")))
+                        .ToList(),
+                    cluster.SelectMany(m => byOrganisation[m.Id].Apps).Select(a => ("application", a.Id)).ToList(),
+                    new ClusterFigures(land, lead.Id, costs.Sum(), share * 100, migration, payback)));
+            }
         }
     }
 
+    /// <summary>
+    /// Counties of one Land whose own data centre (self-operated, on premises) is not DVS-conformant move into a
+    /// DVS-conformant municipal or state provider of their Land (spec §4): where infrastructure is consolidated.
+    /// </summary>
+    private void SharedDataCentre(List<Hosting> hostings, Dictionary<long, Org> organisations, Dictionary<long, long> servedBy, List<SuggestionCandidate> result)
+    {
+        var own = hostings
+            .Where(h => h.OperatorKind == "self" && h.Model == "on_premises" && organisations[h.OrganisationId] is { Kind: "county", Shares: true } && Failed(h).Count > 0)
+            .GroupBy(h => h.OrganisationId)
+            .ToDictionary(g => g.Key, g => (Cost: g.Sum(h => h.AnnualCost ?? 0), Users: g.Sum(h => h.Users), Hostings: g.ToList()));
+        // Targets: public providers that operate DVS-conformant hosting, municipal ones first (in-house award), then by size.
+        var targets = hostings
+            .Where(h => h.OperatorId is { } op && organisations.TryGetValue(op, out var o) && o.Kind is "municipal_provider" or "state_provider" && Failed(h).Count == 0)
+            .GroupBy(h => h.OperatorId!.Value)
+            .Select(g => (Org: organisations[g.Key], Hostings: g.Count()))
+            .OrderBy(t => t.Org.Kind == "municipal_provider" ? 0 : 1)
+            .ThenByDescending(t => t.Hostings)
+            .ThenBy(t => t.Org.Ags, StringComparer.Ordinal)
+            .ToList();
+        var used = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var cluster in Clusters(own.Keys, organisations, servedBy))
+        {
+            var land = organisations[cluster[0].Id].StateCode;
+            if (targets.FirstOrDefault(t => options.CrossState || t.Org.StateCode == land).Org is not { } target)
+            {
+                continue;
+            }
+
+            var costs = cluster.Select(m => own[m.Id].Cost).ToList();
+            var (share, savings, migration, payback) = SharedFigures(costs);
+            var failed = cluster.SelectMany(m => own[m.Id].Hostings).SelectMany(Failed).GroupBy(f => f).OrderByDescending(f => f.Count()).ThenBy(f => f.Key, StringComparer.Ordinal)
+                .Select(f => $"{f.Key} ({N(f.Count())}×)");
+            result.Add(new SuggestionCandidate(ClusterKey(SuggestionTypes.SharedDataCentre, "on_premises", target.Ags, used), SuggestionTypes.SharedDataCentre, null,
+                $"Eigene Rechenzentren von {N(cluster.Count)} Landkreisen{InLand(land)} zu {target.Name} verlagern",
+                $"{N(cluster.Count)} Landkreise mit Verbund-Freigabe{InLand(land)} betreiben {N(cluster.Sum(m => own[m.Id].Hostings.Count))} eigene Rechenzentren bzw. Serverräume, "
+                + $"die nicht DVS-konform sind ({string.Join("; ", failed)}); Betriebskosten zusammen {Money(costs.Sum())} pro Jahr. "
+                + $"{target.Name} betreibt DVS-konforme Rechenzentren{InLand(land)}. Ein gemeinsamer Betrieb dort spart bei {N(cluster.Count)} Beteiligten erfahrungsgemäß "
+                + $"{Percent(share)} = {Money(savings)} pro Jahr; einmalige Umstellung {Money(migration)}" + (payback is { } months ? $", amortisiert nach {months.ToString("0.#", De)} Monaten." : ".")
+                + (target.Kind == "municipal_provider" ? $" Inhouse-Vergabe nach § 108 GWB an {target.Name} möglich." : ""),
+                savings, null,
+                cluster.Select(m => new SuggestionParty(m.Id, "participant", own[m.Id].Cost, own[m.Id].Cost * share, own[m.Id].Users, own[m.Id].Cost * options.MigrationCostShare))
+                    .Append(new SuggestionParty(target.Id, "operator_candidate"))
+                    .ToList(),
+                cluster.SelectMany(m => own[m.Id].Hostings).Select(h => ("hosting", h.Id)).ToList(),
+                new ClusterFigures(land, target.Id, costs.Sum(), share * 100, migration, payback)));
+        }
+    }
+
+    private static IReadOnlyList<string> Failed(Hosting h) => Registry.DvsCriteria.Failed(h.Country, h.C5, h.Iso27001, h.Operation24x7, h.Georedundant);
+
+    /// <summary>One suggestion per hosting that is not DVS-conformant and carries an application that needs it to be.</summary>
     private static void HostingCompliance(List<App> applications, Dictionary<long, Org> organisations, List<SuggestionCandidate> result)
     {
-        foreach (var a in applications.Where(a => a.ProtectionNeed is "high" or "very_high" || a.Kritis || a.Operation24x7))
+        var needing = applications.Where(a => a.ProtectionNeed is "high" or "very_high" || a.Kritis || a.Operation24x7);
+        foreach (var hosting in needing.GroupBy(a => a.HostingId).OrderBy(g => g.Key))
         {
-            var failed = FailedDvsCriteria(a);
+            var apps = hosting.OrderBy(a => a.Name, StringComparer.Ordinal).ThenBy(a => a.Id).ToList();
+            // A 24x7 application adds georedundancy to what the hosting must meet.
+            var failed = apps.SelectMany(FailedDvsCriteria).Distinct().ToList();
             if (failed.Count == 0)
             {
                 continue;
             }
 
-            var org = organisations[a.OrganisationId];
+            var first = apps[0];
+            var org = organisations[first.OrganisationId];
             var why = new List<string>();
-            if (a.ProtectionNeed is "high" or "very_high") { why.Add(a.ProtectionNeed == "high" ? "hoher Schutzbedarf" : "sehr hoher Schutzbedarf"); }
-            if (a.Kritis) { why.Add("KRITIS-relevant"); }
-            if (a.Operation24x7) { why.Add("Betrieb rund um die Uhr"); }
-            result.Add(new SuggestionCandidate($"{SuggestionTypes.HostingCompliance}:{org.Ags}:{a.ApplicationKey}", SuggestionTypes.HostingCompliance, a.ProductId,
-                $"{a.Name}: Betrieb nicht DVS-konform ({org.Name})",
-                $"{a.Name} ({string.Join(", ", why)}) läuft auf „{a.HostingName}“. Nicht erfüllt: {string.Join("; ", failed)}.",
-                null, null, [(org.Id, "participant")], [("application", a.Id), ("hosting", a.HostingId)]));
+            var high = apps.Count(a => a.ProtectionNeed is "high" or "very_high");
+            if (high > 0) { why.Add($"{N(high)} mit hohem oder sehr hohem Schutzbedarf"); }
+            var kritis = apps.Count(a => a.Kritis);
+            if (kritis > 0) { why.Add($"{N(kritis)} KRITIS-relevant"); }
+            var always = apps.Count(a => a.Operation24x7);
+            if (always > 0) { why.Add($"{N(always)} im Betrieb rund um die Uhr"); }
+            result.Add(new SuggestionCandidate($"{SuggestionTypes.HostingCompliance}:{org.Ags}:{first.HostingKey}", SuggestionTypes.HostingCompliance, null,
+                $"„{first.HostingName}“: Betrieb nicht DVS-konform ({N(apps.Count)} Anwendungen, {org.Name})",
+                $"Auf „{first.HostingName}“ laufen {N(apps.Count)} Anwendungen, die DVS-konformen Betrieb brauchen ({string.Join(", ", why)}). Nicht erfüllt: {string.Join("; ", failed)}. "
+                + "Die Anwendungen stehen in der Liste unten.",
+                null, null, One(org.Id, null), apps.Select(a => ("application", a.Id)).Prepend(("hosting", first.HostingId)).ToList()));
         }
     }
 
@@ -272,12 +407,13 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
             var product = names[group.Key.ProductId];
             result.Add(new SuggestionCandidate($"{SuggestionTypes.MemberPooling}:{county.Ags}:{product.Key}", SuggestionTypes.MemberPooling, group.Key.ProductId,
                 $"{product.Name}: Lizenzen von {N(members.Count)} Gemeinden über {county.Name} bündeln",
-                $"{N(members.Count)} kreisangehörige Gemeinden von {county.Name} halten eigene Lizenzen für {product.Name} ("
-                + string.Join(", ", members.Select(id => organisations[id].Name)) + $"); der Landkreis hat keine Lizenz, die seine Gemeinden mit abdeckt. "
+                $"{N(members.Count)} kreisangehörige Gemeinden von {county.Name} halten eigene Lizenzen für {product.Name}; der Landkreis hat keine Lizenz, die seine Gemeinden mit abdeckt. "
                 + $"Jährliche Lizenzkosten zusammen {Money(cost)}; mit einer Kreislizenz für alle ({(discount * 100).ToString("0.#", De)} % Rabatt bei {N(members.Count)} Beteiligten) "
                 + $"sinken sie um {Money(cost * discount)} pro Jahr.",
                 cost * discount, null,
-                members.Select(id => (id, "participant")).Append((county.Id, "coordinator")).ToList(), [("product", group.Key.ProductId)]));
+                members.Select(id => new SuggestionParty(id, "participant", LicenseCost(group.Where(l => l.OrganisationId == id)), LicenseCost(group.Where(l => l.OrganisationId == id)) * discount))
+                    .Append(new SuggestionParty(county.Id, "coordinator")).ToList(),
+                [("product", group.Key.ProductId)]));
         }
     }
 
@@ -288,7 +424,26 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
         public string Name { get; init; } = "";
         public string Kind { get; init; } = "";
         public long? ParentId { get; init; }
+        public string StateCode { get; init; } = "";
         public bool Shares { get; init; }
+    }
+
+    internal sealed class Hosting
+    {
+        public long Id { get; init; }
+        public long OrganisationId { get; init; }
+        public string HostingKey { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string OperatorKind { get; init; } = "";
+        public string Model { get; init; } = "";
+        public long? OperatorId { get; init; }
+        public string? Country { get; init; }
+        public string C5 { get; init; } = "";
+        public string Iso27001 { get; init; } = "";
+        public bool Georedundant { get; init; }
+        public decimal? AnnualCost { get; init; }
+        public bool Operation24x7 { get; init; }
+        public int Users { get; init; }
     }
 
     private sealed class Pos
@@ -332,6 +487,7 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
         public string ProductName { get; init; } = "";
         public string CategoryKey { get; init; } = "";
         public string CategoryName { get; init; } = "";
+        public string CategoryKind { get; init; } = "";
         public bool SingleSystem { get; init; }
         public int? Users { get; init; }
         public string ProtectionNeed { get; init; } = "";
@@ -340,6 +496,7 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
         public string Lifecycle { get; init; } = "";
         public decimal? AnnualOperatingCost { get; init; }
         public long HostingId { get; init; }
+        public string HostingKey { get; init; } = "";
         public string HostingName { get; init; } = "";
         public string OperatorKind { get; init; } = "";
         public long? OperatorId { get; init; }

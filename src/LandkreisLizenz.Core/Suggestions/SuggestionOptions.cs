@@ -20,20 +20,40 @@ public sealed class SuggestionOptions
         new() { MinOrganisations = 25, Percent = 20 },
     ];
 
-    /// <summary>Share of the summed operating cost saved by one operator for all (EfA).</summary>
-    public decimal SharedOperationShare { get; set; } = 0.40m;
+    /// <summary>
+    /// Share of the participants' summed annual operating (or hosting) cost that one operator for the cluster saves, by
+    /// cluster size (spec §6.3): 3–4 → 25 %, 5–7 → 35 %, ≥ 8 → 40 %.
+    /// </summary>
+    public List<DiscountStep> SharedShares { get; set; } =
+    [
+        new() { MinOrganisations = 3, Percent = 25 },
+        new() { MinOrganisations = 5, Percent = 35 },
+        new() { MinOrganisations = 8, Percent = 40 },
+    ];
+
+    /// <summary>One-off migration cost of a participant, as a share of its own annual cost for what moves.</summary>
+    public decimal MigrationCostShare { get; set; } = 0.5m;
+
+    /// <summary>Clusters stay within one Land (municipal cooperation is state law) unless this is set.</summary>
+    public bool CrossState { get; set; }
+
+    /// <summary>Fewest participants of a cluster (joint procurement, shared operation, shared data centre).</summary>
+    public int MinParticipants { get; set; } = 3;
+
+    /// <summary>Most participants of a cluster; where more qualify, a Land yields several clusters.</summary>
+    public int MaxParticipants { get; set; } = 8;
 
     /// <summary>Days ahead in which a notice deadline makes an unused contract a termination candidate.</summary>
     public int TerminationWindowDays { get; set; } = 180;
 
-    public int MinOrganisationsJointProcurement { get; set; } = 3;
-
-    public int MinOrganisationsSharedOperation { get; set; } = 3;
-
     public int MinMunicipalitiesPooling { get; set; } = 2;
 
-    public decimal DiscountFor(int organisations) =>
-        Discounts.Where(d => organisations >= d.MinOrganisations).OrderByDescending(d => d.MinOrganisations).Select(d => d.Percent / 100m).FirstOrDefault();
+    public decimal ShareFor(int participants) => Step(SharedShares, participants);
+
+    public decimal DiscountFor(int organisations) => Step(Discounts, organisations);
+
+    private static decimal Step(IEnumerable<DiscountStep> steps, int organisations) =>
+        steps.Where(d => organisations >= d.MinOrganisations).OrderByDescending(d => d.MinOrganisations).Select(d => d.Percent / 100m).FirstOrDefault();
 }
 
 public static class SuggestionTypes
@@ -46,9 +66,13 @@ public static class SuggestionTypes
     public const string SharedOperation = "shared_operation";
     public const string HostingCompliance = "hosting_compliance";
     public const string MemberPooling = "member_pooling";
+    public const string SharedDataCentre = "shared_data_centre";
 
     public static readonly IReadOnlyList<string> All =
-        [RightSize, ComplianceRisk, TerminateContract, RedundantApplications, JointProcurement, SharedOperation, HostingCompliance, MemberPooling];
+        [RightSize, ComplianceRisk, TerminateContract, RedundantApplications, JointProcurement, SharedOperation, HostingCompliance, MemberPooling, SharedDataCentre];
+
+    /// <summary>The types that propose a cluster of several organisations (spec §6.2).</summary>
+    public static readonly IReadOnlySet<string> Clusters = new HashSet<string>(StringComparer.Ordinal) { JointProcurement, SharedOperation, SharedDataCentre };
 
     public static string GermanName(string type) => type switch
     {
@@ -60,6 +84,7 @@ public static class SuggestionTypes
         SharedOperation => "EfA-Betrieb (Einer für Alle)",
         HostingCompliance => "Betrieb nicht DVS-konform",
         MemberPooling => "Lizenzen der Gemeinden bündeln",
+        SharedDataCentre => "Gemeinsames Rechenzentrum",
         _ => type,
     };
 }

@@ -12,9 +12,16 @@ public sealed class SuggestionListItem
     public string Type { get; init; } = "";
     public string Status { get; init; } = "";
     public string Title { get; init; } = "";
+    /// <summary>The whole saving (a cluster's total; for a single organisation its own).</summary>
     public decimal? EstimatedSavings { get; init; }
+
+    /// <summary>The caller's share: what the participants in the caller's scope save (spec §6.3).</summary>
+    public decimal? OwnSavings { get; init; }
     public decimal? RiskAmount { get; init; }
+    public int Participants { get; init; }
     public DateTime FirstSeenAt { get; init; }
+
+    public bool IsCluster => SuggestionTypes.Clusters.Contains(Type);
 }
 
 public sealed class SuggestionDetail
@@ -25,19 +32,63 @@ public sealed class SuggestionDetail
     public string Status { get; init; } = "";
     public string Title { get; init; } = "";
     public string Rationale { get; init; } = "";
+    /// <summary>The whole saving (a cluster's total).</summary>
     public decimal? EstimatedSavings { get; init; }
+
+    /// <summary>The caller's share of it (spec §6.3).</summary>
+    public decimal? OwnSavings { get; init; }
     public decimal? RiskAmount { get; init; }
     public DateTime FirstSeenAt { get; init; }
     public DateTime? ObsoleteSince { get; init; }
-    public IReadOnlyList<(long Id, string Name, string Ags, string Role)> Organisations { get; set; } = [];
+
+    /// <summary>A cluster's Land (null for single-organisation suggestions), lead and figures (spec §6.2–6.3).</summary>
+    public string? StateCode { get; init; }
+    public long? LeadOrganisationId { get; init; }
+    public string? LeadName { get; init; }
+    public decimal? ClusterAnnualCost { get; init; }
+    public decimal? SharePercent { get; init; }
+    public decimal? MigrationCost { get; init; }
+    public decimal? PaybackMonths { get; init; }
+
+    public bool IsCluster => SuggestionTypes.Clusters.Contains(Type);
+
+    public IReadOnlyList<SuggestionParticipant> Organisations { get; set; } = [];
 
     /// <summary>The participants the caller may see themselves (cross-county suggestions name others by name only).</summary>
     public IReadOnlySet<long> VisibleOrganisationIds { get; set; } = new HashSet<long>();
     public IReadOnlyList<(string Type, long Id, string Label)> Objects { get; set; } = [];
     public IReadOnlyList<(string Status, string? Reason, string? UserName, DateTime DecidedAt)> History { get; set; } = [];
+
+    /// <summary>The suggestion as a list shows it (the pages' and GraphQL's one mapping).</summary>
+    public SuggestionListItem ToListItem() => new()
+    {
+        Id = Id, Type = Type, Status = Status, Title = Title, EstimatedSavings = EstimatedSavings, OwnSavings = OwnSavings, RiskAmount = RiskAmount,
+        Participants = Organisations.Count(o => o.Role == "participant"), FirstSeenAt = FirstSeenAt,
+    };
 }
 
-public sealed record SuggestionFilter(string? Type = null, string? Status = null, string? Organisation = null, long? ProductId = null);
+/// <summary>An organisation of a suggestion with its own figures (its cost, its share of the savings, its users).</summary>
+public sealed class SuggestionParticipant
+{
+    public long Id { get; init; }
+    public string Name { get; init; } = "";
+    public string Ags { get; init; } = "";
+    public string Role { get; init; } = "";
+    public decimal? AnnualCost { get; init; }
+    public decimal? SavingsShare { get; init; }
+    public int? Users { get; init; }
+    public decimal? MigrationCost { get; init; }
+    public long? Population { get; init; }
+
+    /// <summary>In the caller's scope (the caller's own organisation).</summary>
+    public bool Visible { get; init; }
+
+    /// <summary>The suggestion it belongs to (read in batches).</summary>
+    internal long SuggestionId { get; init; }
+}
+
+/// <param name="Reach"><c>own</c>: suggestions for the caller's organisations alone; <c>cluster</c>: cross-organisation clusters; else both.</param>
+public sealed record SuggestionFilter(string? Type = null, string? Status = null, string? Organisation = null, long? ProductId = null, string? Reach = null);
 
 public sealed record SuggestionPage(Paged<SuggestionListItem> Page, decimal TotalSavings, decimal TotalRisk);
 
@@ -52,19 +103,35 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
 {
     private const string ExistingSql = """
         SELECT id AS Id, suggestion_key AS SuggestionKey, status AS Status, title AS Title, rationale AS Rationale,
-               estimated_savings AS EstimatedSavings, risk_amount AS RiskAmount
+               estimated_savings AS EstimatedSavings, risk_amount AS RiskAmount, state_code AS StateCode, lead_organisation_id AS LeadOrganisationId,
+               cluster_annual_cost AS ClusterAnnualCost, share_percent AS SharePercent, migration_cost AS MigrationCost, payback_months AS PaybackMonths
         FROM suggestions
         """;
 
+    private const string ExistingPartiesSql = """
+        SELECT suggestion_id AS SuggestionId, organisation_id AS OrganisationId, role AS Role, annual_cost AS AnnualCost, savings_share AS SavingsShare,
+               users AS Users, migration_cost AS MigrationCost
+        FROM suggestion_organisations
+        """;
+
     private const string InsertSql = """
-        INSERT INTO suggestions (suggestion_key, type, status, product_id, title, rationale, estimated_savings, risk_amount, first_seen_at, last_seen_at, row_version)
-        VALUES (@Key, @Type, 'new', @ProductId, @Title, @Rationale, @Savings, @Risk, @Now, @Now, 1)
+        INSERT INTO suggestions (suggestion_key, type, status, product_id, title, rationale, estimated_savings, risk_amount, first_seen_at, last_seen_at, row_version,
+                                 state_code, lead_organisation_id, cluster_annual_cost, share_percent, migration_cost, payback_months)
+        VALUES (@Key, @Type, 'new', @ProductId, @Title, @Rationale, @Savings, @Risk, @Now, @Now, 1,
+                @StateCode, @LeadOrganisationId, @ClusterAnnualCost, @SharePercent, @MigrationCost, @PaybackMonths)
         """;
 
     private const string UpdateSql = """
         UPDATE suggestions SET title = @Title, rationale = @Rationale, estimated_savings = @Savings, risk_amount = @Risk, product_id = @ProductId,
-               last_seen_at = @Now, obsolete_since = NULL, status = @Status, row_version = row_version + 1
+               last_seen_at = @Now, obsolete_since = NULL, status = @Status, row_version = row_version + 1,
+               state_code = @StateCode, lead_organisation_id = @LeadOrganisationId, cluster_annual_cost = @ClusterAnnualCost, share_percent = @SharePercent,
+               migration_cost = @MigrationCost, payback_months = @PaybackMonths
         WHERE id = @Id
+        """;
+
+    private const string InsertPartySql = """
+        INSERT INTO suggestion_organisations (suggestion_id, organisation_id, role, annual_cost, savings_share, users, migration_cost)
+        VALUES (@Id, @OrganisationId, @Role, @AnnualCost, @SavingsShare, @Users, @MigrationCost)
         """;
 
     private const string LastDecisionSql = """
@@ -77,27 +144,46 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         INSERT INTO suggestion_decisions (suggestion_id, status, reason, user_id, decided_at) VALUES (@Id, @Status, @Reason, @UserId, @Now)
         """;
 
+    /// <summary>
+    /// The one rule for which savings a county counts (list sums, dashboard, exports, GraphQL): its participants' shares
+    /// of suggestions neither rejected nor obsolete.
+    /// </summary>
+    internal const string CountedStatusSql = "s.status NOT IN ('obsolete', 'rejected')";
+
+    // What the participants in the caller's scope save.
+    private const string OwnShareSql = """
+        (SELECT SUM(so.savings_share) FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND so.role = 'participant' AND {scope:so.organisation_id})
+        """;
+
+    private const string ClusterTypesSql = "('joint_procurement', 'shared_operation', 'shared_data_centre')";
+
     private const string ListFromSql = """
         FROM suggestions s
         WHERE EXISTS (SELECT 1 FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND {scope:so.organisation_id})
           AND (@Type IS NULL OR s.type = @Type)
+          AND (@Reach IS NULL OR (@Reach = 'own' AND s.type NOT IN {clusters}) OR (@Reach = 'cluster' AND s.type IN {clusters}))
           AND ((@Status IS NULL AND s.status <> 'obsolete') OR s.status = @Status)
           AND (@Product IS NULL OR s.product_id = @Product)
           AND (@Organisation IS NULL OR EXISTS (SELECT 1 FROM suggestion_organisations sf JOIN organisations sfo ON sfo.id = sf.organisation_id
                                                WHERE sf.suggestion_id = s.id AND (sfo.ags = @Organisation OR {search})))
         """;
 
-    private const string DetailSql = """
+    private static readonly string DetailSql = """
         SELECT s.id AS Id, s.suggestion_key AS SuggestionKey, s.type AS Type, s.status AS Status, s.title AS Title, s.rationale AS Rationale,
-               s.estimated_savings AS EstimatedSavings, s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt, s.obsolete_since AS ObsoleteSince
+               s.estimated_savings AS EstimatedSavings, {own} AS OwnSavings, s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt,
+               s.obsolete_since AS ObsoleteSince, s.state_code AS StateCode, s.lead_organisation_id AS LeadOrganisationId, lead.name AS LeadName,
+               s.cluster_annual_cost AS ClusterAnnualCost, s.share_percent AS SharePercent, s.migration_cost AS MigrationCost, s.payback_months AS PaybackMonths
         FROM suggestions s
+        LEFT JOIN organisations lead ON lead.id = s.lead_organisation_id
         WHERE s.id IN ({ids}) AND EXISTS (SELECT 1 FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND {scope:so.organisation_id})
-        """;
+        """.Replace("{own}", OwnShareSql.Trim(), StringComparison.Ordinal);
 
     private const string OrganisationsSql = """
-        SELECT so.suggestion_id AS SuggestionId, o.id AS Id, o.name AS Name, o.ags AS Ags, so.role AS Role,
+        SELECT so.suggestion_id AS SuggestionId, o.id AS Id, o.name AS Name, o.ags AS Ags, so.role AS Role, so.annual_cost AS AnnualCost,
+               so.savings_share AS SavingsShare, so.users AS Users, so.migration_cost AS MigrationCost, o.population AS Population,
                CASE WHEN {scope:o.id} THEN 1 ELSE 0 END AS Visible
-        FROM suggestion_organisations so JOIN organisations o ON o.id = so.organisation_id WHERE so.suggestion_id IN ({ids}) ORDER BY so.role DESC, o.name
+        FROM suggestion_organisations so JOIN organisations o ON o.id = so.organisation_id WHERE so.suggestion_id IN ({ids})
+        ORDER BY CASE so.role WHEN 'participant' THEN 0 WHEN 'coordinator' THEN 1 ELSE 2 END, o.name, o.id
         """;
 
     private const string ObjectsSql = """
@@ -123,6 +209,7 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         using var connection = database.Open();
         var candidates = new SuggestionEngine(options, BusinessDate.Today(clock)).Compute(connection);
         var existing = (await connection.QueryAsync<Stored>(ExistingSql)).ToDictionary(s => s.SuggestionKey, StringComparer.Ordinal);
+        var storedParties = (await connection.QueryAsync<StoredParty>(ExistingPartiesSql)).ToLookup(p => p.SuggestionId);
         int created = 0, updated = 0, unchanged = 0, obsoleted = 0;
         using var transaction = connection.BeginTransaction();
         foreach (var c in candidates.GroupBy(c => c.Key, StringComparer.Ordinal).Select(g => g.First()))
@@ -132,7 +219,9 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
             {
                 var same = stored.Status != SuggestionStatus.Obsolete && stored.Title == c.Title && stored.Rationale == c.Rationale
                            && ValueText.Normalise(stored.EstimatedSavings) == ValueText.Normalise(Round(c.Savings))
-                           && ValueText.Normalise(stored.RiskAmount) == ValueText.Normalise(Round(c.Risk));
+                           && ValueText.Normalise(stored.RiskAmount) == ValueText.Normalise(Round(c.Risk))
+                           && stored.ClusterSignature() == ClusterSignature(c.Cluster)
+                           && PartiesSignature(storedParties[stored.Id].Select(p => p.ToParty())) == PartiesSignature(Parties(c));
                 if (same)
                 {
                     unchanged++;
@@ -142,20 +231,28 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
                 var status = stored.Status == SuggestionStatus.Obsolete
                     ? connection.QueryFirstOrDefault<string>(LastDecisionSql, new { stored.Id }, transaction) ?? SuggestionStatus.New
                     : stored.Status;
-                connection.Execute(UpdateSql, new { stored.Id, c.Title, c.Rationale, Savings = Round(c.Savings), Risk = Round(c.Risk), c.ProductId, Now = now, Status = status }, transaction);
+                connection.Execute(UpdateSql, new
+                {
+                    stored.Id, c.Title, c.Rationale, Savings = Round(c.Savings), Risk = Round(c.Risk), c.ProductId, Now = now, Status = status,
+                    c.Cluster?.StateCode, c.Cluster?.LeadOrganisationId, ClusterAnnualCost = Round(c.Cluster?.AnnualCost), c.Cluster?.SharePercent,
+                    MigrationCost = Round(c.Cluster?.MigrationCost), c.Cluster?.PaybackMonths,
+                }, transaction);
                 id = stored.Id;
                 updated++;
             }
             else
             {
-                id = connection.ExecuteScalar<long>(database.Dialect.InsertReturningId(InsertSql),
-                    new { c.Key, c.Type, c.ProductId, c.Title, c.Rationale, Savings = Round(c.Savings), Risk = Round(c.Risk), Now = now }, transaction);
+                id = connection.ExecuteScalar<long>(database.Dialect.InsertReturningId(InsertSql), new
+                {
+                    c.Key, c.Type, c.ProductId, c.Title, c.Rationale, Savings = Round(c.Savings), Risk = Round(c.Risk), Now = now,
+                    c.Cluster?.StateCode, c.Cluster?.LeadOrganisationId, ClusterAnnualCost = Round(c.Cluster?.AnnualCost), c.Cluster?.SharePercent,
+                    MigrationCost = Round(c.Cluster?.MigrationCost), c.Cluster?.PaybackMonths,
+                }, transaction);
                 created++;
             }
 
             connection.Execute("DELETE FROM suggestion_organisations WHERE suggestion_id = @Id", new { Id = id }, transaction);
-            connection.Execute("INSERT INTO suggestion_organisations (suggestion_id, organisation_id, role) VALUES (@Id, @OrganisationId, @Role)",
-                c.Organisations.DistinctBy(o => o.OrganisationId).Select(o => new { Id = id, o.OrganisationId, o.Role }), transaction);
+            connection.Execute(InsertPartySql, Parties(c).Select(o => new { Id = id, o.OrganisationId, o.Role, o.AnnualCost, o.SavingsShare, o.Users, o.MigrationCost }), transaction);
             connection.Execute("DELETE FROM suggestion_objects WHERE suggestion_id = @Id", new { Id = id }, transaction);
             connection.Execute("INSERT INTO suggestion_objects (suggestion_id, object_type, object_id) VALUES (@Id, @Type, @ObjectId)",
                 c.Objects.Distinct().Select(o => new { Id = id, o.Type, ObjectId = o.Id }), transaction);
@@ -175,6 +272,19 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
 
     private static decimal? Round(decimal? value) => value is { } v ? Math.Round(v, 2) : null;
 
+    /// <summary>The parties as stored: one row per organisation, money rounded to cents.</summary>
+    private static IEnumerable<SuggestionParty> Parties(SuggestionCandidate c) =>
+        c.Organisations.DistinctBy(o => o.OrganisationId)
+            .Select(o => o with { AnnualCost = Round(o.AnnualCost), SavingsShare = Round(o.SavingsShare), MigrationCost = Round(o.MigrationCost) });
+
+    private static string PartiesSignature(IEnumerable<SuggestionParty> parties) =>
+        string.Join("|", parties.OrderBy(p => p.OrganisationId).Select(p =>
+            $"{p.OrganisationId};{p.Role};{ValueText.Normalise(p.AnnualCost)};{ValueText.Normalise(p.SavingsShare)};{p.Users};{ValueText.Normalise(p.MigrationCost)}"));
+
+    private static string ClusterSignature(ClusterFigures? c) => c is null
+        ? ""
+        : $"{c.StateCode};{c.LeadOrganisationId};{ValueText.Normalise(Round(c.AnnualCost))};{ValueText.Normalise(c.SharePercent)};{ValueText.Normalise(Round(c.MigrationCost))};{ValueText.Normalise(c.PaybackMonths)}";
+
     public async Task<SuggestionPage> ListAsync(CallerScope scope, SuggestionFilter filter, PageRequest page)
     {
         var parameters = new
@@ -183,6 +293,7 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
             Status = SuggestionStatus.All.Contains(filter.Status ?? "") ? filter.Status : null,
             Organisation = string.IsNullOrWhiteSpace(filter.Organisation) ? null : filter.Organisation.Trim(),
             Product = filter.ProductId,
+            Reach = filter.Reach is "own" or "cluster" ? filter.Reach : null,
             page.Skip,
             Take = page.SafePageSize,
         };
@@ -195,11 +306,15 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
 
     private static (string Totals, string Page) ListSql(SqlDialect dialect)
     {
-        var from = ListFromSql.Replace("{search}", dialect.ContainsIgnoreCase("sfo.name", "@Organisation"), StringComparison.Ordinal);
-        return ("SELECT COUNT(*), SUM(s.estimated_savings), SUM(s.risk_amount) " + from, dialect.Page("""
-            SELECT s.id AS Id, s.type AS Type, s.status AS Status, s.title AS Title, s.estimated_savings AS EstimatedSavings,
-                   s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt
-            """ + "\n" + from + "\nORDER BY COALESCE(s.estimated_savings, s.risk_amount, 0) DESC, s.id"));
+        var from = ListFromSql.Replace("{search}", dialect.ContainsIgnoreCase("sfo.name", "@Organisation"), StringComparison.Ordinal)
+            .Replace("{clusters}", ClusterTypesSql, StringComparison.Ordinal);
+        var own = OwnShareSql.Trim();
+        // The caller's own organisations' items first, then clusters; each by what the caller saves (or risks).
+        return ($"SELECT COUNT(*), SUM(CASE WHEN {CountedStatusSql} THEN {own} END), SUM(s.risk_amount) " + from, dialect.Page($"""
+            SELECT s.id AS Id, s.type AS Type, s.status AS Status, s.title AS Title, s.estimated_savings AS EstimatedSavings, {own} AS OwnSavings,
+                   s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt,
+                   (SELECT COUNT(*) FROM suggestion_organisations sp WHERE sp.suggestion_id = s.id AND sp.role = 'participant') AS Participants
+            """ + "\n" + from + $"\nORDER BY CASE WHEN s.type IN {ClusterTypesSql} THEN 1 ELSE 0 END, COALESCE({own}, s.risk_amount, 0) DESC, s.id"));
     }
 
     /// <summary>The statements composed at run time, in <paramref name="dialect"/> (review, parse tests).</summary>
@@ -236,13 +351,13 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
 
         // Participants, objects and history belong to suggestions already found in scope above.
         var visible = new { Ids = SqlDialect.IdList(details.Select(d => d.Id)) };
-        var organisations = (await connection.QueryScopedAsync<(long SuggestionId, long, string, string, string, bool Visible)>(scope, Sql(OrganisationsSql), visible)).ToLookup(r => r.SuggestionId);
+        var organisations = (await connection.QueryScopedAsync<SuggestionParticipant>(scope, Sql(OrganisationsSql), visible)).ToLookup(r => r.SuggestionId);
         var objects = (await connection.QueryAsync<(long SuggestionId, string, long, string)>(Sql(ObjectsSql), visible)).ToLookup(r => r.SuggestionId);
         var history = (await connection.QueryAsync<(long SuggestionId, string, string?, string?, DateTime)>(Sql(HistorySql), visible)).ToLookup(r => r.SuggestionId);
         foreach (var detail in details)
         {
-            detail.Organisations = organisations[detail.Id].Select(r => (r.Item2, r.Item3, r.Item4, r.Item5)).ToList();
-            detail.VisibleOrganisationIds = organisations[detail.Id].Where(r => r.Visible).Select(r => r.Item2).ToHashSet();
+            detail.Organisations = organisations[detail.Id].ToList();
+            detail.VisibleOrganisationIds = detail.Organisations.Where(o => o.Visible).Select(o => o.Id).ToHashSet();
             detail.Objects = objects[detail.Id].Select(r => (r.Item2, r.Item3, r.Item4)).ToList();
             detail.History = history[detail.Id].Select(r => (r.Item2, r.Item3, r.Item4, r.Item5)).ToList();
         }
@@ -298,5 +413,28 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         public string Rationale { get; init; } = "";
         public decimal? EstimatedSavings { get; init; }
         public decimal? RiskAmount { get; init; }
+        public string? StateCode { get; init; }
+        public long? LeadOrganisationId { get; init; }
+        public decimal? ClusterAnnualCost { get; init; }
+        public decimal? SharePercent { get; init; }
+        public decimal? MigrationCost { get; init; }
+        public decimal? PaybackMonths { get; init; }
+
+        public string ClusterSignature() => StateCode is null || LeadOrganisationId is null
+            ? ""
+            : SuggestionService.ClusterSignature(new ClusterFigures(StateCode, LeadOrganisationId.Value, ClusterAnnualCost ?? 0, SharePercent ?? 0, MigrationCost, PaybackMonths));
+    }
+
+    private sealed class StoredParty
+    {
+        public long SuggestionId { get; init; }
+        public long OrganisationId { get; init; }
+        public string Role { get; init; } = "";
+        public decimal? AnnualCost { get; init; }
+        public decimal? SavingsShare { get; init; }
+        public int? Users { get; init; }
+        public decimal? MigrationCost { get; init; }
+
+        public SuggestionParty ToParty() => new(OrganisationId, Role, AnnualCost, SavingsShare, Users, MigrationCost);
     }
 }

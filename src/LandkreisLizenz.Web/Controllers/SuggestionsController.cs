@@ -12,9 +12,9 @@ public sealed class SuggestionsController(SuggestionService suggestions, CallerS
 {
     [HttpGet("/empfehlungen")]
     [Authorize(Policy = Policies.Authenticated)]
-    public async Task<IActionResult> Index(string? typ, string? status, string? organisation, int seite = 1)
+    public async Task<IActionResult> Index(string? typ, string? status, string? organisation, string? reichweite, int seite = 1)
     {
-        var filter = new SuggestionFilter(typ, status, organisation);
+        var filter = new SuggestionFilter(typ, status, organisation, Reach: reichweite switch { "eigene" => "own", "gemeinsam" => "cluster", _ => null });
         return View(new SuggestionsModel(await suggestions.ListAsync(caller.Current, filter, new PageRequest(seite, 50)), filter));
     }
 

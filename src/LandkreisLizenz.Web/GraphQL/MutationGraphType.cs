@@ -242,11 +242,7 @@ public sealed class MutationGraphType : ObjectGraphType
         }
 
         var detail = await suggestions.GetAsync(c.Scope(), id);
-        return new MutationPayload(detail is null ? null : new SuggestionListItem
-        {
-            Id = detail.Id, Type = detail.Type, Status = detail.Status, Title = detail.Title, EstimatedSavings = detail.EstimatedSavings, RiskAmount = detail.RiskAmount,
-            FirstSeenAt = detail.FirstSeenAt,
-        }, []);
+        return new MutationPayload(detail?.ToListItem(), []);
     }
 
     private static async Task<MutationPayload> StartReconciliationAsync(IResolveFieldContext c)

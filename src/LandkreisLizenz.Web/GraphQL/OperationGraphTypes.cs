@@ -51,14 +51,16 @@ public sealed class DeadlineGraphType : ObjectGraphType<Deadline>
     }
 }
 
-public sealed class SuggestionParticipantGraphType : ObjectGraphType<(long Id, string Name, string Ags, string Role)>
+public sealed class SuggestionParticipantGraphType : ObjectGraphType<SuggestionParticipant>
 {
     public SuggestionParticipantGraphType()
     {
         Name = "SuggestionParticipant";
         Description = "An organisation taking part in a suggestion, within the caller's scope.";
-        Field<NonNullGraphType<StringGraphType>>("role").Description("Role in the suggestion, e.g. subject, participant or operator.").Resolve(c => c.Source.Role);
+        Field<NonNullGraphType<StringGraphType>>("role").Description("Role in the suggestion: participant, operator_candidate or coordinator.").Resolve(c => c.Source.Role);
         Field<OrganisationGraphType>("organisation").Description("The organisation.").Resolve(c => c.Organisation(c.Source.Id));
+        Field(p => p.AnnualCost, nullable: true).Description("The organisation's own annual cost for what the suggestion concerns, in euros.");
+        Field(p => p.SavingsShare, nullable: true).Description("The organisation's share of the annual savings, in euros (spec §6.3).");
     }
 }
 
@@ -82,10 +84,13 @@ public sealed class SuggestionGraphType : ObjectGraphType<SuggestionListItem>
         Name = "Suggestion";
         Description = "A consolidation or optimisation proposal (spec §4) with its rationale and decisions.";
         this.GlobalId("Suggestion", s => s.Id);
-        Field(s => s.Type).Description("right_size, compliance_risk, terminate_contract, redundant_applications, joint_procurement, shared_operation, hosting_compliance or member_pooling.");
+        Field(s => s.Type).Description("right_size, compliance_risk, terminate_contract, redundant_applications, joint_procurement, shared_operation, hosting_compliance, member_pooling or shared_data_centre.");
         Field(s => s.Status).Description("new, in_review, accepted, rejected, implemented or obsolete.");
         Field(s => s.Title).Description("German title.");
-        Field(s => s.EstimatedSavings, nullable: true).Description("Estimated annual savings in euros.");
+        Field<DecimalGraphType>("estimatedSavings").Description("Estimated annual savings in euros for the caller's organisations: their share of a cluster (spec §6.3).")
+            .Resolve(c => c.Source.OwnSavings);
+        Field<DecimalGraphType>("clusterSavings").Description("Estimated annual savings in euros of all participants together (the cluster total).")
+            .Resolve(c => c.Source.EstimatedSavings);
         Field(s => s.RiskAmount, nullable: true).Description("Compliance risk in euros.");
         Field<NonNullGraphType<DateTimeGraphType>>("firstSeenAt").Description("When the rule first found it (UTC).").Resolve(c => c.Source.FirstSeenAt);
         Field<StringGraphType>("rationale").Description("Why, with the figures (German).").Resolve(c => Detail(c).Then(d => d?.Rationale));

@@ -203,10 +203,7 @@ public sealed class QueryGraphType : ObjectGraphType
             "Application" => c.ById<ApplicationRow>(RegistryEntities.Applications, ApplicationRow.Select, parsed.Id).Then(o => (object?)o),
             "Contract" => c.Contract(parsed.Id).Then(o => (object?)o),
             "License" => c.ById<LicenseRow>(RegistryEntities.Licenses, LicenseRow.Select, parsed.Id).Then(o => (object?)o),
-            "Suggestion" => c.SuggestionDetail(parsed.Id).Then(d => d is null ? null : (object?)new SuggestionListItem
-            {
-                Id = d.Id, Type = d.Type, Status = d.Status, Title = d.Title, EstimatedSavings = d.EstimatedSavings, RiskAmount = d.RiskAmount, FirstSeenAt = d.FirstSeenAt,
-            }),
+            "Suggestion" => c.SuggestionDetail(parsed.Id).Then(d => (object?)d?.ToListItem()),
             "ReconciliationRun" => c.Loader<long, RunSummary>("runs", async (ids, _) =>
                 (await c.Service<ReconciliationService>().GetRunsAsync(c.Scope(), ids)).ToDictionary(r => r.Id)).Load(parsed.Id).Then(o => (object?)o),
             "ImportBatch" => c.Loader<long, ImportBatch>("imports", async (ids, _) =>

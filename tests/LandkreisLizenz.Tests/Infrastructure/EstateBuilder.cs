@@ -17,17 +17,19 @@ public sealed class EstateBuilder(Database database)
 
     private string Key(string prefix) => $"{prefix}-{++_keys}";
 
-    public long Organisation(string ags, string kind = "county", long? parent = null, long population = 0, bool shares = true) =>
-        Insert("INSERT INTO organisations (ags, name, kind, parent_id, state_code, population, shares_for_consolidation, created_at, updated_at) VALUES (@ags, @name, @kind, @parent, '05', @population, @shares, @Now, @Now)",
-            new { ags, name = "Org " + ags, kind, parent, population, shares, Now });
+    /// <summary>An organisation of the Land its AGS names (a provider's key such as X0501: <paramref name="state"/>, default 05).</summary>
+    public long Organisation(string ags, string kind = "county", long? parent = null, long population = 0, bool shares = true, string? state = null) =>
+        Insert("INSERT INTO organisations (ags, name, kind, parent_id, state_code, population, shares_for_consolidation, created_at, updated_at) VALUES (@ags, @name, @kind, @parent, @state, @population, @shares, @Now, @Now)",
+            new { ags, name = "Org " + ags, kind, parent, state = state ?? (ags.Length >= 2 && char.IsAsciiDigit(ags[0]) && char.IsAsciiDigit(ags[1]) ? ags[..2] : "05"), population, shares, Now });
 
-    public long Product(decimal? listPrice = null, string? key = null, bool singleSystem = false)
+    /// <param name="kind">The category kind: fachverfahren, infrastructure or office.</param>
+    public long Product(decimal? listPrice = null, string? key = null, bool singleSystem = false, string kind = "fachverfahren")
     {
-        var category = singleSystem ? "dms" : "test";
+        var category = singleSystem ? "dms" : kind == "fachverfahren" ? "test" : kind;
         using (var connection = database.Open())
         {
-            connection.Execute("INSERT INTO categories (category_key, name, single_system) SELECT @category, @category, @singleSystem WHERE NOT EXISTS (SELECT 1 FROM categories WHERE category_key = @category)",
-                new { category, singleSystem });
+            connection.Execute("INSERT INTO categories (category_key, name, single_system, kind) SELECT @category, @category, @singleSystem, @kind WHERE NOT EXISTS (SELECT 1 FROM categories WHERE category_key = @category)",
+                new { category, singleSystem, kind });
         }
 
         var productKey = key ?? Key("p");
@@ -42,9 +44,10 @@ public sealed class EstateBuilder(Database database)
         Insert("INSERT INTO contracts (organisation_id, contract_key, vendor, title, evb_it_type, start_date, initial_term_months, renewal_term_months, notice_period_months, end_date, annual_cost, framework, created_at, updated_at) VALUES (@organisation, @key, 'V', 'T', 'other', @start, @initial, @renewal, @notice, @end, @annualCost, @framework, @Now, @Now)",
             new { organisation, key = Key("k"), start, initial, renewal, notice, end, annualCost, framework, Now });
 
-    public long Hosting(long organisation, string operatorKind = "self", string country = "DE", string c5 = "none", string iso = "none", bool georedundant = false, long? operatorOrganisation = null) =>
-        Insert("INSERT INTO hostings (organisation_id, hosting_key, name, operator_kind, model, operator_organisation_id, country, c5, iso27001, georedundant, created_at, updated_at) VALUES (@organisation, @key, @key, @operatorKind, 'on_premises', @operatorOrganisation, @country, @c5, @iso, @georedundant, @Now, @Now)",
-            new { organisation, key = Key("h"), operatorKind, operatorOrganisation, country, c5, iso, georedundant, Now });
+    public long Hosting(long organisation, string operatorKind = "self", string country = "DE", string c5 = "none", string iso = "none", bool georedundant = false,
+        long? operatorOrganisation = null, decimal? annualCost = null, string model = "on_premises") =>
+        Insert("INSERT INTO hostings (organisation_id, hosting_key, name, operator_kind, model, operator_organisation_id, country, c5, iso27001, georedundant, annual_cost, created_at, updated_at) VALUES (@organisation, @key, @key, @operatorKind, @model, @operatorOrganisation, @country, @c5, @iso, @georedundant, @annualCost, @Now, @Now)",
+            new { organisation, key = Key("h"), operatorKind, model, operatorOrganisation, country, c5, iso, georedundant, annualCost, Now });
 
     public long Application(long organisation, long product, long hosting, int users = 10, decimal cost = 0, string protection = "normal",
         bool kritis = false, bool operation24x7 = false, string lifecycle = "tolerate") =>

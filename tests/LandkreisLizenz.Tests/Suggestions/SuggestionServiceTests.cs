@@ -167,15 +167,34 @@ public sealed class SuggestionServiceTests
         Assert.IsFalse((await RefreshAsync()).Any(s => s.Type == SuggestionTypes.JointProcurement));
     }
 
-    [TestMethod]
-    public async Task SharedOperation_ThreeSelfOperated_FortyPercentAndInHouseOperatorRanked()
+    /// <summary>Each participant of a suggestion with its role and figures, in AGS order.</summary>
+    private List<(string Ags, string Role, decimal? Cost, decimal? Share, int? Users)> Parties(string key)
     {
-        var p = _estate.Product();
+        using var connection = _db.Database.Open();
+        return connection.Query<(string, string, decimal?, decimal?, int?)>("""
+            SELECT o.ags, so.role, so.annual_cost, so.savings_share, so.users FROM suggestion_organisations so
+            JOIN organisations o ON o.id = so.organisation_id JOIN suggestions s ON s.id = so.suggestion_id
+            WHERE s.suggestion_key = @key ORDER BY o.ags
+            """, new { key }).ToList();
+    }
+
+    private (string? State, long? Lead, decimal? Cost, decimal? Percent, decimal? Migration, decimal? Payback) Cluster(string key)
+    {
+        using var connection = _db.Database.Open();
+        return connection.QuerySingle<(string?, long?, decimal?, decimal?, decimal?, decimal?)>(
+            "SELECT state_code, lead_organisation_id, cluster_annual_cost, share_percent, migration_cost, payback_months FROM suggestions WHERE suggestion_key = @key", new { key });
+    }
+
+    [TestMethod]
+    public async Task SharedOperation_ThreeSelfOperated_QuarterSavedSharesByOwnCostPaybackInHouseLead()
+    {
+        var p = _estate.Product(key: "efa");
         var provider = _estate.Organisation("X0501", "municipal_provider");
-        foreach (var ags in new[] { "05158", "05162", "05166" })
+        var costs = new[] { ("05158", 10_000m), ("05162", 20_000m), ("05166", 30_000m) };
+        foreach (var (ags, cost) in costs)
         {
             var org = _estate.Organisation(ags);
-            _estate.Application(org, p, _estate.Hosting(org), users: 20, cost: 10_000m);
+            _estate.Application(org, p, _estate.Hosting(org), users: 20, cost: cost);
         }
 
         var served = _estate.Organisation("05170");
@@ -183,9 +202,95 @@ public sealed class SuggestionServiceTests
 
         var s = Of(await RefreshAsync(), SuggestionTypes.SharedOperation);
 
-        Assert.AreEqual(12_000m, s.Savings, "40 % of 3 × 10.000 €");
-        StringAssert.Contains(s.Rationale, "1. Org X0501");
+        Assert.AreEqual("shared_operation:efa:X0501", s.Key, "type + product + lead");
+        Assert.AreEqual(15_000m, s.Savings, "3 participants → 25 % of 60.000 €");
+        CollectionAssert.AreEqual(new decimal?[] { 2_500m, 5_000m, 7_500m }, Parties(s.Key).Where(x => x.Role == "participant").Select(x => x.Share).ToArray(),
+            "each participant saves 25 % of its own cost");
+        var cluster = Cluster(s.Key);
+        Assert.AreEqual(("05", 30_000m, 24.0m), (cluster.State, cluster.Migration, cluster.Payback), "50 % of 60.000 € once, paid back by 15.000 €/year in 24 months");
         StringAssert.Contains(s.Rationale, "Inhouse-Vergabe nach § 108 GWB an Org X0501 möglich");
+        Assert.DoesNotContain("Org 05162", s.Rationale, "names belong in the participants' table, not in the text");
+    }
+
+    [TestMethod]
+    public async Task SharedOperation_InfrastructureOrOfficeProduct_None()
+    {
+        foreach (var kind in new[] { "infrastructure", "office" })
+        {
+            var p = _estate.Product(kind: kind);
+            foreach (var ags in new[] { "05158", "05162", "05166" })
+            {
+                var org = _estate.Organisation(ags + kind[0]);
+                _estate.Application(org, p, _estate.Hosting(org), cost: 10_000m);
+            }
+        }
+
+        Assert.IsFalse((await RefreshAsync()).Any(s => s.Type == SuggestionTypes.SharedOperation), "infrastructure moves with a shared data centre, never as EfA");
+    }
+
+    [TestMethod]
+    public async Task SharedOperation_TenOfOneLandThreeOfAnother_TwoClustersThereNoneMixing()
+    {
+        var p = _estate.Product(key: "efa");
+        foreach (var i in Enumerable.Range(0, 10))
+        {
+            var org = _estate.Organisation($"0515{i}");
+            _estate.Application(org, p, _estate.Hosting(org), users: 10 + i, cost: 1_000m);
+        }
+
+        foreach (var ags in new[] { "06411", "06412" })
+        {
+            var org = _estate.Organisation(ags);
+            _estate.Application(org, p, _estate.Hosting(org), cost: 1_000m);
+        }
+
+        var clusters = (await RefreshAsync()).Where(s => s.Type == SuggestionTypes.SharedOperation).ToList();
+
+        Assert.HasCount(2, clusters, "ten in NRW → 5 + 5; the two in Hessen are too few and never join NRW");
+        CollectionAssert.AreEqual(new[] { 5, 5 }, clusters.Select(c => Parties(c.Key).Count(x => x.Role == "participant")).ToArray());
+        Assert.IsTrue(clusters.All(c => Parties(c.Key).All(x => x.Ags.StartsWith("05", StringComparison.Ordinal))));
+        Assert.AreEqual(2, clusters.Select(c => c.Key).Distinct().Count(), "each cluster has a key of its own");
+    }
+
+    [TestMethod]
+    public async Task SharedDataCentre_ThreeCountiesOwnNonConformantDataCentres_IntoTheLandsProvider()
+    {
+        var provider = _estate.Organisation("X0501", "municipal_provider");
+        var client = _estate.Organisation("05170");
+        _estate.Hosting(client, "municipal_provider", c5: "type2", georedundant: true, operatorOrganisation: provider);
+        foreach (var (ags, cost) in new[] { ("05158", 100_000m), ("05162", 200_000m), ("05166", 300_000m) })
+        {
+            _estate.Hosting(_estate.Organisation(ags), annualCost: cost);
+        }
+
+        // Not a participant: a county whose own data centre is DVS-conformant.
+        _estate.Hosting(_estate.Organisation("05174"), iso: "grundschutz", annualCost: 500_000m);
+
+        var s = Of(await RefreshAsync(), SuggestionTypes.SharedDataCentre);
+
+        Assert.AreEqual("shared_data_centre:on_premises:X0501", s.Key);
+        Assert.AreEqual(150_000m, s.Savings, "25 % of 600.000 €");
+        CollectionAssert.AreEqual(new[] { "05158", "05162", "05166", "X0501" }, Parties(s.Key).Select(x => x.Ags).ToArray());
+        Assert.AreEqual(25_000m, Parties(s.Key)[0].Share);
+        StringAssert.Contains(s.Rationale, "Inhouse-Vergabe nach § 108 GWB an Org X0501 möglich");
+    }
+
+    [TestMethod]
+    public async Task JointProcurement_TwelveInOneLand_TwoClustersLedByLargestVolumeSharesByOwnCost()
+    {
+        var p = _estate.Product(key: "lic");
+        foreach (var i in Enumerable.Range(10, 12))
+        {
+            _estate.License(_estate.Organisation($"051{i}"), p, "named_user", 10, annualCost: 10m * i);
+        }
+
+        var clusters = (await RefreshAsync()).Where(s => s.Type == SuggestionTypes.JointProcurement).OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+
+        Assert.HasCount(2, clusters, "12 → 6 + 6");
+        Assert.AreEqual("joint_procurement:lic:05115", clusters[0].Key, "the first six (05110–05115) are led by the largest volume, 05115");
+        var first = Parties(clusters[0].Key);
+        Assert.AreEqual(100m, first[0].Share, "05110: 10 × 100 € × 10 %");
+        Assert.AreEqual(first.Sum(x => x.Share), clusters[0].Savings);
     }
 
     [TestMethod]
@@ -215,6 +320,24 @@ public sealed class SuggestionServiceTests
         Assert.HasCount(2, hosting, "abroad, and 24x7 without georedundancy; the DE/C5 one is conformant");
         Assert.IsTrue(hosting.Any(h => h.Rationale.Contains("Rechenzentrum nicht in Deutschland (NL)", StringComparison.Ordinal)));
         Assert.IsTrue(hosting.Any(h => h.Rationale.Contains("24x7-Betrieb ohne Georedundanz", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public async Task HostingCompliance_ThreeApplicationsOnOneHosting_OneSuggestionListingThem()
+    {
+        var county = _estate.Organisation("05158");
+        var hosting = _estate.Hosting(county, "private_provider", country: "NL", c5: "type2");
+        foreach (var protection in new[] { "high", "very_high", "high" })
+        {
+            _estate.Application(county, _estate.Product(), hosting, protection: protection);
+        }
+
+        var found = (await RefreshAsync()).Where(s => s.Type == SuggestionTypes.HostingCompliance).ToList();
+
+        Assert.HasCount(1, found, "one per hosting, not one per application");
+        StringAssert.Contains(found[0].Rationale, "3 Anwendungen");
+        using var connection = _db.Database.Open();
+        Assert.AreEqual(3, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM suggestion_objects WHERE object_type = 'application'"));
     }
 
     [TestMethod]
