@@ -88,7 +88,7 @@ public sealed class CioDashboardService(Database database, DeadlineCalendar dead
         WHERE so.organisation_id IN (SELECT f.id FROM organisations f WHERE f.id = @Root OR f.parent_id = @Root) AND {scope:so.organisation_id}
           AND so.savings_share IS NOT NULL AND {counted}
         GROUP BY s.type
-        """.Replace("{counted}", Suggestions.SuggestionService.CountedStatusSql, StringComparison.Ordinal);
+        """.Replace("{counted}", Suggestions.SuggestionService.CountedSql.Trim(), StringComparison.Ordinal);
 
     private const string TrendSql = """
         SELECT p.run_id AS RunId, r.as_of AS AsOf, COALESCE(SUM(p.risk_amount), 0) AS Risk,

@@ -73,8 +73,19 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
         FROM hostings h
         """;
 
+    // Who declined which kind of cluster recently (spec §6.4: not proposed again for that type and product).
+    private const string DeclinedSql = """
+        SELECT s.type AS Type, s.product_id AS ProductId, pd.organisation_id AS OrganisationId
+        FROM participant_decision_latest pd JOIN suggestions s ON s.id = pd.suggestion_id
+        WHERE pd.status = 'declined' AND pd.decided_at >= @Since
+        """;
+
+    private HashSet<(string Type, long? ProductId, long OrganisationId)> _declined = [];
+
     public List<SuggestionCandidate> Compute(IDbConnection connection)
     {
+        var since = today.AddMonths(-options.DeclineQuietMonths).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        _declined = connection.Query<(string Type, long? ProductId, long OrganisationId)>(DeclinedSql, new { Since = since }).ToHashSet();
         var organisations = connection.Query<Org>(OrganisationsSql).ToDictionary(o => o.Id);
         var positions = connection.Query<Pos>(PositionsSql).ToList();
         var licenses = connection.Query<FamilyLoader.LicenseRow>(LicensesSql).Where(l => FamilyLoader.IsActive(l, today)).ToList();
@@ -195,9 +206,12 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
             .GroupBy(h => h.OrganisationId)
             .ToDictionary(g => g.Key, g => g.GroupBy(h => h.OperatorId!.Value).OrderByDescending(o => o.Count()).ThenBy(o => o.Key).First().Key);
 
-    private IReadOnlyList<IReadOnlyList<ClusterFormation.Member>> Clusters(IEnumerable<long> qualifying, Dictionary<long, Org> organisations, Dictionary<long, long> servedBy) =>
+    /// <summary>The clusters of those who qualify, leaving out who declined this type and product within the quiet period.</summary>
+    private IReadOnlyList<IReadOnlyList<ClusterFormation.Member>> Clusters(string type, long? productId, IEnumerable<long> qualifying, Dictionary<long, Org> organisations,
+        Dictionary<long, long> servedBy) =>
         ClusterFormation.Form(
-            qualifying.Select(id => organisations[id]).Select(o => new ClusterFormation.Member(o.Id, o.Ags, o.StateCode, servedBy.TryGetValue(o.Id, out var by) ? by : null)),
+            qualifying.Where(id => !_declined.Contains((type, productId, id)))
+                .Select(id => organisations[id]).Select(o => new ClusterFormation.Member(o.Id, o.Ags, o.StateCode, servedBy.TryGetValue(o.Id, out var by) ? by : null)),
             options.MinParticipants, options.MaxParticipants, options.CrossState);
 
     /// <summary>"in Nordrhein-Westfalen", or nothing when clusters may cross Länder.</summary>
@@ -220,7 +234,7 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
             var costs = group.GroupBy(l => l.OrganisationId).ToDictionary(g => g.Key, LicenseCost);
             var product = names[group.Key];
             var used = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var cluster in Clusters(costs.Keys, organisations, servedBy))
+            foreach (var cluster in Clusters(SuggestionTypes.JointProcurement, group.Key, costs.Keys, organisations, servedBy))
             {
                 var discount = options.DiscountFor(cluster.Count);
                 var cost = cluster.Sum(m => costs[m.Id]);
@@ -271,7 +285,7 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
                 .ToList();
             var product = group.First();
             var used = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var cluster in Clusters(byOrganisation.Keys, organisations, servedBy))
+            foreach (var cluster in Clusters(SuggestionTypes.SharedOperation, group.Key, byOrganisation.Keys, organisations, servedBy))
             {
                 var land = organisations[cluster[0].Id].StateCode;
                 var operators = candidates.Where(c => options.CrossState || c.Org.StateCode == land).Take(3).ToList();
@@ -325,7 +339,7 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
             .ThenBy(t => t.Org.Ags, StringComparer.Ordinal)
             .ToList();
         var used = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var cluster in Clusters(own.Keys, organisations, servedBy))
+        foreach (var cluster in Clusters(SuggestionTypes.SharedDataCentre, null, own.Keys, organisations, servedBy))
         {
             var land = organisations[cluster[0].Id].StateCode;
             if (targets.FirstOrDefault(t => options.CrossState || t.Org.StateCode == land).Org is not { } target)

@@ -48,6 +48,9 @@ public sealed class SuggestionOptions
 
     public int MinMunicipalitiesPooling { get; set; } = 2;
 
+    /// <summary>An organisation that declined a cluster is not proposed again for that type and product for this long.</summary>
+    public int DeclineQuietMonths { get; set; } = 12;
+
     public decimal ShareFor(int participants) => Step(SharedShares, participants);
 
     public decimal DiscountFor(int organisations) => Step(Discounts, organisations);

@@ -11,7 +11,11 @@ public sealed class SuggestionListItem
     public long Id { get; init; }
     public string Type { get; init; } = "";
     public string Status { get; init; } = "";
+
+    /// <summary>A cluster's status derived from its participants' decisions (spec §6.4); null for single-organisation suggestions.</summary>
+    public string? ClusterStatus { get; init; }
     public string Title { get; init; } = "";
+
     /// <summary>The whole saving (a cluster's total; for a single organisation its own).</summary>
     public decimal? EstimatedSavings { get; init; }
 
@@ -41,7 +45,8 @@ public sealed class SuggestionDetail
     public DateTime FirstSeenAt { get; init; }
     public DateTime? ObsoleteSince { get; init; }
 
-    /// <summary>A cluster's Land (null for single-organisation suggestions), lead and figures (spec §6.2–6.3).</summary>
+    /// <summary>A cluster's status (spec §6.4), Land (null for single-organisation suggestions), lead and figures (spec §6.2–6.3).</summary>
+    public string? ClusterStatus { get; init; }
     public string? StateCode { get; init; }
     public long? LeadOrganisationId { get; init; }
     public string? LeadName { get; init; }
@@ -62,7 +67,7 @@ public sealed class SuggestionDetail
     /// <summary>The suggestion as a list shows it (the pages' and GraphQL's one mapping).</summary>
     public SuggestionListItem ToListItem() => new()
     {
-        Id = Id, Type = Type, Status = Status, Title = Title, EstimatedSavings = EstimatedSavings, OwnSavings = OwnSavings, RiskAmount = RiskAmount,
+        Id = Id, Type = Type, Status = Status, ClusterStatus = ClusterStatus, Title = Title, EstimatedSavings = EstimatedSavings, OwnSavings = OwnSavings, RiskAmount = RiskAmount,
         Participants = Organisations.Count(o => o.Role == "participant"), FirstSeenAt = FirstSeenAt,
     };
 }
@@ -82,6 +87,10 @@ public sealed class SuggestionParticipant
 
     /// <summary>In the caller's scope (the caller's own organisation).</summary>
     public bool Visible { get; init; }
+
+    /// <summary>The participant's decision that stands (spec §6.4), null before it decided; its reason only for the caller's own.</summary>
+    public string? Decision { get; init; }
+    public string? DecisionReason { get; init; }
 
     /// <summary>The suggestion it belongs to (read in batches).</summary>
     internal long SuggestionId { get; init; }
@@ -145,15 +154,28 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         """;
 
     /// <summary>
-    /// The one rule for which savings a county counts (list sums, dashboard, exports, GraphQL): its participants' shares
-    /// of suggestions neither rejected nor obsolete.
+    /// The one rule for which savings a county counts (list sums, dashboard, exports, GraphQL), over a suggestion
+    /// <c>s</c> and one of its participants <c>so</c>: nothing obsolete; of a single-organisation suggestion its share
+    /// unless rejected; of a cluster its share unless the cluster dissolved or that participant declined or withdrew.
     /// </summary>
-    internal const string CountedStatusSql = "s.status NOT IN ('obsolete', 'rejected')";
+    internal const string CountedSql = """
+        (s.status <> 'obsolete' AND (
+            (s.type NOT IN ('joint_procurement', 'shared_operation', 'shared_data_centre') AND s.status <> 'rejected')
+            OR (s.type IN ('joint_procurement', 'shared_operation', 'shared_data_centre') AND COALESCE(s.cluster_status, 'open') <> 'dissolved'
+                AND NOT EXISTS (SELECT 1 FROM participant_decision_latest pd
+                                WHERE pd.suggestion_id = s.id AND pd.organisation_id = so.organisation_id AND pd.status IN ('declined', 'withdrawn')))))
+        """;
 
     // What the participants in the caller's scope save.
     private const string OwnShareSql = """
         (SELECT SUM(so.savings_share) FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND so.role = 'participant' AND {scope:so.organisation_id})
         """;
+
+    // What of it counts (see CountedSql).
+    private static readonly string CountedOwnShareSql = """
+        (SELECT SUM(so.savings_share) FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND so.role = 'participant' AND {scope:so.organisation_id}
+            AND {counted})
+        """.Replace("{counted}", CountedSql.Trim(), StringComparison.Ordinal);
 
     private const string ClusterTypesSql = "('joint_procurement', 'shared_operation', 'shared_data_centre')";
 
@@ -171,7 +193,7 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
     private static readonly string DetailSql = """
         SELECT s.id AS Id, s.suggestion_key AS SuggestionKey, s.type AS Type, s.status AS Status, s.title AS Title, s.rationale AS Rationale,
                s.estimated_savings AS EstimatedSavings, {own} AS OwnSavings, s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt,
-               s.obsolete_since AS ObsoleteSince, s.state_code AS StateCode, s.lead_organisation_id AS LeadOrganisationId, lead.name AS LeadName,
+               s.obsolete_since AS ObsoleteSince, s.cluster_status AS ClusterStatus, s.state_code AS StateCode, s.lead_organisation_id AS LeadOrganisationId, lead.name AS LeadName,
                s.cluster_annual_cost AS ClusterAnnualCost, s.share_percent AS SharePercent, s.migration_cost AS MigrationCost, s.payback_months AS PaybackMonths
         FROM suggestions s
         LEFT JOIN organisations lead ON lead.id = s.lead_organisation_id
@@ -181,8 +203,11 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
     private const string OrganisationsSql = """
         SELECT so.suggestion_id AS SuggestionId, o.id AS Id, o.name AS Name, o.ags AS Ags, so.role AS Role, so.annual_cost AS AnnualCost,
                so.savings_share AS SavingsShare, so.users AS Users, so.migration_cost AS MigrationCost, o.population AS Population,
-               CASE WHEN {scope:o.id} THEN 1 ELSE 0 END AS Visible
-        FROM suggestion_organisations so JOIN organisations o ON o.id = so.organisation_id WHERE so.suggestion_id IN ({ids})
+               CASE WHEN {scope:o.id} THEN 1 ELSE 0 END AS Visible, pd.status AS Decision,
+               CASE WHEN {scope:o.id} THEN pd.reason END AS DecisionReason
+        FROM suggestion_organisations so JOIN organisations o ON o.id = so.organisation_id
+        LEFT JOIN participant_decision_latest pd ON pd.suggestion_id = so.suggestion_id AND pd.organisation_id = so.organisation_id
+        WHERE so.suggestion_id IN ({ids})
         ORDER BY CASE so.role WHEN 'participant' THEN 0 WHEN 'coordinator' THEN 1 ELSE 2 END, o.name, o.id
         """;
 
@@ -266,6 +291,8 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
             obsoleted++;
         }
 
+        // Participants may have changed: each cluster's status follows from the decisions of those that remain.
+        RecomputeClusterStatus(connection, transaction, null);
         transaction.Commit();
         return new RefreshResult(created, updated, unchanged, obsoleted);
     }
@@ -310,8 +337,8 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
             .Replace("{clusters}", ClusterTypesSql, StringComparison.Ordinal);
         var own = OwnShareSql.Trim();
         // The caller's own organisations' items first, then clusters; each by what the caller saves (or risks).
-        return ($"SELECT COUNT(*), SUM(CASE WHEN {CountedStatusSql} THEN {own} END), SUM(s.risk_amount) " + from, dialect.Page($"""
-            SELECT s.id AS Id, s.type AS Type, s.status AS Status, s.title AS Title, s.estimated_savings AS EstimatedSavings, {own} AS OwnSavings,
+        return ($"SELECT COUNT(*), SUM({CountedOwnShareSql.Trim()}), SUM(s.risk_amount) " + from, dialect.Page($"""
+            SELECT s.id AS Id, s.type AS Type, s.status AS Status, s.cluster_status AS ClusterStatus, s.title AS Title, s.estimated_savings AS EstimatedSavings, {own} AS OwnSavings,
                    s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt,
                    (SELECT COUNT(*) FROM suggestion_organisations sp WHERE sp.suggestion_id = s.id AND sp.role = 'participant') AS Participants
             """ + "\n" + from + $"\nORDER BY CASE WHEN s.type IN {ClusterTypesSql} THEN 1 ELSE 0 END, COALESCE({own}, s.risk_amount, 0) DESC, s.id"));
@@ -365,11 +392,65 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         return details;
     }
 
-    /// <summary>A CIO of a participating organisation (or an admin) decides; a rejection needs a reason.</summary>
-    public async Task<string?> DecideAsync(CallerScope scope, long id, string status, string? reason)
+    private const string ClustersSql = """
+        SELECT s.id AS Id, s.lead_organisation_id AS LeadOrganisationId, s.cluster_status AS ClusterStatus
+        FROM suggestions s
+        WHERE s.type IN ('joint_procurement', 'shared_operation', 'shared_data_centre') AND s.status <> 'obsolete' AND (@Id IS NULL OR s.id = @Id)
+        """;
+
+    private const string ClusterParticipantsSql = """
+        SELECT so.suggestion_id AS SuggestionId, so.organisation_id AS OrganisationId
+        FROM suggestion_organisations so JOIN suggestions s ON s.id = so.suggestion_id
+        WHERE so.role = 'participant' AND s.type IN ('joint_procurement', 'shared_operation', 'shared_data_centre') AND (@Id IS NULL OR s.id = @Id)
+        """;
+
+    private const string ClusterDecisionsSql = """
+        SELECT pd.suggestion_id AS SuggestionId, pd.organisation_id AS OrganisationId, pd.status AS Status
+        FROM participant_decision_latest pd WHERE @Id IS NULL OR pd.suggestion_id = @Id
+        """;
+
+    private const string SetClusterStatusSql = "UPDATE suggestions SET cluster_status = @Status, row_version = row_version + 1 WHERE id = @Id";
+
+    private const string ParticipantDecisionSql = """
+        INSERT INTO participant_decisions (suggestion_id, organisation_id, status, reason, user_id, decided_at)
+        VALUES (@Id, @OrganisationId, @Status, @Reason, @UserId, @Now)
+        """;
+
+    /// <summary>Derives the status of one cluster (or of all, <paramref name="id"/> null) from the decisions that stand.</summary>
+    private void RecomputeClusterStatus(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, long? id)
+    {
+        var clusters = connection.Query<(long Id, long? LeadOrganisationId, string? ClusterStatus)>(ClustersSql, new { Id = id }, transaction).ToList();
+        var participants = connection.Query<(long SuggestionId, long OrganisationId)>(ClusterParticipantsSql, new { Id = id }, transaction).ToLookup(p => p.SuggestionId, p => p.OrganisationId);
+        var decisions = connection.Query<(long SuggestionId, long OrganisationId, string Status)>(ClusterDecisionsSql, new { Id = id }, transaction)
+            .GroupBy(d => d.SuggestionId).ToDictionary(g => g.Key, g => (IReadOnlyDictionary<long, string>)g.ToDictionary(d => d.OrganisationId, d => d.Status));
+        var none = new Dictionary<long, string>();
+        foreach (var cluster in clusters)
+        {
+            var status = ClusterStatus.Derive(participants[cluster.Id].ToList(), cluster.LeadOrganisationId, decisions.GetValueOrDefault(cluster.Id) ?? none,
+                options.MinParticipants, cluster.ClusterStatus);
+            if (status != cluster.ClusterStatus)
+            {
+                connection.Execute(SetClusterStatusSql, new { cluster.Id, Status = status }, transaction);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decides on a suggestion. A single-organisation suggestion has one decision by a CIO of its organisation (or an
+    /// admin); a rejection needs a reason. In a cluster each participant decides for itself, by its CIO (spec §6.4):
+    /// interested, joined, declined (with a reason) or withdrawn; no decision changes another participant's.
+    /// </summary>
+    /// <param name="organisationId">For a cluster: the participant decided for, when the caller is CIO of several.</param>
+    /// <returns>null, or the German reason the decision was not saved.</returns>
+    public async Task<string?> DecideAsync(CallerScope scope, long id, string status, string? reason, long? organisationId = null)
     {
         var detail = await GetAsync(scope, id) ?? throw new KeyNotFoundException("Die Empfehlung existiert nicht oder liegt außerhalb Ihres Zuständigkeitsbereichs.");
-        if (scope.ReadOnly || (!scope.IsAdmin && !detail.Organisations.Any(o => scope.HoldsRoleFor(Roles.Cio, o.Id))))
+        if (detail.IsCluster)
+        {
+            return await DecideAsParticipantAsync(scope, detail, status, reason, organisationId);
+        }
+
+        if (!MayDecide(scope, detail))
         {
             await audit.RefusedAsync(scope, "suggestions", id, "decide");
             throw new AccessDeniedException("Über Empfehlungen entscheidet der CIO einer beteiligten Organisation.");
@@ -401,6 +482,107 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
 
         await audit.WriteAsync(scope, new AuditEntry(AuditActions.Update, "suggestion", detail.SuggestionKey,
             Before: new { detail.Status }, After: new { Status = status, Reason = reason }));
+        return null;
+    }
+
+    /// <summary>
+    /// Who takes the one decision of a single-organisation suggestion: a CIO of its organisation (member pooling: of
+    /// the county that pools), or an admin. Clusters: see <see cref="DecidableFor"/>.
+    /// </summary>
+    public static bool MayDecide(CallerScope scope, SuggestionDetail detail) =>
+        !scope.ReadOnly && !detail.IsCluster
+        && (scope.IsAdmin || detail.Organisations
+            .Where(o => detail.Type == SuggestionTypes.MemberPooling ? o.Role == "coordinator" : o.Role == "participant")
+            .Any(o => scope.HoldsRoleFor(Roles.Cio, o.Id)));
+
+    /// <summary>The organisations of a cluster the caller may decide for: participants (and the lead) it is CIO of.</summary>
+    public static IReadOnlyList<SuggestionParticipant> DecidableFor(CallerScope scope, SuggestionDetail detail) =>
+        scope.ReadOnly
+            ? []
+            : detail.Organisations
+                .Where(o => o.Role == "participant" || o.Id == detail.LeadOrganisationId)
+                .Where(o => scope.IsAdmin || scope.HoldsRoleFor(Roles.Cio, o.Id))
+                .ToList();
+
+    private async Task<string?> DecideAsParticipantAsync(CallerScope scope, SuggestionDetail detail, string status, string? reason, long? organisationId)
+    {
+        var decidable = DecidableFor(scope, detail);
+        var organisation = organisationId is { } wanted ? decidable.FirstOrDefault(o => o.Id == wanted) : decidable.Count == 1 ? decidable[0] : null;
+        if (decidable.Count == 0 || (organisationId is not null && organisation is null))
+        {
+            await audit.RefusedAsync(scope, "suggestions", detail.Id, "decide");
+            throw new AccessDeniedException("Über die Teilnahme entscheidet jede beteiligte Organisation für sich, durch ihren CIO.");
+        }
+
+        if (organisation is null)
+        {
+            return "Bitte wählen Sie, für welche Organisation Sie entscheiden.";
+        }
+
+        if (!ParticipantDecision.All.Contains(status))
+        {
+            return "Bitte wählen Sie eine Entscheidung.";
+        }
+
+        if (status == ParticipantDecision.Declined && string.IsNullOrWhiteSpace(reason))
+        {
+            return "Eine Ablehnung braucht eine Begründung.";
+        }
+
+        if (detail.Status == SuggestionStatus.Obsolete)
+        {
+            return "Die Empfehlung ist erledigt, weil ihre Bedingung nicht mehr besteht.";
+        }
+
+        if (detail.ClusterStatus == ClusterStatus.Implemented)
+        {
+            return "Das Vorhaben ist bereits umgesetzt.";
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        using (var connection = database.Open())
+        using (var transaction = connection.BeginTransaction())
+        {
+            connection.Execute(ParticipantDecisionSql, new
+            {
+                detail.Id, OrganisationId = organisation.Id, Status = status, Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), UserId = (long?)scope.UserId, Now = now,
+            }, transaction);
+            RecomputeClusterStatus(connection, transaction, detail.Id);
+            transaction.Commit();
+        }
+
+        await audit.WriteAsync(scope, new AuditEntry(AuditActions.Update, "suggestion", detail.SuggestionKey, organisation.Id,
+            Before: new { organisation.Decision }, After: new { Decision = status, Reason = reason }));
+        return null;
+    }
+
+    /// <summary>A Verbund analyst or an admin, on a cluster (whether it is agreed yet decides <see cref="MarkImplementedAsync"/>).</summary>
+    public static bool MayMarkImplemented(CallerScope scope, SuggestionDetail detail) =>
+        !scope.ReadOnly && (scope.IsAdmin || scope.IsVerbundAnalyst) && detail.IsCluster;
+
+    /// <summary>A Verbund analyst or an admin marks an agreed cluster as implemented (spec §6.4).</summary>
+    /// <returns>null, or the German reason it was not marked.</returns>
+    public async Task<string?> MarkImplementedAsync(CallerScope scope, long id)
+    {
+        var detail = await GetAsync(scope, id) ?? throw new KeyNotFoundException("Die Empfehlung existiert nicht oder liegt außerhalb Ihres Zuständigkeitsbereichs.");
+        if (!MayMarkImplemented(scope, detail))
+        {
+            await audit.RefusedAsync(scope, "suggestions", id, "implemented");
+            throw new AccessDeniedException("Ein vereinbartes gemeinsames Vorhaben markiert die Verbund-Analyse oder die Administration als umgesetzt.");
+        }
+
+        if (detail.ClusterStatus != ClusterStatus.Agreed)
+        {
+            return "Nur ein vereinbartes Vorhaben (federführende Organisation und genug Beteiligte beigetreten) kann als umgesetzt markiert werden.";
+        }
+
+        using (var connection = database.Open())
+        {
+            await connection.ExecuteAsync(SetClusterStatusSql, new { detail.Id, Status = ClusterStatus.Implemented });
+        }
+
+        await audit.WriteAsync(scope, new AuditEntry(AuditActions.Update, "suggestion", detail.SuggestionKey,
+            Before: new { detail.ClusterStatus }, After: new { ClusterStatus = ClusterStatus.Implemented }));
         return null;
     }
 

@@ -23,14 +23,14 @@ public sealed class SuggestionsController(SuggestionService suggestions, CallerS
     public async Task<IActionResult> Detail(long id)
     {
         var detail = await suggestions.GetAsync(caller.Current, id);
-        return detail is null ? NotFound() : View(new SuggestionDetailModel(detail, CanDecide(detail), TempData["Message"] as string, null, null));
+        return detail is null ? NotFound() : View(Model(detail, TempData["Message"] as string, null, null, null));
     }
 
     [HttpPost("/empfehlungen/{id:long}/entscheidung")]
     [Authorize(Policy = Policies.CioOrAdmin)]
-    public async Task<IActionResult> Decide(long id, string? status, string? reason)
+    public async Task<IActionResult> Decide(long id, string? status, string? reason, long? organisationId)
     {
-        var problem = await suggestions.DecideAsync(caller.Current, id, status ?? "", reason);
+        var problem = await suggestions.DecideAsync(caller.Current, id, status ?? "", reason, organisationId);
         if (problem is null)
         {
             TempData["Message"] = "Die Entscheidung wurde gespeichert.";
@@ -39,9 +39,19 @@ public sealed class SuggestionsController(SuggestionService suggestions, CallerS
 
         var detail = (await suggestions.GetAsync(caller.Current, id))!;
         Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return View("Detail", new SuggestionDetailModel(detail, CanDecide(detail), null, problem, (status, reason)));
+        return View("Detail", Model(detail, null, problem, (status, reason), organisationId));
     }
 
-    private bool CanDecide(SuggestionDetail detail) =>
-        caller.Current.IsAdmin || detail.Organisations.Any(o => caller.Current.HoldsRoleFor(Roles.Cio, o.Id));
+    [HttpPost("/empfehlungen/{id:long}/umgesetzt")]
+    [Authorize(Policy = Policies.VerbundOrAdmin)]
+    public async Task<IActionResult> MarkImplemented(long id)
+    {
+        var problem = await suggestions.MarkImplementedAsync(caller.Current, id);
+        TempData["Message"] = problem ?? "Das Vorhaben ist als umgesetzt markiert.";
+        return Redirect($"/empfehlungen/{id}");
+    }
+
+    private SuggestionDetailModel Model(SuggestionDetail detail, string? message, string? error, (string?, string?)? posted, long? postedOrganisation) =>
+        new(detail, SuggestionService.MayDecide(caller.Current, detail), message, error, posted, SuggestionService.DecidableFor(caller.Current, detail),
+            detail.ClusterStatus == ClusterStatus.Agreed && SuggestionService.MayMarkImplemented(caller.Current, detail), postedOrganisation);
 }

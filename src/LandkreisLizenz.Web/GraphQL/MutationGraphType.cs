@@ -90,12 +90,15 @@ public sealed class MutationGraphType : ObjectGraphType
         AddField(new FieldType
         {
             Name = "decideSuggestion",
-            Description = "Records a decision on a suggestion (CIO of a participating organisation or admin); a rejection needs a reason.",
+            Description = "Records a decision on a suggestion (spec §6.4). A single-organisation suggestion has one decision by a CIO of its organisation or an admin: "
+                          + "in_review, accepted, rejected (reason required) or implemented. In a cluster (joint_procurement, shared_operation, shared_data_centre) each participant "
+                          + "decides for itself, by its CIO: interested, joined, declined (reason required) or withdrawn; no decision changes another participant's.",
             ResolvedType = new NonNullGraphType(Payload("SuggestionPayload", "Result of a decision.", "suggestion", new GraphQLTypeReference("Suggestion"))),
             Arguments = new QueryArguments(
                 new QueryArgument(new NonNullGraphType(new IdGraphType())) { Name = "id", Description = "Global id of the suggestion." },
-                new QueryArgument(new NonNullGraphType(new StringGraphType())) { Name = "decision", Description = "in_review, accepted, rejected or implemented." },
-                new QueryArgument(new StringGraphType()) { Name = "reason", Description = "Reason (required for rejected)." }),
+                new QueryArgument(new NonNullGraphType(new StringGraphType())) { Name = "decision", Description = "See the mutation: the decisions of a suggestion or of a cluster participant." },
+                new QueryArgument(new StringGraphType()) { Name = "reason", Description = "Reason (required for rejected and declined)." },
+                new QueryArgument(new IdGraphType()) { Name = "organisation", Description = "For a cluster: the participant decided for, when the caller is CIO of several." }),
             Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<object>(async c => await DecideAsync(c)),
         });
 
@@ -226,7 +229,8 @@ public sealed class MutationGraphType : ObjectGraphType
         var suggestions = c.Service<SuggestionService>();
         try
         {
-            var error = await suggestions.DecideAsync(c.Scope(), id, c.GetArgument<string>("decision"), c.GetArgument<string?>("reason"));
+            var organisation = c.GetArgument<string?>("organisation") is null ? (long?)null : c.IdArgument("organisation", "Organisation");
+            var error = await suggestions.DecideAsync(c.Scope(), id, c.GetArgument<string>("decision"), c.GetArgument<string?>("reason"), organisation);
             if (error is not null)
             {
                 return MutationPayload.Failed(error, "decision");

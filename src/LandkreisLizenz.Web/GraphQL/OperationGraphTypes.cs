@@ -61,6 +61,7 @@ public sealed class SuggestionParticipantGraphType : ObjectGraphType<SuggestionP
         Field<OrganisationGraphType>("organisation").Description("The organisation.").Resolve(c => c.Organisation(c.Source.Id));
         Field(p => p.AnnualCost, nullable: true).Description("The organisation's own annual cost for what the suggestion concerns, in euros.");
         Field(p => p.SavingsShare, nullable: true).Description("The organisation's share of the annual savings, in euros (spec §6.3).");
+        Field(p => p.Decision, nullable: true).Description("In a cluster: the participant's decision that stands — interested, joined, declined or withdrawn; null before it decided.");
     }
 }
 
@@ -86,6 +87,7 @@ public sealed class SuggestionGraphType : ObjectGraphType<SuggestionListItem>
         this.GlobalId("Suggestion", s => s.Id);
         Field(s => s.Type).Description("right_size, compliance_risk, terminate_contract, redundant_applications, joint_procurement, shared_operation, hosting_compliance, member_pooling or shared_data_centre.");
         Field(s => s.Status).Description("new, in_review, accepted, rejected, implemented or obsolete.");
+        Field(s => s.ClusterStatus, nullable: true).Description("For a cluster, derived from its participants' decisions: open, forming, agreed, dissolved or implemented.");
         Field(s => s.Title).Description("German title.");
         Field<DecimalGraphType>("estimatedSavings").Description("Estimated annual savings in euros for the caller's organisations: their share of a cluster (spec §6.3).")
             .Resolve(c => c.Source.OwnSavings);

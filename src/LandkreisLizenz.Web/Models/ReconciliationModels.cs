@@ -41,8 +41,11 @@ public sealed record DeadlinesModel(IReadOnlyList<LandkreisLizenz.Core.Contracts
 
 public sealed record SuggestionsModel(LandkreisLizenz.Core.Suggestions.SuggestionPage Result, LandkreisLizenz.Core.Suggestions.SuggestionFilter Filter);
 
+/// <param name="Decidable">For a cluster: the participants the caller decides for (spec §6.4).</param>
+/// <param name="CanMarkImplemented">A Verbund analyst or admin looking at an agreed cluster.</param>
 public sealed record SuggestionDetailModel(
-    LandkreisLizenz.Core.Suggestions.SuggestionDetail Suggestion, bool CanDecide, string? Message, string? Error, (string? Status, string? Reason)? Posted);
+    LandkreisLizenz.Core.Suggestions.SuggestionDetail Suggestion, bool CanDecide, string? Message, string? Error, (string? Status, string? Reason)? Posted,
+    IReadOnlyList<LandkreisLizenz.Core.Suggestions.SuggestionParticipant> Decidable, bool CanMarkImplemented, long? PostedOrganisation = null);
 
 public sealed record LicenseManagerOverviewModel(
     IReadOnlyList<LandkreisLizenz.Core.Reconciliation.PositionView> OpenShortfalls,

@@ -33,4 +33,34 @@ public sealed class SuggestionBrowserTests : SharedBrowserTests<SuggestionBrowse
         StringAssert.Contains(await page.Locator("table").Last.InnerTextAsync(), "Beide Systeme werden 2027");
         StringAssert.Contains(await page.Locator("table").Last.InnerTextAsync(), "cio.mettmann");
     }
+
+    [TestMethod]
+    public async Task Cluster_CioJoinsFromTheTopOfThePage_OwnDecisionShownNoAxeViolations()
+    {
+        var page = await Session.NewPageAsync();
+        await BrowserSession.SignInAsync(page, "cio.mettmann");
+        await page.GotoAsync("/empfehlungen?reichweite=gemeinsam&typ=shared_operation");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.Locator("table tbody a").First.ClickAsync();
+
+        // The decision comes before the figures and the rationale, not below them.
+        var decision = await page.Locator("#decision-heading").BoundingBoxAsync();
+        var rationale = await page.GetByRole(AriaRole.Heading, new() { Name = "Begründung" }).BoundingBoxAsync();
+        Assert.IsLessThan(rationale!.Y, decision!.Y, "the decision panel is not at the top");
+        Assert.IsLessThan(900f, decision.Y, "the decision panel is below the first screen");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+
+        var form = page.Locator(".decision-panel form").First;
+        await form.GetByLabel("abgelehnt").CheckAsync();
+        await form.GetByRole(AriaRole.Button).ClickAsync();
+        StringAssert.Contains(await page.Locator("#decision-error").InnerTextAsync(), "Begründung");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        form = page.Locator(".decision-panel form").First;
+        await form.GetByLabel("beigetreten").CheckAsync();
+        await form.GetByRole(AriaRole.Button).ClickAsync();
+
+        StringAssert.Contains(await page.Locator("[role=status]").InnerTextAsync(), "gespeichert");
+        Assert.AreEqual("beigetreten", await page.Locator(".decision-panel [data-decision]").First.InnerTextAsync());
+        Assert.AreEqual("in Bildung", await page.Locator("[data-cluster-status]").InnerTextAsync());
+    }
 }

@@ -157,7 +157,8 @@ public sealed class GraphQLMutationTests : SharedAppTests<GraphQLMutationTests>
         var adminToken = (await Factory.Services.GetRequiredService<LandkreisLizenz.Core.Security.ApiTokenService>()
             .CreateAsync(await Scopes.ForUserNameAsync(Factory.Database, "admin"), "tests", "write", null)).Token;
         using var connection = Factory.Database.Open();
-        var suggestion = GraphQLClient.GlobalId("Suggestion", connection.ExecuteScalar<long>("SELECT MIN(id) FROM suggestions WHERE status = 'new'"));
+        var suggestion = GraphQLClient.GlobalId("Suggestion", connection.ExecuteScalar<long>(
+            "SELECT MIN(id) FROM suggestions WHERE status = 'new' AND type NOT IN ('joint_procurement', 'shared_operation', 'shared_data_centre')"));
         var mettmann = GraphQLClient.GlobalId("Organisation", Scopes.OrganisationId(Factory.Database, CountyA));
 
         var (_, rejectedWithoutReason) = await GraphQLClient.PostAsync(Factory, adminToken, "mutation($id: ID!) { decideSuggestion(id: $id, decision: \"rejected\") { succeeded errors { message } } }", new { id = suggestion });
@@ -171,5 +172,34 @@ public sealed class GraphQLMutationTests : SharedAppTests<GraphQLMutationTests>
         var started = run.GetProperty("data").GetProperty("startReconciliation").GetProperty("run");
         Assert.AreEqual("manual", started.GetProperty("kind").GetString(), run.ToString());
         Assert.AreEqual(CountyA, started.GetProperty("organisation").GetProperty("ags").GetString());
+    }
+
+    [TestMethod]
+    public async Task CioSession_DecideForOwnClusterParticipant_OwnDecisionAndDerivedStatus()
+    {
+        // CIOs hold no API tokens; they use GraphQL with their session (e.g. the explorer).
+        using var cio = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
+        using var connection = Factory.Database.Open();
+        var county = Scopes.OrganisationId(Factory.Database, CountyA);
+        var cluster = connection.ExecuteScalar<long>("""
+            SELECT MIN(s.id) FROM suggestions s JOIN suggestion_organisations so ON so.suggestion_id = s.id AND so.role = 'participant'
+            WHERE s.type IN ('joint_procurement', 'shared_operation') AND so.organisation_id = @county AND s.status <> 'obsolete'
+            """, new { county });
+        Assert.AreNotEqual(0L, cluster, "the test estate has no cluster with Mettmann");
+
+        var request = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            query = "mutation($id: ID!, $o: ID!) { decideSuggestion(id: $id, decision: \"joined\", organisation: $o) { succeeded errors { message } suggestion { clusterStatus estimatedSavings clusterSavings participants { decision organisation { ags } } } } }",
+            variables = new { id = GraphQLClient.GlobalId("Suggestion", cluster), o = GraphQLClient.GlobalId("Organisation", county) },
+        });
+        var response = await cio.PostAsync("/graphql", new StringContent(request, System.Text.Encoding.UTF8, "application/json"));
+        var decided = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        var payload = decided.GetProperty("data").GetProperty("decideSuggestion");
+        Assert.IsTrue(payload.GetProperty("succeeded").GetBoolean(), decided.ToString());
+        var suggestion = payload.GetProperty("suggestion");
+        Assert.AreEqual("forming", suggestion.GetProperty("clusterStatus").GetString());
+        Assert.AreEqual("joined", suggestion.GetProperty("participants").EnumerateArray().Single(p => p.GetProperty("organisation").GetProperty("ags").GetString() == CountyA).GetProperty("decision").GetString());
+        Assert.IsLessThanOrEqualTo(suggestion.GetProperty("clusterSavings").GetDecimal(), suggestion.GetProperty("estimatedSavings").GetDecimal(), "the caller's share exceeds the cluster total");
     }
 }

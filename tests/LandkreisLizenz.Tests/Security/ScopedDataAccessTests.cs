@@ -126,6 +126,7 @@ public sealed class ScopedDataAccessTests
         ["ReminderService.SendAsync"] = "jobs: the daily reminders",
         ["SuggestionService.GetManyAsync"] = "objects and history of suggestions already found in the caller's scope",
         ["SuggestionService.RefreshAsync"] = "jobs: the nightly refresh",
+        ["SuggestionService.RecomputeClusterStatus"] = "a cluster's participants and decisions, to derive its status (refresh, or after a decision the caller may take)",
     };
 
     [TestMethod]

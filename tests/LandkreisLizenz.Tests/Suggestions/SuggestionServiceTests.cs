@@ -212,6 +212,118 @@ public sealed class SuggestionServiceTests
         Assert.DoesNotContain("Org 05162", s.Rationale, "names belong in the participants' table, not in the text");
     }
 
+    /// <summary>Three counties running one product themselves, the Land's provider as lead, a CIO for each; refreshed.</summary>
+    private async Task<(long Id, Dictionary<string, CallerScope> Cio)> ClusterWithCiosAsync(int counties = 3)
+    {
+        var p = _estate.Product(key: "efa");
+        var provider = _estate.Organisation("X0501", "municipal_provider");
+        var served = _estate.Organisation("05999");
+        _estate.Application(served, p, _estate.Hosting(served, "municipal_provider", c5: "type2", georedundant: true, operatorOrganisation: provider), cost: 1_000m);
+        var names = new Dictionary<string, long> { ["x"] = provider };
+        foreach (var (ags, i) in new[] { "05158", "05162", "05166", "05170" }.Take(counties).Select((a, i) => (a, i)))
+        {
+            var org = _estate.Organisation(ags);
+            _estate.Application(org, p, _estate.Hosting(org), users: 20, cost: 10_000m);
+            names[((char)('a' + i)).ToString()] = org;
+        }
+
+        using (var connection = _db.Database.Open())
+        {
+            foreach (var (name, org) in names)
+            {
+                AccountService.CreateUser(connection, null, _db.Database.Dialect, new NewUser("cio." + name, "CIO " + name, null, "x", [(Roles.Cio, org)]), TestClock.Now.UtcDateTime);
+            }
+
+            AccountService.CreateUser(connection, null, _db.Database.Dialect, new NewUser("verbund.t", "Verbund", null, "x", [(Roles.VerbundAnalyst, null)]), TestClock.Now.UtcDateTime);
+        }
+
+        await RefreshAsync();
+        var scopes = new Dictionary<string, CallerScope>();
+        foreach (var name in names.Keys.Append("verbund.t"))
+        {
+            scopes[name] = await Scopes.ForUserNameAsync(_db.Database, name.Contains('.') ? name : "cio." + name);
+        }
+
+        using var db = _db.Database.Open();
+        return (db.ExecuteScalar<long>("SELECT id FROM suggestions WHERE type = 'shared_operation'"), scopes);
+    }
+
+    private async Task<string?> DecisionOf(CallerScope viewer, long id, string ags) => (await _service.GetAsync(viewer, id))!.Organisations.Single(o => o.Ags == ags).Decision;
+
+    [TestMethod]
+    public async Task ClusterDecisions_TwoParticipantsDecideDifferently_EachHasItsOwnNeitherChangesTheOther()
+    {
+        // Four, so that one decline leaves enough to go on.
+        var (id, cio) = await ClusterWithCiosAsync(counties: 4);
+
+        Assert.IsNull(await _service.DecideAsync(cio["a"], id, ParticipantDecision.Joined, null));
+        Assert.AreEqual("Eine Ablehnung braucht eine Begründung.", await _service.DecideAsync(cio["b"], id, ParticipantDecision.Declined, " "));
+        Assert.IsNull(await _service.DecideAsync(cio["b"], id, ParticipantDecision.Declined, "Eigener Betrieb bis 2028 vertraglich gebunden"));
+
+        Assert.AreEqual(ParticipantDecision.Joined, await DecisionOf(cio["a"], id, "05158"), "B's decline changed A's decision");
+        Assert.AreEqual(ParticipantDecision.Declined, await DecisionOf(cio["b"], id, "05162"));
+        var seenByA = (await _service.GetAsync(cio["a"], id))!.Organisations.Single(o => o.Ags == "05162");
+        Assert.AreEqual((ParticipantDecision.Declined, (string?)null), (seenByA.Decision, seenByA.DecisionReason), "A sees B's status, not B's reason");
+        Assert.AreEqual("Eigener Betrieb bis 2028 vertraglich gebunden", (await _service.GetAsync(cio["b"], id))!.Organisations.Single(o => o.Ags == "05162").DecisionReason);
+        var b = (await _service.GetAsync(cio["b"], id))!.Organisations.Single(o => o.Ags == "05162").Id;
+        await Assert.ThrowsExactlyAsync<AccessDeniedException>(() => _service.DecideAsync(cio["a"], id, ParticipantDecision.Joined, null, organisationId: b), "A decided for B");
+        Assert.AreEqual(0m, (await _service.ListAsync(cio["b"], new SuggestionFilter(), new PageRequest())).TotalSavings, "a declined share still counts");
+        Assert.AreEqual(2_500m, (await _service.ListAsync(cio["a"], new SuggestionFilter(), new PageRequest())).TotalSavings, "A's share: 25 % of 10.000 €");
+        Assert.AreEqual(ClusterStatus.Forming, (await _service.GetAsync(cio["a"], id))!.ClusterStatus);
+    }
+
+    [TestMethod]
+    public async Task ClusterStatus_FollowsTheDecisions_AgreedNeedsLeadAndThreeImplementedByAnalyst()
+    {
+        var (id, cio) = await ClusterWithCiosAsync();
+        async Task<string?> Status() => (await _service.GetAsync(cio["x"], id))!.ClusterStatus;
+
+        Assert.AreEqual(ClusterStatus.Open, await Status());
+        await _service.DecideAsync(cio["a"], id, ParticipantDecision.Interested, null);
+        Assert.AreEqual(ClusterStatus.Forming, await Status());
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            await _service.DecideAsync(cio[name], id, ParticipantDecision.Joined, null);
+        }
+
+        Assert.AreEqual(ClusterStatus.Forming, await Status(), "three joined, but not the lead");
+        Assert.AreEqual("Nur ein vereinbartes Vorhaben (federführende Organisation und genug Beteiligte beigetreten) kann als umgesetzt markiert werden.",
+            await _service.MarkImplementedAsync(cio["verbund.t"], id));
+        Assert.IsNull(await _service.DecideAsync(cio["x"], id, ParticipantDecision.Joined, null), "the lead (the proposed operator) decides too");
+        Assert.AreEqual(ClusterStatus.Agreed, await Status());
+        await Assert.ThrowsExactlyAsync<AccessDeniedException>(() => _service.MarkImplementedAsync(cio["a"], id));
+        Assert.IsNull(await _service.MarkImplementedAsync(cio["verbund.t"], id));
+        Assert.AreEqual(ClusterStatus.Implemented, await Status());
+    }
+
+    [TestMethod]
+    public async Task ClusterStatus_OneOfThreeDeclines_Dissolved()
+    {
+        var (id, cio) = await ClusterWithCiosAsync();
+
+        await _service.DecideAsync(cio["a"], id, ParticipantDecision.Joined, null);
+        await _service.DecideAsync(cio["c"], id, ParticipantDecision.Declined, "kein Bedarf");
+
+        Assert.AreEqual(ClusterStatus.Dissolved, (await _service.GetAsync(cio["a"], id))!.ClusterStatus, "two can still join, three are needed");
+    }
+
+    [TestMethod]
+    public async Task ClusterDecisions_Rerun_SurviveAndADeclinerIsNotProposedAgainWithinTheQuietPeriod()
+    {
+        var (id, cio) = await ClusterWithCiosAsync(counties: 4);
+        await _service.DecideAsync(cio["a"], id, ParticipantDecision.Joined, null);
+        await _service.DecideAsync(cio["d"], id, ParticipantDecision.Declined, "eigene Lösung");
+
+        await RefreshAsync();
+
+        Assert.AreEqual(ParticipantDecision.Joined, await DecisionOf(cio["a"], id, "05158"), "the decision did not survive the rerun");
+        Assert.IsFalse((await _service.GetAsync(cio["a"], id))!.Organisations.Any(o => o.Ags == "05170"), "the decliner is proposed again");
+        var later = TestClock.Create();
+        later.Advance(TimeSpan.FromDays(400));
+        await new SuggestionService(_db.Database, later, new AuditLog(_db.Database, later), new SuggestionOptions()).RefreshAsync();
+        Assert.IsTrue((await _service.GetAsync(cio["a"], id))!.Organisations.Any(o => o.Ags == "05170"), "after the quiet period it is proposed again");
+    }
+
     [TestMethod]
     public async Task SharedOperation_InfrastructureOrOfficeProduct_None()
     {
