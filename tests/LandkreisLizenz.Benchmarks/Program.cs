@@ -15,6 +15,8 @@ using LandkreisLizenz.Core.Security;
 //   graphql [s] [conns]  a typical integration query through /graphql against a plain JSON endpoint, both under wrk
 //   recognition [titles] [rules]  a recognition_rules import over many unrecognised titles; indexed rule matching against trying every rule
 //   unrecognised <file>  the unrecognised list and a rule preview for an admin and a county's license manager
+//   jobs [samples]       time from enqueueing a job ("Jetzt abgleichen") to its start on the embedded default
+//   refresh <file>       the suggestion refresh over a seeded, reconciled estate (time, memory, what it found)
 if (args.Length > 0 && args[0] == "recognition")
 {
     return RecognitionBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500);
@@ -28,6 +30,16 @@ if (args.Length > 0 && args[0] == "reconcile")
 if (args.Length > 0 && args[0] == "graphql")
 {
     return await GraphQLBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8);
+}
+
+if (args.Length > 0 && args[0] == "refresh")
+{
+    return await RefreshBenchmark.RunAsync(args[1]);
+}
+
+if (args.Length > 0 && args[0] == "jobs")
+{
+    return await JobPickupBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
 }
 
 if (args.Length > 0 && args[0] == "unrecognised")

@@ -37,7 +37,8 @@ public sealed class FamilyBusyException(long family, long otherRun) : Exception(
 /// Each family is computed and written in one transaction; rewriting a family in the same run replaces its rows,
 /// so a retried or duplicated job leaves the same positions and no duplicates.
 /// </summary>
-public sealed class ReconciliationService(Database database, TimeProvider clock, AuditLog audit, ReconciliationOptions options, ILogger<ReconciliationService>? logger = null)
+public sealed class ReconciliationService(Database database, TimeProvider clock, AuditLog audit, ReconciliationOptions options, ILogger<ReconciliationService>? logger = null,
+    IRunFinishedListener? finished = null)
 {
     private static readonly TimeSpan StaleLock = TimeSpan.FromMinutes(30);
 
@@ -101,19 +102,27 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
                 @AnnualCostPerUnit, @RiskAmount, @Unused, @ActiveConsumption)
         """;
 
+    // The latest run of an organisation only moves forward: a run started earlier that reconciles a family after a
+    // later one did leaves the later one's pointer.
     private const string DeleteLatestSql = """
-        DELETE FROM reconciliation_latest WHERE organisation_id IN (SELECT id FROM organisations WHERE id = @Root OR parent_id = @Root)
+        DELETE FROM reconciliation_latest
+        WHERE organisation_id IN (SELECT id FROM organisations WHERE id = @Root OR parent_id = @Root) AND run_id <= @Run
         """;
 
     private const string InsertLatestSql = """
         INSERT INTO reconciliation_latest (organisation_id, run_id, as_of, reconciled_at)
-        SELECT id, @Run, @AsOf, @Now FROM organisations WHERE id = @Root OR parent_id = @Root
+        SELECT o.id, @Run, @AsOf, @Now FROM organisations o
+        WHERE (o.id = @Root OR o.parent_id = @Root) AND NOT EXISTS (SELECT 1 FROM reconciliation_latest l WHERE l.organisation_id = o.id)
         """;
 
+    private const string FamilyDoneSql = """
+        INSERT INTO reconciliation_run_families (run_id, organisation_id, done_at)
+        SELECT @Run, @Root, @Now WHERE NOT EXISTS (SELECT 1 FROM reconciliation_run_families WHERE run_id = @Run AND organisation_id = @Root)
+        """;
+
+    // What this run finished itself (a retry of a family counts once).
     private const string CountDoneSql = """
-        UPDATE reconciliation_runs SET families_done =
-            (SELECT COUNT(*) FROM reconciliation_latest l JOIN organisations o ON o.id = l.organisation_id
-             WHERE l.run_id = @Run AND (o.parent_id IS NULL OR o.kind <> 'municipality'))
+        UPDATE reconciliation_runs SET families_done = (SELECT COUNT(*) FROM reconciliation_run_families f WHERE f.run_id = @Run)
         WHERE id = @Run
         """;
 
@@ -210,8 +219,9 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
                 Run = runId, p.OrganisationId, p.ProductId, p.Metric, p.Entitlement, p.Consumption, p.Balance, p.Status, p.UnitPrice,
                 p.AnnualCostPerUnit, p.RiskAmount, p.Unused, p.ActiveConsumption,
             }), transaction);
-            connection.Execute(DeleteLatestSql, new { Root = root }, transaction);
+            connection.Execute(DeleteLatestSql, new { Root = root, Run = runId }, transaction);
             connection.Execute(InsertLatestSql, new { Run = runId, run.AsOf, Now = now, Root = root }, transaction);
+            connection.Execute(FamilyDoneSql, new { Run = runId, Root = root, Now = now }, transaction);
             connection.Execute(CountDoneSql, new { Run = runId }, transaction);
             transaction.Commit();
         }
@@ -261,16 +271,21 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
         }
 
         var positions = ReadPositions(connection, runId);
-        connection.Execute(FinishSql, new
+        var finishedHere = connection.Execute(FinishSql, new
         {
             Run = runId,
             Now = clock.GetUtcNow().UtcDateTime,
             Positions = positions.Count,
             Organisations = positions.Select(p => p.OrganisationId).Distinct().Count(),
             Checksum = Checksum(positions),
-        });
+        }) > 0;
         _runInputs.TryRemove(runId, out _);
-        logger?.LogInformation("Reconciliation run {Run} finished: {Positions} positions", runId, positions.Count);
+        if (finishedHere)
+        {
+            // Two family jobs finishing at once both get here; only the one whose update finished the run hands over.
+            logger?.LogInformation("Reconciliation run {Run} finished: {Positions} positions", runId, positions.Count);
+            finished?.RunFinished(runId);
+        }
     }
 
     /// <summary>A run as the caller may see it (see <see cref="RunsAsync"/>); null otherwise.</summary>

@@ -227,16 +227,85 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         FROM suggestion_decisions d LEFT JOIN users u ON u.id = d.user_id WHERE d.suggestion_id IN ({ids}) ORDER BY d.decided_at, d.id
         """;
 
+    private const string RequestRefreshSql = "UPDATE suggestion_refresh_state SET requested = requested + 1 WHERE id = 1";
+
+    // A refresh claims the state when more was asked for than done and no live refresh holds it (a crashed one goes stale).
+    private const string ClaimRefreshSql = """
+        UPDATE suggestion_refresh_state SET running_generation = requested, running_since = @Now
+        WHERE id = 1 AND done < requested AND (running_since IS NULL OR running_since < @Stale)
+        """;
+
+    private const string ClaimedGenerationSql = "SELECT running_generation FROM suggestion_refresh_state WHERE id = 1 AND running_since = @Now";
+
+    private const string RefreshDoneSql = """
+        UPDATE suggestion_refresh_state SET done = @Generation, running_generation = NULL, running_since = NULL WHERE id = 1 AND running_since = @Now
+        """;
+
+    private const string RefreshStateSql = "SELECT requested AS Requested, done AS Done FROM suggestion_refresh_state WHERE id = 1";
+
+    /// <summary>How long a claimed refresh may run before another one takes over (a crash leaves its claim behind).</summary>
+    public static readonly TimeSpan StaleRefresh = TimeSpan.FromMinutes(30);
+
+    /// <summary>Asks for a refresh (each finished run, the nightly schedule); <see cref="RefreshWhenRequestedAsync"/> carries it out.</summary>
+    public void RequestRefresh()
+    {
+        using var connection = database.Open();
+        connection.Execute(RequestRefreshSql);
+    }
+
+    /// <summary>What was asked for and what is done, as generations (for tests and the health page).</summary>
+    public (long Requested, long Done) RefreshState()
+    {
+        using var connection = database.Open();
+        return connection.QuerySingle<(long Requested, long Done)>(RefreshStateSql);
+    }
+
+    /// <summary>
+    /// The refresh job: refreshes while more was asked for than done, one refresh at a time. A job that finds another
+    /// refresh running returns at once — the running one covers what was asked for meanwhile before it lets go — so
+    /// overlapping runs end in exactly one refresh after the last of them, and no refresh fails another.
+    /// </summary>
+    /// <returns>How many refreshes this call carried out.</returns>
+    public async Task<int> RefreshWhenRequestedAsync()
+    {
+        var refreshes = 0;
+        while (true)
+        {
+            // Only one claim can succeed (its condition excludes a live one); its time stamp identifies it afterwards.
+            var claimedAt = clock.GetUtcNow().UtcDateTime;
+            long generation;
+            using (var connection = database.Open())
+            {
+                if (connection.Execute(ClaimRefreshSql, new { Now = claimedAt, Stale = claimedAt - StaleRefresh }) == 0
+                    || connection.ExecuteScalar<long?>(ClaimedGenerationSql, new { Now = claimedAt }) is not { } claimed)
+                {
+                    return refreshes;
+                }
+
+                generation = claimed;
+            }
+
+            await RefreshAsync();
+            refreshes++;
+            using (var connection = database.Open())
+            {
+                connection.Execute(RefreshDoneSql, new { Generation = generation, Now = claimedAt });
+            }
+        }
+    }
+
     /// <summary>Derives all suggestions from the latest positions and the registry and stores them (system job; reentrant).</summary>
     public async Task<RefreshResult> RefreshAsync()
     {
         var now = clock.GetUtcNow().UtcDateTime;
         using var connection = database.Open();
         var candidates = new SuggestionEngine(options, BusinessDate.Today(clock)).Compute(connection);
-        var existing = (await connection.QueryAsync<Stored>(ExistingSql)).ToDictionary(s => s.SuggestionKey, StringComparer.Ordinal);
-        var storedParties = (await connection.QueryAsync<StoredParty>(ExistingPartiesSql)).ToLookup(p => p.SuggestionId);
         int created = 0, updated = 0, unchanged = 0, obsoleted = 0;
+        // What is stored is read inside the write transaction: two refreshes at once (the command line beside a job)
+        // are serialised there instead of both inserting the same new keys.
         using var transaction = connection.BeginTransaction();
+        var existing = (await connection.QueryAsync<Stored>(ExistingSql, transaction: transaction)).ToDictionary(s => s.SuggestionKey, StringComparer.Ordinal);
+        var storedParties = (await connection.QueryAsync<StoredParty>(ExistingPartiesSql, transaction: transaction)).ToLookup(p => p.SuggestionId);
         foreach (var c in candidates.GroupBy(c => c.Key, StringComparer.Ordinal).Select(g => g.First()))
         {
             long id;
@@ -554,6 +623,24 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         await audit.WriteAsync(scope, new AuditEntry(AuditActions.Update, "suggestion", detail.SuggestionKey, organisation.Id,
             Before: new { organisation.Decision }, After: new { Decision = status, Reason = reason }));
         return null;
+    }
+
+    /// <summary>
+    /// How a cluster's future annual cost (its participants' cost today − the savings) would be shared among them by
+    /// <paramref name="key"/> (spec §6.3; users by default): per participant today, after and the difference. Null for
+    /// a suggestion the caller may not see (audited) or one that is no cluster.
+    /// </summary>
+    public async Task<CostAllocationResult?> AllocationAsync(CallerScope scope, long id, string? key)
+    {
+        if (await GetAsync(scope, id) is not { IsCluster: true } detail)
+        {
+            return null;
+        }
+
+        var participants = detail.Organisations.Where(o => o.Role == "participant")
+            .Select(o => new CostAllocation.Participant(o.Id, o.Name, o.Ags, o.AnnualCost ?? 0, o.Users, o.Population))
+            .ToList();
+        return CostAllocation.Allocate(participants, detail.EstimatedSavings ?? 0, AllocationKeys.Parse(key));
     }
 
     /// <summary>A Verbund analyst or an admin, on a cluster (whether it is agreed yet decides <see cref="MarkImplementedAsync"/>).</summary>

@@ -20,11 +20,40 @@ public sealed class SuggestionsController(SuggestionService suggestions, CallerS
 
     [HttpGet("/empfehlungen/{id:long}")]
     [Authorize(Policy = Policies.Authenticated)]
-    public async Task<IActionResult> Detail(long id)
+    public async Task<IActionResult> Detail(long id, string? schluessel)
     {
         var detail = await suggestions.GetAsync(caller.Current, id);
-        return detail is null ? NotFound() : View(Model(detail, TempData["Message"] as string, null, null, null));
+        return detail is null
+            ? NotFound()
+            : View(Model(detail, TempData["Message"] as string, null, null, null) with { Allocation = await suggestions.AllocationAsync(caller.Current, id, Key(schluessel)) });
     }
+
+    /// <summary>The cost allocation of a cluster as a file, for a council resolution (Kreistagsvorlage).</summary>
+    [HttpGet("/empfehlungen/{id:long}/kostenverteilung.{format:regex(^(csv|xlsx)$)}")]
+    [Authorize(Policy = Policies.Authenticated)]
+    public async Task<IActionResult> AllocationExport(long id, string format, string? schluessel)
+    {
+        if (await suggestions.AllocationAsync(caller.Current, id, Key(schluessel)) is not { } allocation)
+        {
+            return NotFound();
+        }
+
+        var rows = allocation.Lines.Select(l => (IDictionary<string, object?>)new Dictionary<string, object?>
+        {
+            ["organisation"] = l.Name, ["ags"] = l.Ags, ["users"] = l.Users, ["inhabitants"] = l.Inhabitants,
+            ["cost_today"] = l.CostToday, ["cost_after"] = l.CostAfter, ["difference"] = l.Difference, ["key"] = AllocationKeys.GermanName(allocation.Key),
+        });
+        return await ExportFile.CreateAsync(format, $"kostenverteilung-{id}", ["organisation", "ags", "users", "inhabitants", "cost_today", "cost_after", "difference", "key"], rows);
+    }
+
+    /// <summary>The page's German key names to the Core's.</summary>
+    private static string Key(string? schluessel) => schluessel switch
+    {
+        "einwohner" => AllocationKeys.Inhabitants,
+        "gleich" => AllocationKeys.Equal,
+        "gemischt" => AllocationKeys.Mixed,
+        _ => AllocationKeys.Users,
+    };
 
     [HttpPost("/empfehlungen/{id:long}/entscheidung")]
     [Authorize(Policy = Policies.CioOrAdmin)]

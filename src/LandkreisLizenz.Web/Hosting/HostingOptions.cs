@@ -8,6 +8,9 @@ public sealed class JobsOptions
     public bool RunServer { get; set; } = true;
 
     public string HangfireSqliteFile { get; set; } = "hangfire.db";
+
+    /// <summary>How often the embedded job storage looks for new jobs (Hangfire's SQLite storage defaults to 15 s).</summary>
+    public static readonly TimeSpan SqliteQueuePollInterval = TimeSpan.FromMilliseconds(500);
 }
 
 public sealed class DemoOptions

@@ -86,6 +86,7 @@ public static class LandkreisLizenzApp
         services.AddSingleton<LandkreisLizenz.Core.Suggestions.SuggestionService>();
         services.AddTransient<SuggestionJobs>();
         services.AddSingleton<IReconciliationTrigger, HangfireReconciliationTrigger>();
+        services.AddSingleton<IRunFinishedListener, HangfireRunFinishedListener>();
         services.AddTransient<ReconciliationJobs>();
         services.AddTransient<ImportJobs>();
         services.AddSingleton<IImportQueue, HangfireImportQueue>();
@@ -179,7 +180,8 @@ public static class LandkreisLizenzApp
             {
                 var folder = Database.ResolveDataFolder(databaseOptions, contentRoot);
                 Directory.CreateDirectory(folder);
-                config.UseSQLiteStorage(Path.Combine(folder, jobsOptions.HangfireSqliteFile), new SQLiteStorageOptions());
+                // Polled every half second instead of 15 s: "Jetzt abgleichen" starts at once (docs/benchmarks.md).
+                config.UseSQLiteStorage(Path.Combine(folder, jobsOptions.HangfireSqliteFile), new SQLiteStorageOptions { QueuePollInterval = JobsOptions.SqliteQueuePollInterval });
             }
         });
         if (jobsOptions.RunServer)
@@ -232,7 +234,7 @@ public static class LandkreisLizenzApp
         app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<ReconciliationJobs>(
             ReconciliationJobs.NightlyJobId, j => j.Nightly(), Cron.Daily(2), new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") });
         app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<SuggestionJobs>(
-            SuggestionJobs.NightlyJobId, j => j.Refresh(), Cron.Daily(4), new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") });
+            SuggestionJobs.NightlyJobId, j => j.Nightly(), Cron.Daily(4), new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") });
         app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<ReminderJobs>(
             ReminderJobs.DailyJobId, j => j.Daily(), Cron.Daily(6), new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") });
     }

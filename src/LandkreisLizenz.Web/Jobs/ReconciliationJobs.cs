@@ -19,16 +19,9 @@ public sealed class ReconciliationJobs(ReconciliationService reconciliation, IBa
     public async Task ForOrganisations(long[] organisationIds) =>
         FanOut(await reconciliation.StartAsync(CallerScope.System("import"), organisationIds, "import"));
 
+    // The family that finishes the run hands over to the suggestions (ReconciliationService tells IRunFinishedListener).
     [AutomaticRetry(Attempts = 20, DelaysInSeconds = [5, 15, 30, 60, 120])]
-    public async Task Family(long runId, long root)
-    {
-        reconciliation.ProcessFamily(runId, root);
-        // The job that completes the run hands over to the suggestions (a duplicate hand-over only refreshes twice).
-        if ((await reconciliation.GetRunAsync(CallerScope.System("reconciliation"), runId))?.Status == "succeeded")
-        {
-            jobs.Enqueue<SuggestionJobs>(j => j.Refresh());
-        }
-    }
+    public void Family(long runId, long root) => reconciliation.ProcessFamily(runId, root);
 
     public void FanOut(ReconciliationRun run)
     {
@@ -36,6 +29,16 @@ public sealed class ReconciliationJobs(ReconciliationService reconciliation, IBa
         {
             jobs.Enqueue<ReconciliationJobs>(j => j.Family(run.Id, root));
         }
+    }
+}
+
+/// <summary>A finished run asks for a suggestion refresh and queues one (duplicates return at once, see SuggestionService).</summary>
+public sealed class HangfireRunFinishedListener(LandkreisLizenz.Core.Suggestions.SuggestionService suggestions, IBackgroundJobClient jobs) : IRunFinishedListener
+{
+    public void RunFinished(long runId)
+    {
+        suggestions.RequestRefresh();
+        jobs.Enqueue<SuggestionJobs>(j => j.Refresh());
     }
 }
 

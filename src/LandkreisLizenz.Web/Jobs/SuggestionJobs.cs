@@ -8,7 +8,15 @@ public sealed class SuggestionJobs(SuggestionService suggestions)
 {
     public const string NightlyJobId = "suggestions-nightly";
 
-    // Two refreshes at the same time compute the same rows; the single write transaction serialises them.
+    // Refreshes while one is asked for; a job that finds another refresh running returns at once (it covers this one too).
     [AutomaticRetry(Attempts = 3)]
-    public Task Refresh() => suggestions.RefreshAsync();
+    public Task Refresh() => suggestions.RefreshWhenRequestedAsync();
+
+    /// <summary>The nightly schedule asks like a finished run does.</summary>
+    [AutomaticRetry(Attempts = 3)]
+    public Task Nightly()
+    {
+        suggestions.RequestRefresh();
+        return suggestions.RefreshWhenRequestedAsync();
+    }
 }

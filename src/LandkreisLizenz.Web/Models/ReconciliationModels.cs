@@ -45,7 +45,8 @@ public sealed record SuggestionsModel(LandkreisLizenz.Core.Suggestions.Suggestio
 /// <param name="CanMarkImplemented">A Verbund analyst or admin looking at an agreed cluster.</param>
 public sealed record SuggestionDetailModel(
     LandkreisLizenz.Core.Suggestions.SuggestionDetail Suggestion, bool CanDecide, string? Message, string? Error, (string? Status, string? Reason)? Posted,
-    IReadOnlyList<LandkreisLizenz.Core.Suggestions.SuggestionParticipant> Decidable, bool CanMarkImplemented, long? PostedOrganisation = null);
+    IReadOnlyList<LandkreisLizenz.Core.Suggestions.SuggestionParticipant> Decidable, bool CanMarkImplemented, long? PostedOrganisation = null,
+    LandkreisLizenz.Core.Suggestions.CostAllocationResult? Allocation = null);
 
 public sealed record LicenseManagerOverviewModel(
     IReadOnlyList<LandkreisLizenz.Core.Reconciliation.PositionView> OpenShortfalls,

@@ -63,4 +63,29 @@ public sealed class SuggestionBrowserTests : SharedBrowserTests<SuggestionBrowse
         Assert.AreEqual("beigetreten", await page.Locator(".decision-panel [data-decision]").First.InnerTextAsync());
         Assert.AreEqual("in Bildung", await page.Locator("[data-cluster-status]").InnerTextAsync());
     }
+
+    [TestMethod]
+    public async Task Cluster_AllocationTableByKeyAndXlsxExport_NoAxeViolations()
+    {
+        var page = await Session.NewPageAsync();
+        await BrowserSession.SignInAsync(page, "cio.mettmann");
+        await page.GotoAsync("/empfehlungen?reichweite=gemeinsam&typ=shared_operation");
+        await page.Locator("table tbody a").First.ClickAsync();
+
+        var table = page.Locator("table[data-allocation]");
+        StringAssert.Contains(await table.Locator("caption").InnerTextAsync(), "nach Nutzern");
+        var byUsers = await table.Locator("tbody").InnerTextAsync();
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.GetByLabel("Verteilungsschlüssel", new() { Exact = true }).SelectOptionAsync("gleich");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verteilen" }).ClickAsync();
+
+        StringAssert.Contains(await table.Locator("caption").InnerTextAsync(), "zu gleichen Teilen");
+        Assert.AreNotEqual(byUsers, await table.Locator("tbody").InnerTextAsync(), "the key changed nothing");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        var href = await page.GetByRole(AriaRole.Link, new() { Name = "Kostenverteilung als Excel (XLSX)" }).GetAttributeAsync("href");
+        var export = await page.Context.APIRequest.GetAsync(href!);
+        Assert.AreEqual(200, export.Status);
+        Assert.AreEqual("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export.Headers["content-type"]);
+        Assert.IsGreaterThan(1000, (await export.BodyAsync()).Length);
+    }
 }

@@ -27,6 +27,9 @@ public sealed class ScopedDataAccessTests
         ["ReconciliationService.ProcessFamily"] = "jobs: one family of a run",
         ["RecognitionService.LoadRules"] = "imports: the rules, inside the import's transaction",
         ["SuggestionService.RefreshAsync"] = "jobs: the nightly refresh",
+        ["SuggestionService.RequestRefresh"] = "jobs: a finished run asks for a refresh",
+        ["SuggestionService.RefreshWhenRequestedAsync"] = "jobs: the refresh job",
+        ["SuggestionService.RefreshState"] = "jobs and tests: the refresh bookkeeping (no tenant data)",
         ["ReminderService.RunAsync"] = "jobs: the daily reminders",
     };
 
@@ -126,6 +129,8 @@ public sealed class ScopedDataAccessTests
         ["ReminderService.SendAsync"] = "jobs: the daily reminders",
         ["SuggestionService.GetManyAsync"] = "objects and history of suggestions already found in the caller's scope",
         ["SuggestionService.RefreshAsync"] = "jobs: the nightly refresh",
+        ["SuggestionService.RefreshWhenRequestedAsync"] = "jobs: the refresh job's claim on the refresh bookkeeping",
+        ["SuggestionService.RefreshState"] = "the refresh bookkeeping (no tenant data)",
         ["SuggestionService.RecomputeClusterStatus"] = "a cluster's participants and decisions, to derive its status (refresh, or after a decision the caller may take)",
     };
 

@@ -82,7 +82,8 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
                     .Replace("{productId:long}", foreignProduct.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{metric}", foreignMetric)
                     .Replace("{runId:long}", foreignRun.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                    .Replace("{ruleId:long}", foreignRule.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    .Replace("{ruleId:long}", foreignRule.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .Replace("{format:regex(^(csv|xlsx)$)}", "xlsx"));
             }
 
             var urls = candidates.Where(c => !c.Contains('{')).Select(c => "/" + c).ToList();
