@@ -502,6 +502,9 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
                 connection.Execute(SetClusterStatusSql, new { cluster.Id, Status = status }, transaction);
             }
         }
+
+        // An agreed cluster becomes a measure of each participant that joined (spec §6.4).
+        MeasureService.Ensure(connection, transaction, clock.GetUtcNow().UtcDateTime);
     }
 
     /// <summary>
@@ -546,6 +549,8 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         {
             connection.Execute("UPDATE suggestions SET status = @Status, row_version = row_version + 1 WHERE id = @Id", new { Id = id, Status = status }, transaction);
             connection.Execute(DecisionSql, new { Id = id, Status = status, Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), UserId = (long?)scope.UserId, Now = now }, transaction);
+            // Accepted becomes a measure of the organisation (spec §6.4).
+            MeasureService.Ensure(connection, transaction, now);
             transaction.Commit();
         }
 

@@ -89,6 +89,23 @@ public sealed class MutationGraphType : ObjectGraphType
 
         AddField(new FieldType
         {
+            Name = "updateMeasure",
+            Description = "Changes a measure (spec §6.4; a CIO of its organisation or an admin): stand, who is responsible, due date, realised savings, note. "
+                          + "Dates as 31.03.2027 or 2027-03-31, amounts as 1.250,50. Refused if rowVersion is stale.",
+            ResolvedType = new NonNullGraphType(Payload("MeasurePayload", "Result of changing a measure.", "measure", new GraphQLTypeReference("Measure"))),
+            Arguments = new QueryArguments(
+                new QueryArgument(new NonNullGraphType(new IdGraphType())) { Name = "id", Description = "Global id of the measure." },
+                new QueryArgument(new NonNullGraphType(new IntGraphType())) { Name = "rowVersion", Description = "The row version read with it." },
+                new QueryArgument(new NonNullGraphType(new StringGraphType())) { Name = "status", Description = "planned, in_progress, done or cancelled." },
+                new QueryArgument(new StringGraphType()) { Name = "responsible", Description = "Who is responsible." },
+                new QueryArgument(new StringGraphType()) { Name = "dueDate", Description = "Due date." },
+                new QueryArgument(new StringGraphType()) { Name = "realisedSavings", Description = "Annual savings realised, in euros." },
+                new QueryArgument(new StringGraphType()) { Name = "note", Description = "Note." }),
+            Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<object>(async c => await UpdateMeasureAsync(c)),
+        });
+
+        AddField(new FieldType
+        {
             Name = "decideSuggestion",
             Description = "Records a decision on a suggestion (spec §6.4). A single-organisation suggestion has one decision by a CIO of its organisation or an admin: "
                           + "in_review, accepted, rejected (reason required) or implemented. In a cluster (joint_procurement, shared_operation, shared_data_centre) each participant "
@@ -247,6 +264,28 @@ public sealed class MutationGraphType : ObjectGraphType
 
         var detail = await suggestions.GetAsync(c.Scope(), id);
         return new MutationPayload(detail?.ToListItem(), []);
+    }
+
+    private static async Task<MutationPayload> UpdateMeasureAsync(IResolveFieldContext c)
+    {
+        var id = c.IdArgument("id", "Measure");
+        var measures = c.Service<MeasureService>();
+        var change = new MeasureChange(c.GetArgument<string>("status"), c.GetArgument<string?>("responsible"), c.GetArgument<string?>("dueDate"),
+            c.GetArgument<string?>("realisedSavings"), c.GetArgument<string?>("note"));
+        try
+        {
+            var errors = await measures.UpdateAsync(c.Scope(), id, change, c.GetArgument<int>("rowVersion"));
+            if (errors.Count > 0)
+            {
+                return new MutationPayload(null, errors.Select(e => ((string?)(e.Key.Length == 0 ? null : e.Key), e.Value)).ToList());
+            }
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or AccessDeniedException)
+        {
+            return MutationPayload.Failed(ex.Message, "id");
+        }
+
+        return new MutationPayload(await measures.GetAsync(c.Scope(), id), []);
     }
 
     private static async Task<MutationPayload> StartReconciliationAsync(IResolveFieldContext c)

@@ -103,6 +103,9 @@ public sealed class SuggestionGraphType : ObjectGraphType<SuggestionListItem>
         Field<NonNullGraphType<IntGraphType>>("participantCount").Description("Number of all participating organisations.").Resolve(c => Detail(c).Then(d => d?.Organisations.Count ?? 0));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<SuggestionDecisionGraphType>>>>("decisions").Description("Decision history, oldest first.")
             .Resolve(c => Detail(c).Then(d => d?.History ?? []));
+        Field<CostAllocationGraphType>("costAllocation").Description("For a cluster: how its future cost would be shared (null otherwise).")
+            .Argument<StringGraphType>("key", "users (default), inhabitants, equal or mixed.")
+            .ResolveAsync(async c => await c.Service<SuggestionService>().AllocationAsync(c.Scope(), c.Source.Id, c.GetArgument<string?>("key")));
     }
 
     private static global::GraphQL.DataLoader.IDataLoaderResult<SuggestionDetail?> Detail(IResolveFieldContext<SuggestionListItem> c) =>
@@ -217,5 +220,51 @@ public sealed class DashboardGraphType : ObjectGraphType<CioDashboard>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<NamedValueGraphType>>>>("positionsByStatus").Description("License positions by status.").Resolve(c => c.Source.PositionsByStatus);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<TrendValueGraphType>>>>("trend").Description("Risk and spend over the runs.").Resolve(c => c.Source.Trend);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<DeadlineGraphType>>>>("nextDeadlines").Description("Next notice deadlines.").Resolve(c => c.Source.NextDeadlines);
+    }
+}
+
+public sealed class MeasureGraphType : ObjectGraphType<Measure>
+{
+    public MeasureGraphType()
+    {
+        Name = "Measure";
+        Description = "A measure (Maßnahme) of one organisation, from an accepted suggestion or an agreed cluster it joined (spec §6.4).";
+        this.GlobalId("Measure", m => m.Id);
+        Field(m => m.Status).Description("planned, in_progress, done or cancelled.");
+        Field(m => m.SuggestionTitle).Description("Title of the suggestion it comes from (German).");
+        Field(m => m.Responsible, nullable: true).Description("Who is responsible.");
+        Field<DateGraphType>("dueDate").Description("When it is due.").Resolve(c => c.Source.DueDate?.ToDateTime(TimeOnly.MinValue));
+        Field(m => m.PlannedSavings, nullable: true).Description("Annual savings planned, in euros: the organisation's share.");
+        Field(m => m.RealisedSavings, nullable: true).Description("Annual savings realised, in euros, as entered.");
+        Field(m => m.RowVersion).Description("Row version for optimistic concurrency (pass it to updateMeasure).");
+        Field<OrganisationGraphType>("organisation").Description("The organisation.").Resolve(c => c.Organisation(c.Source.OrganisationId));
+    }
+}
+
+public sealed class AllocationLineGraphType : ObjectGraphType<AllocationLine>
+{
+    public AllocationLineGraphType()
+    {
+        Name = "CostAllocationLine";
+        Description = "One participant's cost today and after the shared operation, by the chosen key.";
+        Field(l => l.Name).Description("Participating organisation.");
+        Field(l => l.Ags).Description("Its AGS or key.");
+        Field(l => l.CostToday).Description("Annual cost today, in euros.");
+        Field(l => l.CostAfter).Description("Annual cost allocated after the shared operation, in euros.");
+        Field(l => l.Difference).Description("After − today, in euros (negative: it saves).");
+    }
+}
+
+public sealed class CostAllocationGraphType : ObjectGraphType<CostAllocationResult>
+{
+    public CostAllocationGraphType()
+    {
+        Name = "CostAllocation";
+        Description = "A cluster's future annual cost (its participants' cost today − the savings) shared among them (spec §6.3).";
+        Field(a => a.Key).Description("users, inhabitants, equal or mixed.");
+        Field(a => a.CostToday).Description("The participants' annual cost today together, in euros.");
+        Field(a => a.FutureCost).Description("The annual cost of the shared operation, in euros.");
+        Field(a => a.Note, nullable: true).Description("Why the key fell back to equal parts, if it did (German).");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<AllocationLineGraphType>>>>("lines").Description("Per participant.").Resolve(c => c.Source.Lines);
     }
 }

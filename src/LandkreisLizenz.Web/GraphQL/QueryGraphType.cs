@@ -121,6 +121,11 @@ public sealed class QueryGraphType : ObjectGraphType
                 return (await c.Service<DeadlineCalendar>().UpcomingAsync(c.Scope(), today, 13)).Where(d => d.NoticeDeadline <= today.AddDays(days)).ToList();
             });
 
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<MeasureGraphType>>>>("measures")
+            .Description("Measures of the organisations in the caller's scope, soonest due first (spec §6.4).")
+            .Argument<StringGraphType>("status", "Only this status: planned, in_progress, done or cancelled.")
+            .ResolveAsync(async c => (await c.Service<MeasureService>().ListAsync(c.Scope(), c.GetArgument<string?>("status"))).Items);
+
         Field<NonNullGraphType<ConnectionGraphType<SuggestionGraphType, SuggestionListItem>>>("suggestions")
             .Description("Suggestions in the caller's scope, largest effect first (obsolete ones only when asked for by status).")
             .PagingArguments()

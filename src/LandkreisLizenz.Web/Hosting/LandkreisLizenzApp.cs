@@ -84,6 +84,7 @@ public static class LandkreisLizenzApp
         services.AddTransient<ReminderJobs>();
         services.AddSingleton(configuration.GetSection(LandkreisLizenz.Core.Suggestions.SuggestionOptions.SectionName).Get<LandkreisLizenz.Core.Suggestions.SuggestionOptions>() ?? new LandkreisLizenz.Core.Suggestions.SuggestionOptions());
         services.AddSingleton<LandkreisLizenz.Core.Suggestions.SuggestionService>();
+        services.AddSingleton<LandkreisLizenz.Core.Suggestions.MeasureService>();
         services.AddTransient<SuggestionJobs>();
         services.AddSingleton<IReconciliationTrigger, HangfireReconciliationTrigger>();
         services.AddSingleton<IRunFinishedListener, HangfireRunFinishedListener>();

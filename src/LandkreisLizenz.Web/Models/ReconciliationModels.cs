@@ -63,3 +63,9 @@ public sealed record VerbundModel(
     long? SelectedCounty);
 
 public sealed record ApiTokensModel(IReadOnlyList<LandkreisLizenz.Core.Security.ApiToken> Tokens, string? NewToken, string? Message, IReadOnlyList<(long Id, string Name)> Organisations, bool IsAdmin);
+
+public sealed record MeasuresModel(LandkreisLizenz.Core.Suggestions.MeasurePlan Plan, string? Status, DateOnly Today, string? Message);
+
+/// <param name="Posted">What the form sent, shown again with <paramref name="Errors"/>.</param>
+public sealed record MeasureEditModel(
+    LandkreisLizenz.Core.Suggestions.Measure Measure, bool CanEdit, LandkreisLizenz.Core.Suggestions.MeasureChange? Posted, IReadOnlyDictionary<string, string> Errors);

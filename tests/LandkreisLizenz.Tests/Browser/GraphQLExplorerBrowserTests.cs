@@ -17,9 +17,21 @@ public sealed class GraphQLExplorerBrowserTests : SharedBrowserTests<GraphQLExpl
 
         await page.GetByRole(AriaRole.Link, new() { Name = "GraphQL-Explorer" }).ClickAsync();
         await page.Locator(".graphiql-container").WaitForAsync();
-        await page.Locator(".graphiql-execute-button").ClickAsync();
         var result = page.Locator(".result-window");
-        await Assertions.Expect(result).ToContainTextAsync("Mettmann", new() { Timeout = 15_000 });
+        // GraphiQL also shows the answer to its schema fetch in the result window (the standard introspection is still
+        // refused, issue 15); when that answer arrives after the query's, the query is run again.
+        for (var attempt = 1; ; attempt++)
+        {
+            await page.Locator(".graphiql-execute-button").ClickAsync();
+            try
+            {
+                await Assertions.Expect(result).ToContainTextAsync("Mettmann", new() { Timeout = 5_000 });
+                break;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+            }
+        }
 
         Assert.AreEqual("GraphQL-Explorer", await page.Locator("h1").InnerTextAsync());
         StringAssert.Contains(await result.InnerTextAsync(), "\"userName\": \"lm.mettmann\"");

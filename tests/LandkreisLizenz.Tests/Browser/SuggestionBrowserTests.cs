@@ -88,4 +88,31 @@ public sealed class SuggestionBrowserTests : SharedBrowserTests<SuggestionBrowse
         Assert.AreEqual("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export.Headers["content-type"]);
         Assert.IsGreaterThan(1000, (await export.BodyAsync()).Length);
     }
+
+    [TestMethod]
+    public async Task Measures_AcceptedSuggestionBecomesAMeasureTheCioKeeps_NoAxeViolations()
+    {
+        var page = await Session.NewPageAsync();
+        await BrowserSession.SignInAsync(page, "cio.mettmann");
+        await page.GotoAsync("/empfehlungen?typ=right_size");
+        await page.Locator("table tbody a").First.ClickAsync();
+        var title = await page.Locator("h1").InnerTextAsync();
+        await page.GetByLabel("angenommen").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Entscheidung speichern" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Maßnahmen", Exact = true }).ClickAsync();
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = title }).First.ClickAsync();
+        await page.GetByLabel("Fällig am (TT.MM.JJJJ)").FillAsync("31.02.2027");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Maßnahme speichern" }).ClickAsync();
+        StringAssert.Contains(await page.Locator(".error-summary").InnerTextAsync(), "TT.MM.JJJJ");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.GetByLabel("Fällig am (TT.MM.JJJJ)").FillAsync("31.03.2027");
+        await page.GetByLabel("Verantwortlich").FillAsync("Herr Muster");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Maßnahme speichern" }).ClickAsync();
+
+        StringAssert.Contains(await page.Locator("[role=status]").InnerTextAsync(), "gespeichert");
+        StringAssert.Contains(await page.Locator("table tbody").InnerTextAsync(), "Herr Muster");
+        StringAssert.Contains(await page.Locator("table tbody").InnerTextAsync(), "31.03.2027");
+    }
 }

@@ -26,8 +26,13 @@ public sealed partial class GraphQLDocsTests : SharedAppTests<GraphQLDocsTests>
             SELECT MIN(s.product_id) FROM suggestions s JOIN suggestion_organisations so ON so.suggestion_id = s.id
             WHERE s.type = 'shared_operation' AND so.organisation_id = @mettmann
             """, new { mettmann });
+        var cluster = connection.ExecuteScalar<long>("""
+            SELECT MIN(s.id) FROM suggestions s JOIN suggestion_organisations so ON so.suggestion_id = s.id
+            WHERE s.type IN ('joint_procurement', 'shared_operation') AND so.organisation_id = @mettmann AND so.role = 'participant'
+            """, new { mettmann });
         var variables = new Dictionary<string, object?>
         {
+            ["cluster"] = GraphQLClient.GlobalId("Suggestion", cluster),
             ["organisation"] = GraphQLClient.GlobalId("Organisation", mettmann),
             ["product"] = GraphQLClient.GlobalId("Product", product),
             ["application"] = GraphQLClient.GlobalId("Application", applicationId),

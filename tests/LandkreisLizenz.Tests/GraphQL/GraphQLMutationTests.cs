@@ -68,6 +68,7 @@ public sealed class GraphQLMutationTests : SharedAppTests<GraphQLMutationTests>
         };
         return name switch
         {
+            "updateMeasure" => $"mutation {{ updateMeasure(id: \"{GraphQLClient.GlobalId("Measure", MeasureOf(ags))}\", rowVersion: 1, status: \"done\") {Result} }}",
             _ when name.StartsWith("create", StringComparison.Ordinal) => $"mutation {{ {name}(input: {{ {input} }}) {Result} }}",
             _ when name.StartsWith("update", StringComparison.Ordinal) => $"mutation {{ {name}(id: \"{objectId}\", rowVersion: 1, input: {{ }}) {Result} }}",
             _ when name.StartsWith("delete", StringComparison.Ordinal) => $"mutation {{ {name}(id: \"{objectId}\", rowVersion: 1) {Result} }}",
@@ -76,6 +77,19 @@ public sealed class GraphQLMutationTests : SharedAppTests<GraphQLMutationTests>
             "startReconciliation" => $"mutation {{ startReconciliation(organisation: \"{GraphQLClient.GlobalId("Organisation", Scopes.OrganisationId(Factory.Database, ags))}\") {Result} }}",
             _ => throw new AssertFailedException($"Teach this test the mutation {name}."),
         };
+    }
+
+    /// <summary>A measure of the county (made once, as an accepted suggestion would).</summary>
+    private static long MeasureOf(string ags)
+    {
+        using var connection = Factory.Database.Open();
+        var organisation = Scopes.OrganisationId(Factory.Database, ags);
+        return connection.ExecuteScalar<long?>("SELECT MIN(id) FROM measures WHERE organisation_id = @organisation", new { organisation })
+               ?? connection.ExecuteScalar<long>("""
+                   INSERT INTO measures (suggestion_id, organisation_id, status, planned_savings, row_version, created_at, updated_at)
+                   VALUES ((SELECT MIN(suggestion_id) FROM suggestion_organisations WHERE organisation_id = @organisation AND suggestion_id NOT IN (SELECT suggestion_id FROM measures)),
+                           @organisation, 'planned', 100, 1, '2026-11-27T08:00:00Z', '2026-11-27T08:00:00Z') RETURNING id
+                   """, new { organisation });
     }
 
     [TestMethod]
@@ -201,5 +215,37 @@ public sealed class GraphQLMutationTests : SharedAppTests<GraphQLMutationTests>
         Assert.AreEqual("forming", suggestion.GetProperty("clusterStatus").GetString());
         Assert.AreEqual("joined", suggestion.GetProperty("participants").EnumerateArray().Single(p => p.GetProperty("organisation").GetProperty("ags").GetString() == CountyA).GetProperty("decision").GetString());
         Assert.IsLessThanOrEqualTo(suggestion.GetProperty("clusterSavings").GetDecimal(), suggestion.GetProperty("estimatedSavings").GetDecimal(), "the caller's share exceeds the cluster total");
+    }
+
+    [TestMethod]
+    public async Task CioSession_MeasuresAndUpdateMeasure_GermanFieldErrorThenSaved()
+    {
+        using var cio = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
+        using var connection = Factory.Database.Open();
+        var county = Scopes.OrganisationId(Factory.Database, CountyA);
+        var measure = connection.ExecuteScalar<long>("""
+            INSERT INTO measures (suggestion_id, organisation_id, status, planned_savings, row_version, created_at, updated_at)
+            VALUES ((SELECT MIN(suggestion_id) FROM suggestion_organisations WHERE organisation_id = @county AND suggestion_id NOT IN (SELECT suggestion_id FROM measures)),
+                    @county, 'planned', 1000, 1, '2026-11-27T08:00:00Z', '2026-11-27T08:00:00Z') RETURNING id
+            """, new { county });
+        async Task<System.Text.Json.JsonElement> Post(string query, object variables)
+        {
+            var body = System.Text.Json.JsonSerializer.Serialize(new { query, variables });
+            var response = await cio.PostAsync("/graphql", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        }
+
+        const string Update = "mutation($id: ID!, $d: String) { updateMeasure(id: $id, rowVersion: 1, status: \"in_progress\", responsible: \"Herr Muster\", dueDate: $d) { succeeded errors { field message } measure { status responsible dueDate } } }";
+        var id = GraphQLClient.GlobalId("Measure", measure);
+        var listed = await Post("{ measures { id plannedSavings organisation { ags } } }", new { });
+        var refused = await Post(Update, new { id, d = "31.02.2027" });
+        var saved = await Post(Update, new { id, d = "31.03.2027" });
+
+        Assert.IsTrue(listed.GetProperty("data").GetProperty("measures").EnumerateArray().Any(m => m.GetProperty("id").GetString() == id), listed.ToString());
+        var error = refused.GetProperty("data").GetProperty("updateMeasure").GetProperty("errors")[0];
+        Assert.AreEqual(("due_date", "Datum als TT.MM.JJJJ angeben, z. B. 31.03.2027."), (error.GetProperty("field").GetString(), error.GetProperty("message").GetString()));
+        var payload = saved.GetProperty("data").GetProperty("updateMeasure");
+        Assert.IsTrue(payload.GetProperty("succeeded").GetBoolean(), saved.ToString());
+        Assert.AreEqual("in_progress", payload.GetProperty("measure").GetProperty("status").GetString());
     }
 }

@@ -324,6 +324,55 @@ public sealed class SuggestionServiceTests
         Assert.IsTrue((await _service.GetAsync(cio["a"], id))!.Organisations.Any(o => o.Ags == "05170"), "after the quiet period it is proposed again");
     }
 
+    private MeasureService Measures()
+    {
+        var clock = TestClock.Create();
+        return new MeasureService(_db.Database, clock, new AuditLog(_db.Database, clock));
+    }
+
+    [TestMethod]
+    public async Task Measures_AgreedCluster_OneMeasurePerJoinedParticipantWithItsShare()
+    {
+        var (id, cio) = await ClusterWithCiosAsync(counties: 4);
+        foreach (var name in new[] { "a", "b", "c", "x" })
+        {
+            await _service.DecideAsync(cio[name], id, ParticipantDecision.Joined, null);
+        }
+
+        Assert.IsEmpty((await Measures().ListAsync(cio["d"], null)).Items, "a participant that did not join got a measure");
+        var plan = await Measures().ListAsync(cio["a"], null);
+
+        Assert.AreEqual(ClusterStatus.Agreed, (await _service.GetAsync(cio["a"], id))!.ClusterStatus);
+        Assert.HasCount(1, plan.Items);
+        Assert.AreEqual((2_500m, MeasureStatus.Planned), (plan.Items[0].PlannedSavings, plan.Items[0].Status), "A's share: 25 % of 10.000 €");
+        await RefreshAsync();
+        Assert.HasCount(1, (await Measures().ListAsync(cio["a"], null)).Items, "a rerun duplicated the measure");
+    }
+
+    [TestMethod]
+    public async Task Measures_AcceptedSuggestion_CioKeepsItBadInputNamedOtherCountyRefused()
+    {
+        var (id, cio) = await ClusterWithCiosAsync(counties: 4);
+        foreach (var name in new[] { "a", "b", "c", "x" })
+        {
+            await _service.DecideAsync(cio[name], id, ParticipantDecision.Joined, null);
+        }
+
+        var measures = Measures();
+        var measure = (await measures.ListAsync(cio["a"], null)).Items.Single();
+
+        var errors = await measures.UpdateAsync(cio["a"], measure.Id, new MeasureChange("in_progress", "Frau Beispiel", "31.13.2027", "-5", null), measure.RowVersion);
+        Assert.AreEqual("Datum als TT.MM.JJJJ angeben, z. B. 31.03.2027.", errors["due_date"]);
+        Assert.AreEqual("Betrag in Euro angeben, z. B. 12.500,00 (nicht negativ).", errors["realised_savings"]);
+        Assert.AreEqual(MeasureStatus.Planned, (await measures.GetAsync(cio["a"], measure.Id))!.Status, "a refused change was half-written");
+
+        Assert.IsEmpty(await measures.UpdateAsync(cio["a"], measure.Id, new MeasureChange("in_progress", "Frau Beispiel", "31.03.2027", "1.250,50 €", "Vertrag gekündigt"), measure.RowVersion));
+        var saved = (await measures.GetAsync(cio["a"], measure.Id))!;
+        Assert.AreEqual((MeasureStatus.InProgress, "Frau Beispiel", new DateOnly(2027, 3, 31), 1_250.50m), (saved.Status, saved.Responsible, saved.DueDate, saved.RealisedSavings));
+        Assert.AreEqual(1_250.50m, (await measures.ListAsync(cio["a"], null)).Realised);
+        await Assert.ThrowsExactlyAsync<KeyNotFoundException>(() => measures.UpdateAsync(cio["b"], measure.Id, new MeasureChange("done", null, null, null, null), saved.RowVersion));
+    }
+
     [TestMethod]
     public async Task SharedOperation_InfrastructureOrOfficeProduct_None()
     {
