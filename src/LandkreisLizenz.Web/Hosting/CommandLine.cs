@@ -10,11 +10,13 @@ namespace LandkreisLizenz.Web.Hosting;
 /// Maintenance commands of the same executable:
 /// <c>seed --scale test|demo|national --database &lt;file&gt; [--seed N] [--as-of yyyy-MM-dd]</c> and
 /// <c>migrate</c> (uses the configured provider and connection string, e.g. for SQL Server) and
-/// <c>backup --to &lt;file&gt; [--database &lt;file&gt;]</c> (online backup of the embedded SQLite database, also while the app runs).
+/// <c>backup --to &lt;file&gt; [--database &lt;file&gt;]</c> (online backup of the embedded SQLite database, also while the app runs) and
+/// <c>users add --user NAME --role ROLE [--organisation AGS]</c> (password: one line on standard input), <c>users list</c>,
+/// <c>users disable --user NAME</c> (same configuration as the app; the database is created and migrated when needed).
 /// </summary>
 public static class CommandLine
 {
-    public static bool IsCommand(string arg) => arg is "seed" or "migrate" or "backup";
+    public static bool IsCommand(string arg) => arg is "seed" or "migrate" or "backup" or "users";
 
     public static int Run(string[] args)
     {
@@ -25,10 +27,11 @@ public static class CommandLine
                 "seed" => Seed(Options(args)),
                 "migrate" => Migrate(args),
                 "backup" => Backup(args),
+                "users" => Users(args),
                 _ => 2,
             };
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or LandkreisLizenz.Core.Security.AccessDeniedException)
         {
             Console.Error.WriteLine("Fehler: " + ex.Message);
             return 1;
@@ -84,6 +87,42 @@ public static class CommandLine
         .AddCommandLine(args.Skip(1).ToArray())
         .Build();
 
+    private static int Users(string[] args)
+    {
+        var configuration = Configuration(args);
+        var databaseOptions = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var database = Database.FromOptions(databaseOptions, Directory.GetCurrentDirectory());
+        Migrator.Run(database, Migrator.LocateDbRoot());
+        var clock = TimeProvider.System;
+        var users = new LandkreisLizenz.Core.Security.UserAdministration(database, clock, new LandkreisLizenz.Core.Audit.AuditLog(database, clock));
+        var scope = LandkreisLizenz.Core.Security.CallerScope.System("command line");
+        var options = Options(args.Skip(1).ToArray());
+        switch (args.ElementAtOrDefault(1))
+        {
+            case "add":
+                var password = Console.In.ReadLine() ?? throw new ArgumentException("Passwort: eine Zeile auf der Standardeingabe erwartet.");
+                users.AddAsync(scope, Required(options, "user"), Required(options, "role"), options.GetValueOrDefault("organisation"), password).GetAwaiter().GetResult();
+                Console.WriteLine($"Konto „{options["user"]}“ angelegt ({options["role"]}{(options.TryGetValue("organisation", out var ags) ? " " + ags : "")}).");
+                return 0;
+            case "list":
+                foreach (var user in users.ListAsync(scope).GetAwaiter().GetResult())
+                {
+                    Console.WriteLine($"{user.UserName,-24} {(user.IsActive ? "aktiv   " : "gesperrt")} {user.Grants}");
+                }
+
+                return 0;
+            case "disable":
+                users.DisableAsync(scope, Required(options, "user")).GetAwaiter().GetResult();
+                Console.WriteLine($"Konto „{options["user"]}“ gesperrt; seine Sitzungen enden.");
+                return 0;
+            default:
+                throw new ArgumentException("users add --user NAME --role admin|verbund_analyst|cio|license_manager|reader [--organisation AGS] | users list | users disable --user NAME");
+        }
+    }
+
+    private static string Required(Dictionary<string, string> options, string name) =>
+        options.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} fehlt.");
+
     private static int Migrate(string[] args)
     {
         var configuration = Configuration(args);
@@ -121,6 +160,13 @@ public static class CommandLine
             }
 
             var name = args[i][2..];
+            // --name=value, as configuration settings are given (e.g. --Database:DataFolder=/srv/lkl).
+            if (name.IndexOf('=', StringComparison.Ordinal) is > 0 and var equals)
+            {
+                result[name[..equals]] = name[(equals + 1)..];
+                continue;
+            }
+
             if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
             {
                 throw new ArgumentException($"Wert für --{name} fehlt.");
