@@ -78,13 +78,13 @@ public sealed class MeasureService(Database database, TimeProvider clock, AuditL
         """;
 
     // The organisation that decided: member pooling is the county's (it pools), every other single suggestion its participant's.
-    private const string EnsureAcceptedSql = """
+    private const string EnsureAcceptedSql = $$"""
         INSERT INTO measures (suggestion_id, organisation_id, status, planned_savings, row_version, created_at, updated_at)
         SELECT s.id, so.organisation_id, 'planned', CASE WHEN s.type = 'member_pooling' THEN s.estimated_savings ELSE so.savings_share END, 1, @Now, @Now
         FROM suggestions s
         JOIN suggestion_organisations so ON so.suggestion_id = s.id
              AND so.role = CASE WHEN s.type = 'member_pooling' THEN 'coordinator' ELSE 'participant' END
-        WHERE s.status IN ('accepted', 'implemented') AND s.type NOT IN ('joint_procurement', 'shared_operation', 'shared_data_centre')
+        WHERE s.status IN ('accepted', 'implemented') AND s.type NOT IN {{SuggestionTypes.ClustersSql}}
           AND NOT EXISTS (SELECT 1 FROM measures m WHERE m.suggestion_id = s.id AND m.organisation_id = so.organisation_id)
         """;
 

@@ -77,6 +77,9 @@ public static class SuggestionTypes
     /// <summary>The types that propose a cluster of several organisations (spec §6.2).</summary>
     public static readonly IReadOnlySet<string> Clusters = new HashSet<string>(StringComparer.Ordinal) { JointProcurement, SharedOperation, SharedDataCentre };
 
+    /// <summary><see cref="Clusters"/> as an SQL list, for the statements that tell clusters from single suggestions.</summary>
+    public const string ClustersSql = $"('{JointProcurement}', '{SharedOperation}', '{SharedDataCentre}')";
+
     public static string GermanName(string type) => type switch
     {
         RightSize => "Lizenzen anpassen",

@@ -158,10 +158,10 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
     /// <c>s</c> and one of its participants <c>so</c>: nothing obsolete; of a single-organisation suggestion its share
     /// unless rejected; of a cluster its share unless the cluster dissolved or that participant declined or withdrew.
     /// </summary>
-    internal const string CountedSql = """
+    internal const string CountedSql = $$"""
         (s.status <> 'obsolete' AND (
-            (s.type NOT IN ('joint_procurement', 'shared_operation', 'shared_data_centre') AND s.status <> 'rejected')
-            OR (s.type IN ('joint_procurement', 'shared_operation', 'shared_data_centre') AND COALESCE(s.cluster_status, 'open') <> 'dissolved'
+            (s.type NOT IN {{SuggestionTypes.ClustersSql}} AND s.status <> 'rejected')
+            OR (s.type IN {{SuggestionTypes.ClustersSql}} AND COALESCE(s.cluster_status, 'open') <> 'dissolved'
                 AND NOT EXISTS (SELECT 1 FROM participant_decision_latest pd
                                 WHERE pd.suggestion_id = s.id AND pd.organisation_id = so.organisation_id AND pd.status IN ('declined', 'withdrawn')))))
         """;
@@ -176,8 +176,6 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         (SELECT SUM(so.savings_share) FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND so.role = 'participant' AND {scope:so.organisation_id}
             AND {counted})
         """.Replace("{counted}", CountedSql.Trim(), StringComparison.Ordinal);
-
-    private const string ClusterTypesSql = "('joint_procurement', 'shared_operation', 'shared_data_centre')";
 
     private const string ListFromSql = """
         FROM suggestions s
@@ -403,14 +401,14 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
     private static (string Totals, string Page) ListSql(SqlDialect dialect)
     {
         var from = ListFromSql.Replace("{search}", dialect.ContainsIgnoreCase("sfo.name", "@Organisation"), StringComparison.Ordinal)
-            .Replace("{clusters}", ClusterTypesSql, StringComparison.Ordinal);
+            .Replace("{clusters}", SuggestionTypes.ClustersSql, StringComparison.Ordinal);
         var own = OwnShareSql.Trim();
         // The caller's own organisations' items first, then clusters; each by what the caller saves (or risks).
         return ($"SELECT COUNT(*), SUM({CountedOwnShareSql.Trim()}), SUM(s.risk_amount) " + from, dialect.Page($"""
             SELECT s.id AS Id, s.type AS Type, s.status AS Status, s.cluster_status AS ClusterStatus, s.title AS Title, s.estimated_savings AS EstimatedSavings, {own} AS OwnSavings,
                    s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt,
                    (SELECT COUNT(*) FROM suggestion_organisations sp WHERE sp.suggestion_id = s.id AND sp.role = 'participant') AS Participants
-            """ + "\n" + from + $"\nORDER BY CASE WHEN s.type IN {ClusterTypesSql} THEN 1 ELSE 0 END, COALESCE({own}, s.risk_amount, 0) DESC, s.id"));
+            """ + "\n" + from + $"\nORDER BY CASE WHEN s.type IN {SuggestionTypes.ClustersSql} THEN 1 ELSE 0 END, COALESCE({own}, s.risk_amount, 0) DESC, s.id"));
     }
 
     /// <summary>The statements composed at run time, in <paramref name="dialect"/> (review, parse tests).</summary>
@@ -461,16 +459,16 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         return details;
     }
 
-    private const string ClustersSql = """
+    private const string ClustersSql = $$"""
         SELECT s.id AS Id, s.lead_organisation_id AS LeadOrganisationId, s.cluster_status AS ClusterStatus
         FROM suggestions s
-        WHERE s.type IN ('joint_procurement', 'shared_operation', 'shared_data_centre') AND s.status <> 'obsolete' AND (@Id IS NULL OR s.id = @Id)
+        WHERE s.type IN {{SuggestionTypes.ClustersSql}} AND s.status <> 'obsolete' AND (@Id IS NULL OR s.id = @Id)
         """;
 
-    private const string ClusterParticipantsSql = """
+    private const string ClusterParticipantsSql = $$"""
         SELECT so.suggestion_id AS SuggestionId, so.organisation_id AS OrganisationId
         FROM suggestion_organisations so JOIN suggestions s ON s.id = so.suggestion_id
-        WHERE so.role = 'participant' AND s.type IN ('joint_procurement', 'shared_operation', 'shared_data_centre') AND (@Id IS NULL OR s.id = @Id)
+        WHERE so.role = 'participant' AND s.type IN {{SuggestionTypes.ClustersSql}} AND (@Id IS NULL OR s.id = @Id)
         """;
 
     private const string ClusterDecisionsSql = """

@@ -74,4 +74,12 @@ public sealed class ClusterFormationTests
 
         CollectionAssert.AreEqual(new[] { 6 }, clusters.Select(c => c.Length).ToArray(), "the two of 053 are too few alone and join the cluster of 051");
     }
+
+    [TestMethod]
+    public void ClustersSql_ListsExactlyTheClusterTypes()
+    {
+        var listed = SuggestionTypes.ClustersSql.Trim('(', ')').Split(", ").Select(t => t.Trim('\'')).ToHashSet();
+
+        Assert.IsTrue(listed.SetEquals(SuggestionTypes.Clusters), SuggestionTypes.ClustersSql);
+    }
 }
