@@ -239,6 +239,10 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         UPDATE suggestion_refresh_state SET done = @Generation, running_generation = NULL, running_since = NULL WHERE id = 1 AND running_since = @Now
         """;
 
+    private const string ReleaseRefreshSql = """
+        UPDATE suggestion_refresh_state SET running_generation = NULL, running_since = NULL WHERE id = 1 AND running_since = @Now
+        """;
+
     private const string RefreshStateSql = "SELECT requested AS Requested, done AS Done FROM suggestion_refresh_state WHERE id = 1";
 
     /// <summary>How long a claimed refresh may run before another one takes over (a crash leaves its claim behind).</summary>
@@ -283,7 +287,19 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
                 generation = claimed;
             }
 
-            await RefreshAsync();
+            try
+            {
+                await RefreshAsync();
+            }
+            catch
+            {
+                // A failed refresh lets go at once (done unchanged), so that the job's retry or the next job takes it up
+                // instead of waiting for the claim to go stale.
+                using var connection = database.Open();
+                connection.Execute(ReleaseRefreshSql, new { Now = claimedAt });
+                throw;
+            }
+
             refreshes++;
             using (var connection = database.Open())
             {

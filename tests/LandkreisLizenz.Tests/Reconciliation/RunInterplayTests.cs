@@ -144,4 +144,42 @@ public sealed class RunInterplayTests
         Assert.IsLessThanOrEqualTo(5, refreshes + last.Sum(), "more refreshes than hand-overs");
         Assert.IsGreaterThanOrEqualTo(1, refreshes + last.Sum());
     }
+
+    [TestMethod]
+    public async Task RefreshWhenRequested_FailedRefresh_LetsGoSoTheRetryRefreshes()
+    {
+        using var db = TestDatabase.CopyOf(SharedEstate.Database);
+        var clock = TestClock.Create();
+        var audit = new AuditLog(db.Database, clock);
+        await new ReconciliationService(db.Database, clock, audit, new ReconciliationOptions()).RunNow(CallerScope.System("test"), null);
+        // A setting that makes the cluster formation throw: the refresh fails after it claimed the state.
+        var broken = new SuggestionService(db.Database, clock, audit, new SuggestionOptions { MaxParticipants = 0 });
+        var healthy = new SuggestionService(db.Database, clock, audit, new SuggestionOptions());
+        healthy.RequestRefresh();
+
+        await Assert.ThrowsExactlyAsync<DivideByZeroException>(broken.RefreshWhenRequestedAsync);
+
+        Assert.AreEqual(1, await healthy.RefreshWhenRequestedAsync(), "the failed refresh kept its claim: the retry did nothing");
+        Assert.AreEqual((1L, 1L), healthy.RefreshState());
+    }
+
+    [TestMethod]
+    public async Task Refresh_TwoAtTheSameMomentOnAFreshEstate_NeitherFailsSameSuggestionsAsOne()
+    {
+        using var db = TestDatabase.CopyOf(SharedEstate.Database);
+        var clock = TestClock.Create();
+        var audit = new AuditLog(db.Database, clock);
+        await new ReconciliationService(db.Database, clock, audit, new ReconciliationOptions()).RunNow(CallerScope.System("test"), null);
+        using var connection = db.Database.Open();
+        connection.Execute("DELETE FROM suggestion_objects; DELETE FROM suggestion_organisations; DELETE FROM suggestion_decisions; DELETE FROM measures; DELETE FROM participant_decisions; DELETE FROM suggestions");
+        var service = new SuggestionService(db.Database, clock, audit, new SuggestionOptions());
+
+        // Both find nothing stored and would insert the same new keys (the command line beside a job).
+        var results = await Task.WhenAll(Task.Run(service.RefreshAsync), Task.Run(service.RefreshAsync));
+
+        var stored = connection.ExecuteScalar<int>("SELECT COUNT(*) FROM suggestions");
+        Assert.IsGreaterThan(0, stored);
+        Assert.AreEqual(stored, results.Sum(r => r.Created), "one refresh created them, the other found them");
+        Assert.AreEqual(stored, results.Max(r => r.Created + r.Updated + r.Unchanged));
+    }
 }
