@@ -50,6 +50,9 @@ public sealed class RulePreview
     /// <summary>The family a local rule applies to, or the family a promoted rule comes from.</summary>
     public string? FamilyName { get; init; }
 
+    /// <summary>The title the rule is made for, as the caller sees it (null for a promotion).</summary>
+    public UnrecognisedSoftware? Title { get; init; }
+
     public int Titles { get; init; }
     public int Installations { get; init; }
     public int Organisations { get; init; }

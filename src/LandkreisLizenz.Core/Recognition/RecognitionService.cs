@@ -180,7 +180,7 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
     /// A draft checked and resolved: the rule it makes (id 0) and the family it is local to (null: global; a promotion
     /// names the family the rule comes from).
     /// </summary>
-    private sealed record Resolved(RecognitionRule Rule, long? FamilyId, string? FamilyName, string? ProductName);
+    private sealed record Resolved(RecognitionRule Rule, long? FamilyId, string? FamilyName, string? ProductName, UnrecognisedSoftware? Title = null);
 
     private sealed class RuleRow
     {
@@ -449,7 +449,7 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         var rule = new RecognitionRule(0, draft.ProductId, software, publisher, draft.NotLicensable);
         if (context.Global)
         {
-            return new Resolved(rule, null, null, productName);
+            return new Resolved(rule, null, null, productName, title);
         }
 
         var family = ChooseFamily(context.Families, draft.FamilyId);
@@ -461,7 +461,7 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
                 : "Für den gewählten Kreis dürfen Sie keine Regel anlegen, oder der Eintrag ist dort schon zugeordnet.");
         }
 
-        return new Resolved(rule, family.Id, family.Name, productName);
+        return new Resolved(rule, family.Id, family.Name, productName, title);
     }
 
     private static FamilyChoice? ChooseFamily(IReadOnlyList<FamilyChoice> families, long? wanted)
@@ -485,8 +485,9 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
 
     private RulePreview ToPreview(CallerScope scope, Resolved resolved, Plan plan)
     {
-        var names = plan.Titles.ToDictionary(t => t.Id);
         var organisations = plan.OrganisationIds;
+        // Installations per title, summed once (a global rule can match thousands of titles in hundreds of organisations).
+        var perTitle = plan.Installations.GroupBy(a => a.TitleId).ToDictionary(g => g.Key, g => (int)g.Sum(a => a.Installations));
         return new RulePreview
         {
             SoftwarePattern = resolved.Rule.SoftwarePattern,
@@ -496,12 +497,13 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
             ProductName = resolved.ProductName,
             FamilyId = resolved.FamilyId,
             FamilyName = resolved.FamilyName,
+            Title = resolved.Title,
             Titles = plan.Titles.Count,
             Installations = plan.InstallationCount,
             Organisations = organisations.Count,
             OrganisationsOutsideScope = organisations.Count(o => !scope.Covers(o)),
             Examples = plan.Titles
-                .Select(t => new PreviewTitle(t.Name, t.Publisher, (int)plan.Installations.Where(a => a.TitleId == t.Id).Sum(a => a.Installations)))
+                .Select(t => new PreviewTitle(t.Name, t.Publisher, perTitle.GetValueOrDefault(t.Id)))
                 .OrderByDescending(t => t.Installations).ThenBy(t => t.Name, StringComparer.Ordinal)
                 .Take(PreviewExamples)
                 .ToList(),

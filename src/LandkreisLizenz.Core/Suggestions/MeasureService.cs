@@ -84,7 +84,7 @@ public sealed class MeasureService(Database database, TimeProvider clock, AuditL
         FROM suggestions s
         JOIN suggestion_organisations so ON so.suggestion_id = s.id
              AND so.role = CASE WHEN s.type = 'member_pooling' THEN 'coordinator' ELSE 'participant' END
-        WHERE s.status IN ('accepted', 'implemented') AND s.type NOT IN {{SuggestionTypes.ClustersSql}}
+        WHERE s.status IN ('accepted', 'implemented') AND s.type NOT IN {{SuggestionTypes.ClustersSql}} AND (@Id IS NULL OR s.id = @Id)
           AND NOT EXISTS (SELECT 1 FROM measures m WHERE m.suggestion_id = s.id AND m.organisation_id = so.organisation_id)
         """;
 
@@ -94,15 +94,18 @@ public sealed class MeasureService(Database database, TimeProvider clock, AuditL
         FROM suggestions s
         JOIN suggestion_organisations so ON so.suggestion_id = s.id AND so.role = 'participant'
         JOIN participant_decision_latest pd ON pd.suggestion_id = s.id AND pd.organisation_id = so.organisation_id AND pd.status = 'joined'
-        WHERE s.cluster_status IN ('agreed', 'implemented')
+        WHERE s.cluster_status IN ('agreed', 'implemented') AND (@Id IS NULL OR s.id = @Id)
           AND NOT EXISTS (SELECT 1 FROM measures m WHERE m.suggestion_id = s.id AND m.organisation_id = so.organisation_id)
         """;
 
-    /// <summary>Creates the measures that accepted suggestions and agreed clusters call for and that do not exist yet (idempotent).</summary>
-    internal static void Ensure(IDbConnection connection, IDbTransaction? transaction, DateTime now)
+    /// <summary>
+    /// Creates the measures that accepted suggestions and agreed clusters call for and that do not exist yet (idempotent):
+    /// of one suggestion after a decision on it, of all (<paramref name="suggestionId"/> null) after a refresh.
+    /// </summary>
+    internal static void Ensure(IDbConnection connection, IDbTransaction? transaction, DateTime now, long? suggestionId)
     {
-        connection.Execute(EnsureAcceptedSql, new { Now = now }, transaction);
-        connection.Execute(EnsureAgreedSql, new { Now = now }, transaction);
+        connection.Execute(EnsureAcceptedSql, new { Now = now, Id = suggestionId }, transaction);
+        connection.Execute(EnsureAgreedSql, new { Now = now, Id = suggestionId }, transaction);
     }
 
     /// <summary>The measures of the organisations the caller sees, soonest due first, with the sums and how many are overdue.</summary>

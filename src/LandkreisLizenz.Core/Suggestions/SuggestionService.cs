@@ -518,7 +518,7 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         }
 
         // An agreed cluster becomes a measure of each participant that joined (spec §6.4).
-        MeasureService.Ensure(connection, transaction, clock.GetUtcNow().UtcDateTime);
+        MeasureService.Ensure(connection, transaction, clock.GetUtcNow().UtcDateTime, id);
     }
 
     /// <summary>
@@ -564,7 +564,7 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
             connection.Execute("UPDATE suggestions SET status = @Status, row_version = row_version + 1 WHERE id = @Id", new { Id = id, Status = status }, transaction);
             connection.Execute(DecisionSql, new { Id = id, Status = status, Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), UserId = (long?)scope.UserId, Now = now }, transaction);
             // Accepted becomes a measure of the organisation (spec §6.4).
-            MeasureService.Ensure(connection, transaction, now);
+            MeasureService.Ensure(connection, transaction, now, id);
             transaction.Commit();
         }
 
@@ -649,18 +649,18 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
     /// <paramref name="key"/> (spec §6.3; users by default): per participant today, after and the difference. Null for
     /// a suggestion the caller may not see (audited) or one that is no cluster.
     /// </summary>
-    public async Task<CostAllocationResult?> AllocationAsync(CallerScope scope, long id, string? key)
-    {
-        if (await GetAsync(scope, id) is not { IsCluster: true } detail)
-        {
-            return null;
-        }
+    public async Task<CostAllocationResult?> AllocationAsync(CallerScope scope, long id, string? key) =>
+        await GetAsync(scope, id) is { } detail ? Allocation(detail, key) : null;
 
-        var participants = detail.Organisations.Where(o => o.Role == "participant")
-            .Select(o => new CostAllocation.Participant(o.Id, o.Name, o.Ags, o.AnnualCost ?? 0, o.Users, o.Population))
-            .ToList();
-        return CostAllocation.Allocate(participants, detail.EstimatedSavings ?? 0, AllocationKeys.Parse(key));
-    }
+    /// <summary>The cost allocation of a suggestion already read with the caller's scope (null: no cluster).</summary>
+    public static CostAllocationResult? Allocation(SuggestionDetail detail, string? key) =>
+        detail.IsCluster
+            ? CostAllocation.Allocate(
+                detail.Organisations.Where(o => o.Role == "participant")
+                    .Select(o => new CostAllocation.Participant(o.Id, o.Name, o.Ags, o.AnnualCost ?? 0, o.Users, o.Population))
+                    .ToList(),
+                detail.EstimatedSavings ?? 0, AllocationKeys.Parse(key))
+            : null;
 
     /// <summary>A Verbund analyst or an admin, on a cluster (whether it is agreed yet decides <see cref="MarkImplementedAsync"/>).</summary>
     public static bool MayMarkImplemented(CallerScope scope, SuggestionDetail detail) =>

@@ -47,8 +47,7 @@ public sealed class RecognitionController(RecognitionService recognition, Produc
         try
         {
             var preview = await recognition.PreviewAsync(caller.Current, draft);
-            var context = await recognition.GetMappingContextAsync(caller.Current, titleId);
-            return View(new RulePreviewModel(context!.Title, draft, preview));
+            return View(new RulePreviewModel(preview.Title!, draft, preview));
         }
         catch (ArgumentException ex)
         {

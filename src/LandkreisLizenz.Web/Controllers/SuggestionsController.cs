@@ -25,7 +25,7 @@ public sealed class SuggestionsController(SuggestionService suggestions, CallerS
         var detail = await suggestions.GetAsync(caller.Current, id);
         return detail is null
             ? NotFound()
-            : View(Model(detail, TempData["Message"] as string, null, null, null) with { Allocation = await suggestions.AllocationAsync(caller.Current, id, Key(schluessel)) });
+            : View(Model(detail, TempData["Message"] as string, null, null, null) with { Allocation = SuggestionService.Allocation(detail, Key(schluessel)) });
     }
 
     /// <summary>The cost allocation of a cluster as a file, for a council resolution (Kreistagsvorlage).</summary>

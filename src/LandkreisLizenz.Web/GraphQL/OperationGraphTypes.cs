@@ -105,7 +105,8 @@ public sealed class SuggestionGraphType : ObjectGraphType<SuggestionListItem>
             .Resolve(c => Detail(c).Then(d => d?.History ?? []));
         Field<CostAllocationGraphType>("costAllocation").Description("For a cluster: how its future cost would be shared (null otherwise).")
             .Argument<StringGraphType>("key", "users (default), inhabitants, equal or mixed.")
-            .ResolveAsync(async c => await c.Service<SuggestionService>().AllocationAsync(c.Scope(), c.Source.Id, c.GetArgument<string?>("key")));
+            // From the batched detail the other fields read too: no statement per suggestion of a list.
+            .Resolve(c => Detail(c).Then(d => d is null ? null : SuggestionService.Allocation(d, c.GetArgument<string?>("key"))));
     }
 
     private static global::GraphQL.DataLoader.IDataLoaderResult<SuggestionDetail?> Detail(IResolveFieldContext<SuggestionListItem> c) =>
