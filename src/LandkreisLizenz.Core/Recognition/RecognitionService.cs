@@ -572,9 +572,15 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         return new MappingResult(ruleId, plan.Titles.Count, plan.InstallationCount, plan.OrganisationIds.Count);
     }
 
+    /// <summary>Who makes a local rule global: the administration, which owns the global rules (spec §6.1).</summary>
+    public static bool MayPromote(CallerScope scope) => scope.CanWriteCatalogue;
+
+    /// <summary>Who deletes a rule: a local one a license manager of its family, a global one the administration.</summary>
+    public static bool MayDelete(CallerScope scope, long? familyId) => familyId is { } family ? scope.CanWrite(family) : scope.CanWriteCatalogue;
+
     private async Task<(RecognitionRule Rule, string? FamilyName)> LocalRuleToPromoteAsync(CallerScope scope, long ruleId)
     {
-        if (!scope.IsAdmin || scope.ReadOnly)
+        if (!MayPromote(scope))
         {
             await audit.RefusedAsync(scope, "recognition_rules", ruleId, "promote");
             throw new AccessDeniedException("Nur die Administration darf eine lokale Regel für alle übernehmen.");
@@ -610,7 +616,7 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
             throw new KeyNotFoundException("Die Regel existiert nicht.");
         }
 
-        if (scope.ReadOnly || !(row!.FamilyId is { } family ? scope.CanWrite(family) : scope.IsAdmin))
+        if (!MayDelete(scope, row!.FamilyId))
         {
             await audit.RefusedAsync(scope, "recognition_rules", ruleId, "delete");
             throw new AccessDeniedException(row!.FamilyId is null

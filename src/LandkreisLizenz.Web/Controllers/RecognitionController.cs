@@ -81,8 +81,7 @@ public sealed class RecognitionController(RecognitionService recognition, Produc
     {
         var scope = caller.Current;
         var page = await recognition.ListRulesAsync(scope, suche, new PageRequest(seite, 50));
-        return View(new RulesModel(page, suche, scope.CanWriteCatalogue,
-            r => r.FamilyId is { } family ? scope.CanWrite(family) : scope.CanWriteCatalogue, TempData["Message"] as string));
+        return View(new RulesModel(page, suche, RecognitionService.MayPromote(scope), r => RecognitionService.MayDelete(scope, r.FamilyId), TempData["Message"] as string));
     }
 
     [HttpGet("/inventar/regeln/{ruleId:long}/global")]

@@ -25,7 +25,7 @@ public sealed class SuggestionsController(SuggestionService suggestions, CallerS
         var detail = await suggestions.GetAsync(caller.Current, id);
         return detail is null
             ? NotFound()
-            : View(Model(detail, TempData["Message"] as string, null, null, null) with { Allocation = SuggestionService.Allocation(detail, Key(schluessel)) });
+            : View(Model(detail, TempData["Message"] as string, null, null, null) with { Allocation = SuggestionService.Allocation(detail, AllocationKeyParameter.KeyOf(schluessel)) });
     }
 
     /// <summary>The cost allocation of a cluster as a file, for a council resolution (Kreistagsvorlage).</summary>
@@ -33,7 +33,7 @@ public sealed class SuggestionsController(SuggestionService suggestions, CallerS
     [Authorize(Policy = Policies.Authenticated)]
     public async Task<IActionResult> AllocationExport(long id, string format, string? schluessel)
     {
-        if (await suggestions.AllocationAsync(caller.Current, id, Key(schluessel)) is not { } allocation)
+        if (await suggestions.AllocationAsync(caller.Current, id, AllocationKeyParameter.KeyOf(schluessel)) is not { } allocation)
         {
             return NotFound();
         }
@@ -46,14 +46,7 @@ public sealed class SuggestionsController(SuggestionService suggestions, CallerS
         return await ExportFile.CreateAsync(format, $"kostenverteilung-{id}", ["organisation", "ags", "users", "inhabitants", "cost_today", "cost_after", "difference", "key"], rows);
     }
 
-    /// <summary>The page's German key names to the Core's.</summary>
-    private static string Key(string? schluessel) => schluessel switch
-    {
-        "einwohner" => AllocationKeys.Inhabitants,
-        "gleich" => AllocationKeys.Equal,
-        "gemischt" => AllocationKeys.Mixed,
-        _ => AllocationKeys.Users,
-    };
+
 
     [HttpPost("/empfehlungen/{id:long}/entscheidung")]
     [Authorize(Policy = Policies.CioOrAdmin)]

@@ -69,3 +69,21 @@ public sealed record MeasuresModel(LandkreisLizenz.Core.Suggestions.MeasurePlan 
 /// <param name="Posted">What the form sent, shown again with <paramref name="Errors"/>.</param>
 public sealed record MeasureEditModel(
     LandkreisLizenz.Core.Suggestions.Measure Measure, bool CanEdit, LandkreisLizenz.Core.Suggestions.MeasureChange? Posted, IReadOnlyDictionary<string, string> Errors);
+
+/// <summary>The German URL names of the cost allocation keys (<c>?schluessel=einwohner</c>), both ways, in one place.</summary>
+public static class AllocationKeyParameter
+{
+    private static readonly Dictionary<string, string> ByKey = new(StringComparer.Ordinal)
+    {
+        [LandkreisLizenz.Core.Suggestions.AllocationKeys.Users] = "nutzer",
+        [LandkreisLizenz.Core.Suggestions.AllocationKeys.Inhabitants] = "einwohner",
+        [LandkreisLizenz.Core.Suggestions.AllocationKeys.Equal] = "gleich",
+        [LandkreisLizenz.Core.Suggestions.AllocationKeys.Mixed] = "gemischt",
+    };
+
+    public static string For(string key) => ByKey.GetValueOrDefault(key, "nutzer");
+
+    /// <summary>The key a URL names; users (the default) for anything else.</summary>
+    public static string KeyOf(string? parameter) =>
+        ByKey.FirstOrDefault(k => k.Value == parameter).Key ?? LandkreisLizenz.Core.Suggestions.AllocationKeys.Users;
+}

@@ -25,7 +25,7 @@ public sealed record PromotionPreviewModel(long RuleId, LandkreisLizenz.Core.Rec
 public sealed record RulesModel(
     Paged<LandkreisLizenz.Core.Recognition.RuleListItem> Page,
     string? Search,
-    bool IsAdmin,
+    bool MayPromote,
     Func<LandkreisLizenz.Core.Recognition.RuleListItem, bool> MayDelete,
     string? Message);
 
