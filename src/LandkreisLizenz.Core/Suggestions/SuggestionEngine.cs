@@ -64,10 +64,8 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
         """;
 
     // Every hosting with what the data centre rule needs: its cost, and whether an application on it runs 24x7.
-    private const string HostingsSql = """
-        SELECT h.id AS Id, h.organisation_id AS OrganisationId, h.hosting_key AS HostingKey, h.name AS Name, h.operator_kind AS OperatorKind,
-               h.model AS Model, h.operator_organisation_id AS OperatorId, h.country AS Country, h.c5 AS C5, h.iso27001 AS Iso27001,
-               h.georedundant AS Georedundant, h.annual_cost AS AnnualCost,
+    private const string HostingsSql = $"""
+        SELECT {Registry.HostingRow.Select},
                CASE WHEN EXISTS (SELECT 1 FROM applications a WHERE a.hosting_id = h.id AND a.operation_24x7 = 1) THEN 1 ELSE 0 END AS Operation24x7,
                COALESCE((SELECT SUM(a.users) FROM applications a WHERE a.hosting_id = h.id), 0) AS Users
         FROM hostings h
@@ -91,7 +89,8 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
         var licenses = connection.Query<FamilyLoader.LicenseRow>(LicensesSql).Where(l => FamilyLoader.IsActive(l, today)).ToList();
         var contracts = connection.Query<Con>(ContractsSql).ToDictionary(c => c.Id);
         var applications = connection.Query<App>(ApplicationsSql).ToList();
-        var hostings = connection.Query<Hosting>(HostingsSql).ToList();
+        var hostings = connection.Query<Registry.HostingRow, HostingUse, Hosting>(HostingsSql, (row, use) => new Hosting(row, use.Operation24x7, use.Users),
+            splitOn: nameof(HostingUse.Operation24x7)).ToList();
         var servedBy = ServedBy(hostings);
 
         var result = new List<SuggestionCandidate>();
@@ -202,9 +201,9 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
     /// (ties: the lower id); organisations that run everything themselves have none. Clusters group these first.
     /// </summary>
     private static Dictionary<long, long> ServedBy(List<Hosting> hostings) =>
-        hostings.Where(h => h.OperatorKind != "self" && h.OperatorId is not null)
+        hostings.Select(h => h.Row).Where(h => h.OperatorKind != "self" && h.OperatorOrganisationId is not null)
             .GroupBy(h => h.OrganisationId)
-            .ToDictionary(g => g.Key, g => g.GroupBy(h => h.OperatorId!.Value).OrderByDescending(o => o.Count()).ThenBy(o => o.Key).First().Key);
+            .ToDictionary(g => g.Key, g => g.GroupBy(h => h.OperatorOrganisationId!.Value).OrderByDescending(o => o.Count()).ThenBy(o => o.Key).First().Key);
 
     /// <summary>The clusters of those who qualify, leaving out who declined this type and product within the quiet period.</summary>
     private IReadOnlyList<IReadOnlyList<ClusterFormation.Member>> Clusters(string type, long? productId, IEnumerable<long> qualifying, Dictionary<long, Org> organisations,
@@ -326,13 +325,13 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
     private void SharedDataCentre(List<Hosting> hostings, Dictionary<long, Org> organisations, Dictionary<long, long> servedBy, List<SuggestionCandidate> result)
     {
         var own = hostings
-            .Where(h => h.OperatorKind == "self" && h.Model == "on_premises" && organisations[h.OrganisationId] is { Kind: "county", Shares: true } && Failed(h).Count > 0)
-            .GroupBy(h => h.OrganisationId)
-            .ToDictionary(g => g.Key, g => (Cost: g.Sum(h => h.AnnualCost ?? 0), Users: g.Sum(h => h.Users), Hostings: g.ToList()));
+            .Where(h => h.Row.OperatorKind == "self" && h.Row.Model == "on_premises" && organisations[h.Row.OrganisationId] is { Kind: "county", Shares: true } && h.Failed.Count > 0)
+            .GroupBy(h => h.Row.OrganisationId)
+            .ToDictionary(g => g.Key, g => (Cost: g.Sum(h => h.Row.AnnualCost ?? 0), Users: g.Sum(h => h.Users), Hostings: g.ToList()));
         // Targets: public providers that operate DVS-conformant hosting, municipal ones first (in-house award), then by size.
         var targets = hostings
-            .Where(h => h.OperatorId is { } op && organisations.TryGetValue(op, out var o) && o.Kind is "municipal_provider" or "state_provider" && Failed(h).Count == 0)
-            .GroupBy(h => h.OperatorId!.Value)
+            .Where(h => h.Row.OperatorOrganisationId is { } op && organisations.TryGetValue(op, out var o) && o.Kind is "municipal_provider" or "state_provider" && h.Failed.Count == 0)
+            .GroupBy(h => h.Row.OperatorOrganisationId!.Value)
             .Select(g => (Org: organisations[g.Key], Hostings: g.Count()))
             .OrderBy(t => t.Org.Kind == "municipal_provider" ? 0 : 1)
             .ThenByDescending(t => t.Hostings)
@@ -349,7 +348,7 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
 
             var costs = cluster.Select(m => own[m.Id].Cost).ToList();
             var (share, savings, migration, payback) = SharedFigures(costs);
-            var failed = cluster.SelectMany(m => own[m.Id].Hostings).SelectMany(Failed).GroupBy(f => f).OrderByDescending(f => f.Count()).ThenBy(f => f.Key, StringComparer.Ordinal)
+            var failed = cluster.SelectMany(m => own[m.Id].Hostings).SelectMany(h => h.Failed).GroupBy(f => f).OrderByDescending(f => f.Count()).ThenBy(f => f.Key, StringComparer.Ordinal)
                 .Select(f => $"{f.Key} ({N(f.Count())}×)");
             result.Add(new SuggestionCandidate(ClusterKey(SuggestionTypes.SharedDataCentre, "on_premises", target.Ags, used), SuggestionTypes.SharedDataCentre, null,
                 $"Eigene Rechenzentren von {N(cluster.Count)} Landkreisen{InLand(land)} zu {target.Name} verlagern",
@@ -362,12 +361,10 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
                 cluster.Select(m => new SuggestionParty(m.Id, "participant", own[m.Id].Cost, own[m.Id].Cost * share, own[m.Id].Users, own[m.Id].Cost * options.MigrationCostShare))
                     .Append(new SuggestionParty(target.Id, "operator_candidate"))
                     .ToList(),
-                cluster.SelectMany(m => own[m.Id].Hostings).Select(h => ("hosting", h.Id)).ToList(),
+                cluster.SelectMany(m => own[m.Id].Hostings).Select(h => ("hosting", h.Row.Id)).ToList(),
                 new ClusterFigures(land, target.Id, costs.Sum(), share * 100, migration, payback)));
         }
     }
-
-    private static IReadOnlyList<string> Failed(Hosting h) => Registry.DvsCriteria.Failed(h.Country, h.C5, h.Iso27001, h.Operation24x7, h.Georedundant);
 
     /// <summary>One suggestion per hosting that is not DVS-conformant and carries an application that needs it to be.</summary>
     private static void HostingCompliance(List<App> applications, Dictionary<long, Org> organisations, List<SuggestionCandidate> result)
@@ -442,20 +439,14 @@ internal sealed class SuggestionEngine(SuggestionOptions options, DateOnly today
         public bool Shares { get; init; }
     }
 
-    internal sealed class Hosting
+    /// <summary>A hosting as the registry reads it, and what the data centre rule needs besides: whether an application on it runs 24x7, its users.</summary>
+    internal sealed record Hosting(Registry.HostingRow Row, bool Operation24x7, int Users)
     {
-        public long Id { get; init; }
-        public long OrganisationId { get; init; }
-        public string HostingKey { get; init; } = "";
-        public string Name { get; init; } = "";
-        public string OperatorKind { get; init; } = "";
-        public string Model { get; init; } = "";
-        public long? OperatorId { get; init; }
-        public string? Country { get; init; }
-        public string C5 { get; init; } = "";
-        public string Iso27001 { get; init; } = "";
-        public bool Georedundant { get; init; }
-        public decimal? AnnualCost { get; init; }
+        public IReadOnlyList<string> Failed => Row.FailedDvsCriteria(Operation24x7);
+    }
+
+    private sealed class HostingUse
+    {
         public bool Operation24x7 { get; init; }
         public int Users { get; init; }
     }

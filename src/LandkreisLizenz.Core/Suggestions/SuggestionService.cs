@@ -117,8 +117,9 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         FROM suggestions
         """;
 
+    // Read into the participant shape the pages read too (its Id is the organisation).
     private const string ExistingPartiesSql = """
-        SELECT suggestion_id AS SuggestionId, organisation_id AS OrganisationId, role AS Role, annual_cost AS AnnualCost, savings_share AS SavingsShare,
+        SELECT suggestion_id AS SuggestionId, organisation_id AS Id, role AS Role, annual_cost AS AnnualCost, savings_share AS SavingsShare,
                users AS Users, migration_cost AS MigrationCost
         FROM suggestion_organisations
         """;
@@ -319,7 +320,7 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         // are serialised there instead of both inserting the same new keys.
         using var transaction = connection.BeginTransaction();
         var existing = (await connection.QueryAsync<Stored>(ExistingSql, transaction: transaction)).ToDictionary(s => s.SuggestionKey, StringComparer.Ordinal);
-        var storedParties = (await connection.QueryAsync<StoredParty>(ExistingPartiesSql, transaction: transaction)).ToLookup(p => p.SuggestionId);
+        var storedParties = (await connection.QueryAsync<SuggestionParticipant>(ExistingPartiesSql, transaction: transaction)).ToLookup(p => p.SuggestionId);
         foreach (var c in candidates.GroupBy(c => c.Key, StringComparer.Ordinal).Select(g => g.First()))
         {
             long id;
@@ -329,7 +330,8 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
                            && ValueText.Normalise(stored.EstimatedSavings) == ValueText.Normalise(Round(c.Savings))
                            && ValueText.Normalise(stored.RiskAmount) == ValueText.Normalise(Round(c.Risk))
                            && stored.ClusterSignature() == ClusterSignature(c.Cluster)
-                           && PartiesSignature(storedParties[stored.Id].Select(p => p.ToParty())) == PartiesSignature(Parties(c));
+                           && PartiesSignature(storedParties[stored.Id].Select(p => (p.Id, p.Role, p.AnnualCost, p.SavingsShare, p.Users, p.MigrationCost)))
+                              == PartiesSignature(Parties(c).Select(p => (p.OrganisationId, p.Role, p.AnnualCost, p.SavingsShare, p.Users, p.MigrationCost)));
                 if (same)
                 {
                     unchanged++;
@@ -387,9 +389,9 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         c.Organisations.DistinctBy(o => o.OrganisationId)
             .Select(o => o with { AnnualCost = Round(o.AnnualCost), SavingsShare = Round(o.SavingsShare), MigrationCost = Round(o.MigrationCost) });
 
-    private static string PartiesSignature(IEnumerable<SuggestionParty> parties) =>
-        string.Join("|", parties.OrderBy(p => p.OrganisationId).Select(p =>
-            $"{p.OrganisationId};{p.Role};{ValueText.Normalise(p.AnnualCost)};{ValueText.Normalise(p.SavingsShare)};{p.Users};{ValueText.Normalise(p.MigrationCost)}"));
+    private static string PartiesSignature(IEnumerable<(long Organisation, string Role, decimal? Cost, decimal? Share, int? Users, decimal? Migration)> parties) =>
+        string.Join("|", parties.OrderBy(p => p.Organisation).Select(p =>
+            $"{p.Organisation};{p.Role};{ValueText.Normalise(p.Cost)};{ValueText.Normalise(p.Share)};{p.Users};{ValueText.Normalise(p.Migration)}"));
 
     private static string ClusterSignature(ClusterFigures? c) => c is null
         ? ""
@@ -711,18 +713,5 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         public string ClusterSignature() => StateCode is null || LeadOrganisationId is null
             ? ""
             : SuggestionService.ClusterSignature(new ClusterFigures(StateCode, LeadOrganisationId.Value, ClusterAnnualCost ?? 0, SharePercent ?? 0, MigrationCost, PaybackMonths));
-    }
-
-    private sealed class StoredParty
-    {
-        public long SuggestionId { get; init; }
-        public long OrganisationId { get; init; }
-        public string Role { get; init; } = "";
-        public decimal? AnnualCost { get; init; }
-        public decimal? SavingsShare { get; init; }
-        public int? Users { get; init; }
-        public decimal? MigrationCost { get; init; }
-
-        public SuggestionParty ToParty() => new(OrganisationId, Role, AnnualCost, SavingsShare, Users, MigrationCost);
     }
 }

@@ -40,6 +40,13 @@ public static class GraphQLClient
         return (response.StatusCode, text.Length == 0 || !isJson ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
+    /// <summary>A request with a signed-in page session instead of a token (as the explorer sends it); the answer's body.</summary>
+    public static async Task<JsonElement> PostWithSessionAsync(HttpClient session, string query, object? variables = null)
+    {
+        var response = await session.PostAsync("/graphql", new StringContent(JsonSerializer.Serialize(new { query, variables }), Encoding.UTF8, "application/json"));
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
     /// <summary>Global ids as the API writes and reads them.</summary>
     public static string GlobalId(string type, long id) => LandkreisLizenz.Web.GraphQL.Resolve.GlobalId(type, id);
 

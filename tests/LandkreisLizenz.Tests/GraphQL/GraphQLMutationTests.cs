@@ -68,7 +68,7 @@ public sealed class GraphQLMutationTests : SharedAppTests<GraphQLMutationTests>
         };
         return name switch
         {
-            "updateMeasure" => $"mutation {{ updateMeasure(id: \"{GraphQLClient.GlobalId("Measure", MeasureOf(ags))}\", rowVersion: 1, status: \"done\") {Result} }}",
+            "updateMeasure" => $"mutation {{ updateMeasure(id: \"{GraphQLClient.GlobalId("Measure", Planted.MeasureOf(Factory.Database, Scopes.OrganisationId(Factory.Database, ags)))}\", rowVersion: 1, status: \"done\") {Result} }}",
             _ when name.StartsWith("create", StringComparison.Ordinal) => $"mutation {{ {name}(input: {{ {input} }}) {Result} }}",
             _ when name.StartsWith("update", StringComparison.Ordinal) => $"mutation {{ {name}(id: \"{objectId}\", rowVersion: 1, input: {{ }}) {Result} }}",
             _ when name.StartsWith("delete", StringComparison.Ordinal) => $"mutation {{ {name}(id: \"{objectId}\", rowVersion: 1) {Result} }}",
@@ -77,19 +77,6 @@ public sealed class GraphQLMutationTests : SharedAppTests<GraphQLMutationTests>
             "startReconciliation" => $"mutation {{ startReconciliation(organisation: \"{GraphQLClient.GlobalId("Organisation", Scopes.OrganisationId(Factory.Database, ags))}\") {Result} }}",
             _ => throw new AssertFailedException($"Teach this test the mutation {name}."),
         };
-    }
-
-    /// <summary>A measure of the county (made once, as an accepted suggestion would).</summary>
-    private static long MeasureOf(string ags)
-    {
-        using var connection = Factory.Database.Open();
-        var organisation = Scopes.OrganisationId(Factory.Database, ags);
-        return connection.ExecuteScalar<long?>("SELECT MIN(id) FROM measures WHERE organisation_id = @organisation", new { organisation })
-               ?? connection.ExecuteScalar<long>("""
-                   INSERT INTO measures (suggestion_id, organisation_id, status, planned_savings, row_version, created_at, updated_at)
-                   VALUES ((SELECT MIN(suggestion_id) FROM suggestion_organisations WHERE organisation_id = @organisation AND suggestion_id NOT IN (SELECT suggestion_id FROM measures)),
-                           @organisation, 'planned', 100, 1, '2026-11-27T08:00:00Z', '2026-11-27T08:00:00Z') RETURNING id
-                   """, new { organisation });
     }
 
     [TestMethod]
@@ -201,13 +188,9 @@ public sealed class GraphQLMutationTests : SharedAppTests<GraphQLMutationTests>
             """, new { county });
         Assert.AreNotEqual(0L, cluster, "the test estate has no cluster with Mettmann");
 
-        var request = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            query = "mutation($id: ID!, $o: ID!) { decideSuggestion(id: $id, decision: \"joined\", organisation: $o) { succeeded errors { message } suggestion { clusterStatus estimatedSavings clusterSavings participants { decision organisation { ags } } } } }",
-            variables = new { id = GraphQLClient.GlobalId("Suggestion", cluster), o = GraphQLClient.GlobalId("Organisation", county) },
-        });
-        var response = await cio.PostAsync("/graphql", new StringContent(request, System.Text.Encoding.UTF8, "application/json"));
-        var decided = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var decided = await GraphQLClient.PostWithSessionAsync(cio,
+            "mutation($id: ID!, $o: ID!) { decideSuggestion(id: $id, decision: \"joined\", organisation: $o) { succeeded errors { message } suggestion { clusterStatus estimatedSavings clusterSavings participants { decision organisation { ags } } } } }",
+            new { id = GraphQLClient.GlobalId("Suggestion", cluster), o = GraphQLClient.GlobalId("Organisation", county) });
 
         var payload = decided.GetProperty("data").GetProperty("decideSuggestion");
         Assert.IsTrue(payload.GetProperty("succeeded").GetBoolean(), decided.ToString());
@@ -221,19 +204,8 @@ public sealed class GraphQLMutationTests : SharedAppTests<GraphQLMutationTests>
     public async Task CioSession_MeasuresAndUpdateMeasure_GermanFieldErrorThenSaved()
     {
         using var cio = await AppFactory.SignedInClientAsync(Factory, "cio.mettmann");
-        using var connection = Factory.Database.Open();
-        var county = Scopes.OrganisationId(Factory.Database, CountyA);
-        var measure = connection.ExecuteScalar<long>("""
-            INSERT INTO measures (suggestion_id, organisation_id, status, planned_savings, row_version, created_at, updated_at)
-            VALUES ((SELECT MIN(suggestion_id) FROM suggestion_organisations WHERE organisation_id = @county AND suggestion_id NOT IN (SELECT suggestion_id FROM measures)),
-                    @county, 'planned', 1000, 1, '2026-11-27T08:00:00Z', '2026-11-27T08:00:00Z') RETURNING id
-            """, new { county });
-        async Task<System.Text.Json.JsonElement> Post(string query, object variables)
-        {
-            var body = System.Text.Json.JsonSerializer.Serialize(new { query, variables });
-            var response = await cio.PostAsync("/graphql", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
-            return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        }
+        var measure = Planted.Measure(Factory.Database, Scopes.OrganisationId(Factory.Database, CountyA), planned: 1000m);
+        Task<System.Text.Json.JsonElement> Post(string query, object variables) => GraphQLClient.PostWithSessionAsync(cio, query, variables);
 
         const string Update = "mutation($id: ID!, $d: String) { updateMeasure(id: $id, rowVersion: 1, status: \"in_progress\", responsible: \"Herr Muster\", dueDate: $d) { succeeded errors { field message } measure { status responsible dueDate } } }";
         var id = GraphQLClient.GlobalId("Measure", measure);

@@ -106,4 +106,19 @@ public sealed class DemoScaleSuggestionTests
         Assert.IsNotEmpty(perHosting);
         Assert.IsTrue(perHosting.All(h => h.Count == 1), "a hosting with more than one compliance suggestion");
     }
+
+    [TestMethod]
+    public async Task Refresh_RerunWithNothingChanged_WritesNothing()
+    {
+        var clock = TestClock.Create();
+        using var connection = _db.Database.Open();
+        const string Written = "SELECT COALESCE(SUM(row_version), 0) FROM suggestions";
+        var before = connection.ExecuteScalar<long>(Written);
+
+        var rerun = await new SuggestionService(_db.Database, clock, new AuditLog(_db.Database, clock), new SuggestionOptions()).RefreshAsync();
+
+        Assert.AreEqual((0, 0, 0), (rerun.Created, rerun.Updated, rerun.Obsoleted), "participants, shares or cluster figures compared unequal to themselves");
+        Assert.IsGreaterThan(1000, rerun.Unchanged);
+        Assert.AreEqual(before, connection.ExecuteScalar<long>(Written), "a rerun rewrote suggestions");
+    }
 }

@@ -49,8 +49,8 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
         var foreignRun = (await Factory.Services.GetRequiredService<LandkreisLizenz.Core.Reconciliation.ReconciliationService>()
             .RunNow(LandkreisLizenz.Core.Security.CallerScope.System("test"), [foreignOrganisation], "manual")).Id;
         var (foreignProduct, foreignMetric) = ForeignPosition(foreignOrganisation);
-        var foreignRule = ForeignLocalRule(foreignOrganisation);
-        var foreignMeasure = ForeignMeasure(foreignOrganisation);
+        var foreignRule = Planted.LocalRule(Factory.Database, foreignOrganisation, "Nur-im-Wartburgkreis*");
+        var foreignMeasure = Planted.MeasureOf(Factory.Database, foreignOrganisation);
         using var client = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
         var token = await AppFactory.TokenFromAsync(client, "/import");
         var before = EstateChecksum.Compute(Factory.Database);
@@ -248,29 +248,6 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
         return connection.QueryFirst<(long, string)>(
             "SELECT p.product_id, p.metric FROM license_positions p JOIN reconciliation_latest l ON l.run_id = p.run_id AND l.organisation_id = p.organisation_id WHERE p.organisation_id = @organisation",
             new { organisation });
-    }
-
-    /// <summary>A measure of the foreign county (made once, as an accepted suggestion would).</summary>
-    private static long ForeignMeasure(long organisation)
-    {
-        using var connection = Factory.Database.Open();
-        return connection.ExecuteScalar<long?>("SELECT MIN(id) FROM measures WHERE organisation_id = @organisation", new { organisation })
-               ?? connection.ExecuteScalar<long>("""
-                   INSERT INTO measures (suggestion_id, organisation_id, status, planned_savings, row_version, created_at, updated_at)
-                   VALUES ((SELECT MIN(suggestion_id) FROM suggestion_organisations WHERE organisation_id = @organisation), @organisation, 'planned', 100, 1,
-                           '2026-11-27T08:00:00Z', '2026-11-27T08:00:00Z') RETURNING id
-                   """, new { organisation });
-    }
-
-    /// <summary>A local recognition rule of the foreign county (made once; the estate has none of its own).</summary>
-    private static long ForeignLocalRule(long family)
-    {
-        using var connection = Factory.Database.Open();
-        return connection.ExecuteScalar<long?>("SELECT MIN(id) FROM recognition_rules WHERE family_id = @family", new { family })
-               ?? connection.ExecuteScalar<long>("""
-                   INSERT INTO recognition_rules (product_id, family_id, software_pattern, publisher_pattern, created_at)
-                   VALUES ((SELECT MIN(id) FROM products), @family, 'Nur-im-Wartburgkreis*', '*', '2026-01-01') RETURNING id
-                   """, new { family });
     }
 
     private static long ForeignId(RegistryEntity entity)

@@ -207,10 +207,7 @@ public sealed class TenancyTests : SharedAppTests<TenancyTests>
         var ownToken = connection.ExecuteScalar<long>("SELECT MIN(id) FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE user_name = 'lm.mettmann')");
         var title = connection.ExecuteScalar<long>("SELECT MIN(id) FROM software_titles WHERE product_id IS NULL");
         var product = connection.ExecuteScalar<long>("SELECT MIN(id) FROM products");
-        var ownRule = connection.ExecuteScalar<long>("""
-            INSERT INTO recognition_rules (product_id, family_id, software_pattern, publisher_pattern, created_at)
-            VALUES (@product, @mettmann, 'Nur-in-Mettmann*', '*', '2026-01-01') RETURNING id
-            """, new { product, mettmann });
+        var ownRule = Planted.LocalRule(Factory.Database, mettmann, "Nur-in-Mettmann*");
         var before = EstateChecksum.Compute(Factory.Database);
         var batchStatus = connection.ExecuteScalar<string>("SELECT status FROM import_batches WHERE id = @ownBatch", new { ownBatch });
         var tested = new List<string>();
