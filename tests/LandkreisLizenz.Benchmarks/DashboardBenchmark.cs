@@ -41,6 +41,12 @@ internal static class DashboardBenchmark
 
         await Measure("CIO dashboard (Kreis Mettmann)", () => cioService.GetAsync(cio, mettmann));
         await Measure("Verbund dashboard with peer benchmark", () => verbund.GetAsync(analyst, mettmann));
+        // The pages behind the dashboard's savings figure: the CIO's suggestion list (its shares summed by the same rule).
+        var suggestions = new SuggestionService(database, clock, audit, new SuggestionOptions());
+        var page = await suggestions.ListAsync(cio, new SuggestionFilter(), new LandkreisLizenz.Core.Common.PageRequest(1, 50));
+        Console.WriteLine($"suggestion list (Kreis Mettmann): {page.Page.TotalCount:N0} suggestions, sum of shares {page.TotalSavings:N2} €");
+        await Measure("suggestion list, first page of 50 with totals (Kreis Mettmann)", () => suggestions.ListAsync(cio, new SuggestionFilter(), new LandkreisLizenz.Core.Common.PageRequest(1, 50)));
+        await Measure("suggestion list, clusters only (Verbund analyst)", () => suggestions.ListAsync(analyst, new SuggestionFilter(Reach: "cluster"), new LandkreisLizenz.Core.Common.PageRequest(1, 50)));
         return 0;
     }
 

@@ -172,14 +172,19 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         (SELECT SUM(so.savings_share) FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND so.role = 'participant' AND {scope:so.organisation_id})
         """;
 
-    // What of it counts (see CountedSql).
-    private static readonly string CountedOwnShareSql = """
-        (SELECT SUM(so.savings_share) FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND so.role = 'participant' AND {scope:so.organisation_id}
-            AND {counted})
+    // What the caller's participants save and what of it counts (CountedSql), per suggestion, grouped once for a whole
+    // list: a correlated share subquery per listed row re-read the caller's scope for every suggestion (1 s for an analyst).
+    private static readonly string SharesSql = """
+        LEFT JOIN (SELECT so.suggestion_id AS suggestion_id, SUM(so.savings_share) AS own,
+                          SUM(CASE WHEN {counted} THEN so.savings_share END) AS counted
+                   FROM suggestion_organisations so JOIN suggestions s ON s.id = so.suggestion_id
+                   WHERE so.role = 'participant' AND {scope:so.organisation_id}
+                   GROUP BY so.suggestion_id) mine ON mine.suggestion_id = s.id
         """.Replace("{counted}", CountedSql.Trim(), StringComparison.Ordinal);
 
     private const string ListFromSql = """
         FROM suggestions s
+        {shares}
         WHERE EXISTS (SELECT 1 FROM suggestion_organisations so WHERE so.suggestion_id = s.id AND {scope:so.organisation_id})
           AND (@Type IS NULL OR s.type = @Type)
           AND (@Reach IS NULL OR (@Reach = 'own' AND s.type NOT IN {clusters}) OR (@Reach = 'cluster' AND s.type IN {clusters}))
@@ -419,14 +424,14 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
     private static (string Totals, string Page) ListSql(SqlDialect dialect)
     {
         var from = ListFromSql.Replace("{search}", dialect.ContainsIgnoreCase("sfo.name", "@Organisation"), StringComparison.Ordinal)
-            .Replace("{clusters}", SuggestionTypes.ClustersSql, StringComparison.Ordinal);
-        var own = OwnShareSql.Trim();
+            .Replace("{clusters}", SuggestionTypes.ClustersSql, StringComparison.Ordinal)
+            .Replace("{shares}", SharesSql.Trim(), StringComparison.Ordinal);
         // The caller's own organisations' items first, then clusters; each by what the caller saves (or risks).
-        return ($"SELECT COUNT(*), SUM({CountedOwnShareSql.Trim()}), SUM(s.risk_amount) " + from, dialect.Page($"""
-            SELECT s.id AS Id, s.type AS Type, s.status AS Status, s.cluster_status AS ClusterStatus, s.title AS Title, s.estimated_savings AS EstimatedSavings, {own} AS OwnSavings,
+        return ("SELECT COUNT(*), SUM(mine.counted), SUM(s.risk_amount) " + from, dialect.Page($"""
+            SELECT s.id AS Id, s.type AS Type, s.status AS Status, s.cluster_status AS ClusterStatus, s.title AS Title, s.estimated_savings AS EstimatedSavings, mine.own AS OwnSavings,
                    s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt,
                    (SELECT COUNT(*) FROM suggestion_organisations sp WHERE sp.suggestion_id = s.id AND sp.role = 'participant') AS Participants
-            """ + "\n" + from + $"\nORDER BY CASE WHEN s.type IN {SuggestionTypes.ClustersSql} THEN 1 ELSE 0 END, COALESCE({own}, s.risk_amount, 0) DESC, s.id"));
+            """ + "\n" + from + $"\nORDER BY CASE WHEN s.type IN {SuggestionTypes.ClustersSql} THEN 1 ELSE 0 END, COALESCE(mine.own, s.risk_amount, 0) DESC, s.id"));
     }
 
     /// <summary>The statements composed at run time, in <paramref name="dialect"/> (review, parse tests).</summary>
