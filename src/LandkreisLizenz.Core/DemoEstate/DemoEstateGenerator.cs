@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using Dapper;
 using LandkreisLizenz.Core.Data;
+using LandkreisLizenz.Core.Registry;
 using LandkreisLizenz.Core.Security;
 
 namespace LandkreisLizenz.Core.DemoEstate;
@@ -98,14 +99,7 @@ public sealed class DemoEstateGenerator(Database database, TimeProvider clock)
     {
         using var transaction = connection.BeginTransaction();
         var dialect = database.Dialect;
-        var categoryIds = new Dictionary<string, long>();
-        using (var insert = new BulkInsert(connection, transaction, dialect, "categories", ["category_key", "name", "single_system", "kind"], returnsId: true))
-        {
-            foreach (var c in reference.Categories)
-            {
-                categoryIds[c.Key] = insert.Insert(c.Key, c.Name, c.SingleSystem, c.Kind);
-            }
-        }
+        var categoryIds = ReferenceEstate.WriteCategories(connection, transaction, dialect, reference.Categories);
 
         var products = new List<CatalogueProduct>();
         using (var insertProduct = new BulkInsert(connection, transaction, dialect, "products",
@@ -153,22 +147,17 @@ public sealed class DemoEstateGenerator(Database database, TimeProvider clock)
     private List<CountyRow> WriteCounties(DbConnection connection, ReferenceData reference, int seed, DateTime now)
     {
         using var transaction = connection.BeginTransaction();
-        var dialect = database.Dialect;
-        var rows = new List<CountyRow>();
-        using var insert = new BulkInsert(connection, transaction, dialect, "organisations",
-            ["ags", "name", "kind", "county_type", "state_code", "population", "employees", "shares_for_consolidation", "row_version", "created_at", "updated_at"], returnsId: true);
-        foreach (var c in reference.Counties)
+        var figures = reference.Counties.ToDictionary(c => c.Ags, c =>
         {
             var rng = CountyRandom(seed, c.Ags, 0);
             // About 70 % of counties opt in to cross-county analysis; the demo CIO's county does.
             var shares = c.Ags == CioCountyAgs || rng.NextDouble() < 0.7;
             var employees = (int)Math.Max(250, c.Population / 230 + rng.Next(-80, 80));
-            var id = insert.Insert(c.Ags, c.Name, "county", c.CountyType, c.StateCode, c.Population, employees, shares, 1, now, now);
-            rows.Add(new CountyRow(id, c.Ags, c.Name, c.StateCode, c.Population, employees, shares));
-        }
-
+            return (Employees: (int?)employees, Shares: shares);
+        });
+        var ids = ReferenceEstate.WriteCounties(connection, transaction, database.Dialect, reference.Counties, now, c => figures[c.Ags]);
         transaction.Commit();
-        return rows;
+        return reference.Counties.Select((c, i) => new CountyRow(ids[i], c.Ags, c.Name, c.StateCode, c.Population, figures[c.Ags].Employees!.Value, figures[c.Ags].Shares)).ToList();
     }
 
     private void WriteAccounts(DbConnection connection, List<CountyRow> counties, DateTime now)

@@ -92,8 +92,8 @@ public static class CommandLine
         var configuration = Configuration(args);
         var databaseOptions = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var database = Database.FromOptions(databaseOptions, Directory.GetCurrentDirectory());
-        Migrator.Run(database, Migrator.LocateDbRoot());
         var clock = TimeProvider.System;
+        DatabaseBootstrap.Prepare(database, clock);
         var users = new LandkreisLizenz.Core.Security.UserAdministration(database, clock, new LandkreisLizenz.Core.Audit.AuditLog(database, clock));
         var scope = LandkreisLizenz.Core.Security.CallerScope.System("command line");
         var options = Options(args.Skip(1).ToArray());
@@ -128,8 +128,13 @@ public static class CommandLine
         var configuration = Configuration(args);
         var options = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var database = Database.FromOptions(options, Directory.GetCurrentDirectory());
-        var applied = Migrator.Run(database, Migrator.LocateDbRoot());
+        var (applied, reference) = DatabaseBootstrap.Prepare(database, TimeProvider.System);
         Console.WriteLine($"{options.Provider}: {applied.Count} Migration(en) angewendet{(applied.Count > 0 ? ": " + string.Join(", ", applied) : ".")}");
+        if (reference.Counties + reference.Categories > 0)
+        {
+            Console.WriteLine($"Leere Installation: {reference.Counties} Landkreise (Destatis 2018) und {reference.Categories} Kategorien angelegt.");
+        }
+
         return 0;
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using LandkreisLizenz.Core.Common;
 using LandkreisLizenz.Core.Data;
 using LandkreisLizenz.Core.DemoEstate;
+using LandkreisLizenz.Core.Registry;
 
 namespace LandkreisLizenz.Web.Hosting;
 
@@ -11,6 +12,29 @@ namespace LandkreisLizenz.Web.Hosting;
 /// </summary>
 public static class DatabaseBootstrap
 {
+    /// <summary>
+    /// What every verb and every start without the demo does first: the schema up to date and the reference data of
+    /// a real installation (the Landkreise and the catalogue's categories) in an empty database.
+    /// </summary>
+    /// <returns>The migrations applied now and the reference data written now (zero when it was there).</returns>
+    public static (IReadOnlyList<string> Applied, ReferenceEstateReport Reference) Prepare(Database database, TimeProvider clock, ILogger? logger = null)
+    {
+        var dbRoot = Migrator.LocateDbRoot();
+        var applied = Migrator.Run(database, dbRoot, logger);
+        return (applied, WriteReference(database, clock, dbRoot, logger));
+    }
+
+    private static ReferenceEstateReport WriteReference(Database database, TimeProvider clock, string dbRoot, ILogger? logger)
+    {
+        var report = ReferenceEstate.EnsureWritten(database, clock, Path.Combine(dbRoot, "seed"));
+        if (report.Counties + report.Categories > 0)
+        {
+            logger?.LogInformation("Leere Installation: {Counties} Landkreise (Destatis 2018) und {Categories} Kategorien angelegt.", report.Counties, report.Categories);
+        }
+
+        return report;
+    }
+
     public static void EnsureReady(IServiceProvider services)
     {
         var database = services.GetRequiredService<Database>();
@@ -32,6 +56,11 @@ public static class DatabaseBootstrap
         // A production SQL Server is never filled with demo data by accident: only when asked for explicitly (test runs, demos).
         if (!demo.SeedOnFirstStart || (database.Provider != DatabaseProvider.Sqlite && !demo.SeedSqlServer))
         {
+            if (database.Provider == DatabaseProvider.Sqlite || options.MigrateOnStartup)
+            {
+                WriteReference(database, clock, dbRoot, logger);
+            }
+
             return;
         }
 

@@ -4,6 +4,7 @@ using LandkreisLizenz.Core.Data;
 using LandkreisLizenz.Core.Security;
 using LandkreisLizenz.Tests.Infrastructure;
 using LandkreisLizenz.Web.Hosting;
+using System.Net;
 
 namespace LandkreisLizenz.Tests.Security;
 
@@ -24,10 +25,15 @@ public sealed class UserCommandTests
     public void TearDown()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
     }
 
-    private (int Code, string Out, string Error) Run(string stdin, params string[] args)
+    private (int Code, string Out, string Error) Run(string stdin, params string[] args) => RunIn(_folder, stdin, args);
+
+    private static (int Code, string Out, string Error) RunIn(string folder, string stdin, params string[] args)
     {
         var (input, output, error) = (Console.In, Console.Out, Console.Error);
         using var stdout = new StringWriter();
@@ -37,7 +43,7 @@ public sealed class UserCommandTests
             Console.SetIn(new StringReader(stdin));
             Console.SetOut(stdout);
             Console.SetError(stderr);
-            var code = CommandLine.Run([.. args, $"--Database:DataFolder={_folder}"]);
+            var code = CommandLine.Run([.. args, $"--Database:DataFolder={folder}"]);
             return (code, stdout.ToString(), stderr.ToString());
         }
         finally
@@ -98,5 +104,35 @@ public sealed class UserCommandTests
 
         StringAssert.Contains(Run("kurz\n", "users", "add", "--user", "zweiter", "--role", "admin").Error, "mindestens 12 Zeichen");
         StringAssert.Contains(Run("Erstes-Passwort-2026\n", "users", "add", "--user", "Betrieb", "--role", "admin").Error, "gibt es schon");
+    }
+
+    [TestMethod]
+    public async Task ProductionStart_UsersAddThenStartWithoutDemo_AdminSignsInOnCountiesAndCategoriesOnly()
+    {
+        using var factory = new AppFactory(settings: new() { ["Demo:SeedOnFirstStart"] = "false" });
+        Assert.AreEqual(0, RunIn(factory.DataFolder, "Erstes-Passwort-2026\n", "users", "add", "--user", "betrieb", "--role", "admin").Code);
+
+        var client = factory.CreateBrowserClient();
+        Assert.AreEqual(HttpStatusCode.Redirect, (await AppFactory.LoginAsync(client, "betrieb", "Erstes-Passwort-2026")).StatusCode, "the first admin did not sign in");
+        // Every page a newcomer opens first answers on an installation that holds nothing of its own yet.
+        foreach (var page in new[] { "/", "/dashboard", "/register/organisationen", "/register/produkte", "/register/anwendungen", "/lizenzabgleich",
+                     "/empfehlungen", "/fristen", "/verbund", "/massnahmen", "/inventar/nicht-erkannt", "/import", "/protokoll" })
+        {
+            var response = await client.GetAsync(page);
+            Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, page);
+        }
+
+        StringAssert.Contains(await client.GetStringAsync("/register/organisationen?suche=Mettmann"), "Mettmann");
+        using var connection = factory.Database.Open();
+        Assert.AreEqual(294, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM organisations WHERE kind = 'county' AND population > 0"));
+        Assert.AreEqual(294, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM organisations"));
+        Assert.AreEqual(0, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM organisations WHERE shares_for_consolidation = 1"), "a county shares before it decided to");
+        Assert.AreEqual(20, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM categories WHERE kind IN ('fachverfahren', 'office', 'infrastructure')"));
+        foreach (var table in new[] { "products", "recognition_rules", "software_titles", "hostings", "applications", "contracts", "licenses", "devices", "installations", "suggestions" })
+        {
+            Assert.AreEqual(0, connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM {table}"), table);
+        }
+
+        Assert.AreEqual("betrieb", connection.ExecuteScalar<string>("SELECT group_concat(user_name) FROM users"));
     }
 }
