@@ -90,21 +90,30 @@ public sealed class AuditLog(Database database, TimeProvider clock)
         }
     }
 
-    public Task WriteAsync(CallerScope? scope, AuditEntry entry, string? userNameOverride = null)
+    public async Task WriteAsync(CallerScope? scope, AuditEntry entry, string? userNameOverride = null)
     {
-        using var connection = database.Open();
-        return connection.ExecuteAsync(InsertSql, new
-        {
-            OccurredAt = clock.GetUtcNow().UtcDateTime,
-            UserId = scope is { IsSystem: false } ? scope.UserId : (long?)null,
-            UserName = userNameOverride ?? scope?.UserName,
-            entry.OrganisationId,
-            entry.Action,
-            entry.ObjectType,
-            entry.ObjectKey,
-            BeforeJson = entry.Before is null ? null : JsonSerializer.Serialize(entry.Before),
-            AfterJson = entry.After is null ? null : JsonSerializer.Serialize(entry.After),
-            entry.RemoteAddress,
-        });
+        await using var connection = database.Open();
+        await connection.ExecuteAsync(InsertSql, Row(scope, entry, userNameOverride));
     }
+
+    /// <summary>
+    /// Writes the entry inside the transaction of the change it records, so that a crash can lose neither without the
+    /// other (imports: the data and their audit entry commit together or not at all).
+    /// </summary>
+    public void Write(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, CallerScope? scope, AuditEntry entry) =>
+        connection.Execute(InsertSql, Row(scope, entry, null), transaction);
+
+    private object Row(CallerScope? scope, AuditEntry entry, string? userNameOverride) => new
+    {
+        OccurredAt = clock.GetUtcNow().UtcDateTime,
+        UserId = scope is { IsSystem: false } ? scope.UserId : (long?)null,
+        UserName = userNameOverride ?? scope?.UserName,
+        entry.OrganisationId,
+        entry.Action,
+        entry.ObjectType,
+        entry.ObjectKey,
+        BeforeJson = entry.Before is null ? null : JsonSerializer.Serialize(entry.Before),
+        AfterJson = entry.After is null ? null : JsonSerializer.Serialize(entry.After),
+        entry.RemoteAddress,
+    };
 }

@@ -15,17 +15,25 @@ public sealed class ImportFileException(ImportError error) : Exception(error.Rea
 /// </summary>
 internal sealed class CsvSource : IDisposable
 {
+    /// <summary>A record (all its cells) may be this long; far longer ones are broken quoting, not data.</summary>
+    internal const int MaxRecordChars = 256 * 1024;
+
     private const string SaveAsHint = "Bitte in Excel „Speichern unter … CSV UTF-8 (durch Trennzeichen getrennt)“ wählen.";
 
     private readonly StreamReader _reader;
     private readonly CsvDataReader _csv;
 
-    private CsvSource(StreamReader reader, CsvDataReader csv, char delimiter, IReadOnlyList<string> header)
+    private readonly string[] _constants;
+
+    private CsvSource(StreamReader reader, CsvDataReader csv, char delimiter, IReadOnlyList<string> header, ImportMapping? mapping)
     {
         _reader = reader;
         _csv = csv;
         Delimiter = delimiter;
-        Header = header;
+        var renamed = header.Select(h => mapping?.Columns.GetValueOrDefault(h) ?? h).ToList();
+        var constants = mapping?.Constants.Where(c => !renamed.Contains(c.Key)).ToList() ?? [];
+        _constants = constants.Select(c => c.Value).ToArray();
+        Header = [.. renamed, .. constants.Select(c => c.Key)];
     }
 
     public char Delimiter { get; }
@@ -33,7 +41,8 @@ internal sealed class CsvSource : IDisposable
     /// <summary>Lower-case, trimmed column names in file order.</summary>
     public IReadOnlyList<string> Header { get; }
 
-    public static CsvSource Open(Stream stream, string fileName)
+    /// <param name="mapping">Renames and constants applied on top of the file (the header check then sees the mapped names).</param>
+    public static CsvSource Open(Stream stream, string fileName, ImportMapping? mapping = null)
     {
         var extension = Path.GetExtension(fileName).ToLowerInvariant();
         if (extension is ".xlsx" or ".xls" or ".xlsm" or ".ods")
@@ -85,7 +94,7 @@ internal sealed class CsvSource : IDisposable
             string? headerLine;
             try
             {
-                headerLine = reader.ReadLine();
+                headerLine = ReadHeaderLine(reader);
             }
             catch (DecoderFallbackException)
             {
@@ -107,14 +116,35 @@ internal sealed class CsvSource : IDisposable
             }
 
             var pool = new StringPool();
-            var csv = CsvDataReader.Create(reader, new CsvDataReaderOptions { HasHeaders = false, Delimiter = delimiter, BufferSize = 1 << 16, StringFactory = pool.Get });
-            return new CsvSource(reader, csv, delimiter, header);
+            var csv = CsvDataReader.Create(reader, new CsvDataReaderOptions
+            {
+                HasHeaders = false, Delimiter = delimiter, BufferSize = 1 << 16, MaxBufferSize = MaxRecordChars, StringFactory = pool.Get,
+            });
+            return new CsvSource(reader, csv, delimiter, header, mapping);
         }
         catch
         {
             reader.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The first line, read no further than a record may be long (a file without line breaks is not read whole).</summary>
+    private static string? ReadHeaderLine(StreamReader reader)
+    {
+        var line = new StringBuilder();
+        int c;
+        while ((c = reader.Read()) >= 0 && c != '\n')
+        {
+            if (line.Length >= MaxRecordChars)
+            {
+                throw FileError($"Die erste Zeile ist länger als {MaxRecordChars / 1024:N0} KB; eine Kopfzeile mit den Spaltennamen wurde nicht gefunden.");
+            }
+
+            line.Append((char)c);
+        }
+
+        return c < 0 && line.Length == 0 ? null : line.ToString().TrimEnd('\r');
     }
 
     /// <summary>Data records with their row number (header = 1). Blank lines are skipped.</summary>
@@ -132,6 +162,11 @@ internal sealed class CsvSource : IDisposable
             {
                 throw EncodingError(row + 1);
             }
+            catch (CsvRecordTooLargeException)
+            {
+                throw new ImportFileException(new ImportError(row + 1, null, null,
+                    $"Der Datensatz ab Zeile {row + 1} ist länger als {MaxRecordChars / 1024:N0} KB – meist ein Anführungszeichen, das nicht geschlossen wird, oder keine CSV-Datei."));
+            }
             catch (CsvFormatException ex)
             {
                 throw new ImportFileException(new ImportError(row + 1, null, null, $"Die Zeile ist kein gültiger CSV-Datensatz (Anführungszeichen nicht geschlossen?): {ex.Message}"));
@@ -144,7 +179,8 @@ internal sealed class CsvSource : IDisposable
 
             row++;
             var count = _csv.RowFieldCount;
-            var values = new string[count];
+            var values = new string[count + _constants.Length];
+            _constants.CopyTo(values, count);
             var blank = true;
             for (var i = 0; i < count; i++)
             {

@@ -83,7 +83,10 @@ public enum RowAction
     Unchanged,
 }
 
-/// <summary>What a file would do (preview) or did (commit).</summary>
+/// <summary>
+/// What a file would do (preview) or did (commit). <see cref="Errors"/> holds the first <see cref="ImportErrors.MaxKept"/>
+/// errors, <see cref="ErrorCount"/> counts them all.
+/// </summary>
 public sealed record ImportOutcome(
     ImportFormat Format,
     int TotalRows,
@@ -94,10 +97,24 @@ public sealed record ImportOutcome(
     IReadOnlyList<long> AffectedOrganisationIds,
     bool Committed)
 {
-    public bool IsValid => Errors.Count == 0;
+    public int ErrorCount { get; init; } = Errors.Count;
+
+    /// <summary>The organisations that refused rows asked to write to (null: not known), each audited once.</summary>
+    public IReadOnlyCollection<long?> RefusedOrganisations { get; init; } = Errors.Where(e => e.Refused).Select(e => e.OrganisationId).Distinct().ToList();
+
+    public bool IsValid => ErrorCount == 0;
 
     public static ImportOutcome Rejected(ImportFormat format, int totalRows, IReadOnlyList<ImportError> errors) =>
         new(format, totalRows, 0, 0, 0, errors, [], false);
+
+    public static ImportOutcome Rejected(ImportFormat format, int totalRows, ImportErrors errors) =>
+        new(format, totalRows, 0, 0, 0, errors.Kept, [], false) { ErrorCount = errors.Count, RefusedOrganisations = errors.RefusedOrganisations };
+}
+
+/// <summary>A file imported in one go: its batch, the format it was read as, the check and (when it was valid) the commit.</summary>
+public sealed record FileImportResult(long BatchId, ImportFormat Format, ImportOutcome Check, ImportOutcome? Commit)
+{
+    public bool Committed => Commit is { IsValid: true, Committed: true };
 }
 
 public static class ImportFormatDescriptions

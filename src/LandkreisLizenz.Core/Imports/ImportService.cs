@@ -46,6 +46,9 @@ public sealed class ImportBatch
     public DateTime CreatedAt { get; init; }
     public DateTime? FinishedAt { get; init; }
 
+    /// <summary>How the file is read (<see cref="ImportMapping"/>); null: as the format's own columns.</summary>
+    public string? MappingJson { get; init; }
+
     public ImportFormat ImportFormat => ImportFormats.TryParse(Format, out var f) ? f : throw new InvalidOperationException(Format);
 
     public bool IsRunning => Status is ImportStatus.Uploaded or ImportStatus.Validating or ImportStatus.Committing;
@@ -86,15 +89,15 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         [ImportFormat.Installations, ImportFormat.UserAssignments, ImportFormat.UsagePeaks, ImportFormat.Licenses];
 
     private const string InsertBatchSql = """
-        INSERT INTO import_batches (organisation_id, user_id, format, file_name, file_size, file_sha256, status, created_at)
-        VALUES (@OrganisationId, @UserId, @Format, @FileName, @FileSize, @Sha256, @Status, @Now)
+        INSERT INTO import_batches (organisation_id, user_id, format, file_name, file_size, file_sha256, status, created_at, mapping_json)
+        VALUES (@OrganisationId, @UserId, @Format, @FileName, @FileSize, @Sha256, @Status, @Now, @MappingJson)
         """;
 
     private const string BatchSql = """
         SELECT b.id AS Id, b.organisation_id AS OrganisationId, b.user_id AS UserId, COALESCE(u.user_name, '') AS UserName, b.format AS Format,
                b.file_name AS FileName, b.file_size AS FileSize, b.status AS Status, b.total_rows AS TotalRows, b.processed_rows AS ProcessedRows,
                b.inserted_rows AS InsertedRows, b.updated_rows AS UpdatedRows, b.unchanged_rows AS UnchangedRows, b.error_count AS ErrorCount,
-               b.created_at AS CreatedAt, b.finished_at AS FinishedAt
+               b.created_at AS CreatedAt, b.finished_at AS FinishedAt, b.mapping_json AS MappingJson
         FROM import_batches b
         LEFT JOIN users u ON u.id = b.user_id
         """;
@@ -107,6 +110,17 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
 
     private const string ClaimSql = "UPDATE import_batches SET status = @To WHERE id = @Id AND status = @From";
 
+    /// <summary>The commit transaction's first statement: it waits for a concurrent commit of the batch and then finds it done.</summary>
+    private const string TakeBatchSql = "UPDATE import_batches SET status = @Status WHERE id = @Id AND status = @Status";
+
+    /// <summary>A run that broke off ends failed — unless another run finished the batch meanwhile.</summary>
+    private const string FailSql = """
+        UPDATE import_batches SET status = @Failed, finished_at = @Finished, error_count = 1
+        WHERE id = @Id AND status IN (@Uploaded, @Validating, @Committing)
+        """;
+
+    private const string InterruptedSql = "SELECT id AS Id, status AS Status FROM import_batches WHERE status IN (@Uploaded, @Validating, @Committing) ORDER BY id";
+
     private const string ProgressSql = "UPDATE import_batches SET processed_rows = @Processed WHERE id = @Id";
 
     private const string FinishSql = """
@@ -117,6 +131,8 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
 
     private const string DeleteErrorsSql = "DELETE FROM import_errors WHERE import_batch_id = @Id";
 
+    private const string InsertErrorSql = "INSERT INTO import_errors (import_batch_id, row_number, column_name, value, reason) VALUES (@Id, @Row, @Column, @Value, @Reason)";
+
     private const string ErrorsSql = """
         SELECT row_number AS RowNumber, column_name AS ColumnName, value AS Value, reason AS Reason
         FROM import_errors WHERE import_batch_id = @Id ORDER BY row_number, id
@@ -125,8 +141,8 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     private const string BatchOwnerSql = "SELECT user_id FROM import_batches WHERE id = @Id";
 
     /// <summary>Validates a file without writing anything.</summary>
-    public ImportOutcome Preview(CallerScope scope, ImportFormat format, Stream content, string fileName, Action<int>? progress = null) =>
-        AuditRefusals(scope, format, fileName, Run(scope, format, content, fileName, commit: false, progress));
+    public ImportOutcome Preview(CallerScope scope, ImportFormat format, Stream content, string fileName, Action<int>? progress = null, ImportMapping? mapping = null) =>
+        AuditRefusals(scope, format, fileName, Run(scope, format, content, fileName, commit: false, progress, mapping)!);
 
     /// <summary>
     /// Rows that asked for writes the caller has no right to are audited like any refused write (one entry per target
@@ -134,7 +150,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     /// </summary>
     private ImportOutcome AuditRefusals(CallerScope scope, ImportFormat format, string fileName, ImportOutcome outcome)
     {
-        foreach (var owner in outcome.Errors.Where(e => e.Refused).Select(e => e.OrganisationId).Distinct())
+        foreach (var owner in outcome.RefusedOrganisations)
         {
             audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, format.Key(), fileName, owner)).GetAwaiter().GetResult();
         }
@@ -142,30 +158,32 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         return outcome;
     }
 
-    /// <summary>Validates and writes a file in one transaction; any invalid row writes nothing.</summary>
-    public ImportOutcome Commit(CallerScope scope, ImportFormat format, Stream content, string fileName, Action<int>? progress = null)
+    /// <summary>Validates and writes a file in one transaction, its audit entry in the same; any invalid row writes nothing.</summary>
+    public ImportOutcome Commit(CallerScope scope, ImportFormat format, Stream content, string fileName, Action<int>? progress = null, ImportMapping? mapping = null) =>
+        Committed(scope, format, AuditRefusals(scope, format, fileName, Run(scope, format, content, fileName, commit: true, progress, mapping)!));
+
+    /// <summary>What follows a commit outside its transaction: the reconciliation of what changed.</summary>
+    private ImportOutcome Committed(CallerScope scope, ImportFormat format, ImportOutcome outcome)
     {
-        var outcome = AuditRefusals(scope, format, fileName, Run(scope, format, content, fileName, commit: true, progress));
-        if (outcome.IsValid)
+        if (outcome.IsValid && ReconciledFormats.Contains(format) && outcome.AffectedOrganisationIds.Count > 0)
         {
-            audit.WriteAsync(scope, new AuditEntry(AuditActions.Import, format.Key(), fileName,
-                OrganisationId: outcome.AffectedOrganisationIds.Count == 1 ? outcome.AffectedOrganisationIds[0] : null,
-                After: new { outcome.TotalRows, outcome.Inserts, outcome.Updates, outcome.Unchanged, outcome.AffectedOrganisationIds })).GetAwaiter().GetResult();
-            if (ReconciledFormats.Contains(format) && outcome.AffectedOrganisationIds.Count > 0)
-            {
-                reconciliation?.OrganisationsChanged(outcome.AffectedOrganisationIds);
-            }
+            reconciliation?.OrganisationsChanged(outcome.AffectedOrganisationIds);
         }
 
         return outcome;
     }
 
-    private ImportOutcome Run(CallerScope scope, ImportFormat format, Stream content, string fileName, bool commit, Action<int>? progress)
+    /// <param name="batch">
+    /// For a staged batch: its id, and the commit transaction first takes the batch (still <c>committing</c>) and ends
+    /// it <c>completed</c> with its counts — data, counts and audit entry commit together or not at all. Null comes back
+    /// when the batch was no longer committing when the transaction got it (another node or a rerun committed it).
+    /// </param>
+    private ImportOutcome? Run(CallerScope scope, ImportFormat format, Stream content, string fileName, bool commit, Action<int>? progress, ImportMapping? mapping, long? batch = null)
     {
         CsvSource source;
         try
         {
-            source = CsvSource.Open(content, fileName);
+            source = CsvSource.Open(content, fileName, mapping);
         }
         catch (ImportFileException ex)
         {
@@ -184,6 +202,11 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
             using var transaction = commit ? connection.BeginTransaction() : null;
             try
             {
+                if (batch is { } guarded && connection.Execute(TakeBatchSql, new { Id = guarded, Status = ImportStatus.Committing }, transaction) == 0)
+                {
+                    return null;
+                }
+
                 var outcome = format == ImportFormat.Installations
                     ? new InstallationImporter(database.Dialect, now, recognition.LoadRules(connection, transaction)).Run(connection, transaction, source, scope, commit, progress)
                     : new TableImporter(TableSpecs.For(format), database.Dialect, now).Run(connection, transaction, source, scope, commit);
@@ -198,6 +221,14 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
                     {
                         // Global rules decided the new titles as they were written; the families' local rules decide them there.
                         recognition.ApplyLocalRules(connection, transaction!, outcome.AffectedOrganisationIds);
+                    }
+
+                    audit.Write(connection, transaction!, scope, new AuditEntry(AuditActions.Import, format.Key(), fileName,
+                        OrganisationId: outcome.AffectedOrganisationIds.Count == 1 ? outcome.AffectedOrganisationIds[0] : null,
+                        After: new { outcome.TotalRows, outcome.Inserts, outcome.Updates, outcome.Unchanged, outcome.AffectedOrganisationIds, Batch = batch }));
+                    if (batch is { } id)
+                    {
+                        Finish(connection, transaction!, id, outcome, commit: true);
                     }
 
                     transaction!.Commit();
@@ -257,7 +288,8 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     // ------------------------------------------------------------------ staged imports (web page and jobs)
 
     /// <summary>Stores an upload for preview and commit; checks size and type before anything is parsed.</summary>
-    public async Task<long> StageAsync(CallerScope scope, ImportFormat format, Stream content, string fileName, long length)
+    /// <param name="mapping">How to read the file (constants such as the organisation, renamed columns); kept with the batch.</param>
+    public async Task<long> StageAsync(CallerScope scope, ImportFormat format, Stream content, string fileName, long length, ImportMapping? mapping = null)
     {
         await EnsureMayImportAsync(scope, format.Key());
 
@@ -308,9 +340,34 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
             Sha256 = sha,
             Status = ImportStatus.Uploaded,
             Now = clock.GetUtcNow().UtcDateTime,
+            MappingJson = mapping?.ToJson(),
         });
         _staged.Store(id, temp);
         return id;
+    }
+
+    /// <summary>
+    /// A file imported in one go — what county IT schedules after its nightly export (<c>import --file</c>): staged,
+    /// checked and, only when the whole file is valid, committed, as a batch of the import history exactly like an
+    /// upload (same checks, same all-or-nothing commit, same audit). The format is recognised from the header when not given.
+    /// </summary>
+    /// <param name="organisationAgs">The organisation of a file that has no <c>ags</c> column (a constant of its mapping).</param>
+    /// <exception cref="ImportFileException">The file is unreadable or its format cannot be recognised.</exception>
+    public async Task<FileImportResult> ImportFileAsync(CallerScope scope, string path, ImportFormat? format, string? organisationAgs)
+    {
+        await EnsureMayImportAsync(scope, format?.Key());
+        var fileName = Path.GetFileName(path);
+        var mapping = organisationAgs is null ? null : ImportMapping.WithConstant("ags", organisationAgs);
+        var detected = format ?? FormatDetection.Detect(File.OpenRead(path), fileName, mapping);
+        long id;
+        await using (var stream = File.OpenRead(path))
+        {
+            id = await StageAsync(scope, detected, stream, fileName, stream.Length, mapping);
+        }
+
+        var check = RunBatch(scope, await AuthorizeRunAsync(scope, id, commit: false), commit: false);
+        var commit = check.IsValid ? RunBatch(scope, await AuthorizeRunAsync(scope, id, commit: true), commit: true) : null;
+        return new FileImportResult(id, detected, check, commit);
     }
 
     /// <summary>Refuses (and audits) a caller who may not import at all, before any input is looked at.</summary>
@@ -406,6 +463,11 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     }
 
     /// <param name="batch">The batch as <see cref="AuthorizeRunAsync"/> returned it for this caller.</param>
+    /// <remarks>
+    /// Whatever breaks — an unreadable file, a lost staged file, a bug — the batch ends rejected or failed with a German
+    /// reason, never in a running state. A process that dies mid-commit leaves it <c>committing</c> with nothing written
+    /// (data, counts and audit entry are one transaction); <see cref="ResumeInterruptedAsync"/> or the job's retry commits it.
+    /// </remarks>
     private ImportOutcome RunBatch(CallerScope scope, ImportBatch batch, bool commit)
     {
         var batchId = batch.Id;
@@ -414,15 +476,23 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         {
             if (batch.Status == ImportStatus.Completed)
             {
-                return new ImportOutcome(batch.ImportFormat, batch.TotalRows, batch.InsertedRows, batch.UpdatedRows, batch.UnchangedRows, [], [], true);
+                return Stored(batch);
             }
 
-            // Only a previewed (or an interrupted) batch may be committed; the claim makes a second, concurrent commit a no-op.
-            var claimed = connection.Execute(ClaimSql, new { Id = batchId, From = ImportStatus.Previewed, To = ImportStatus.Committing })
-                          + (batch.Status == ImportStatus.Committing ? 1 : 0);
-            if (claimed == 0)
+            // Only a previewed (or an interrupted) batch may be committed; the claim makes a second, concurrent commit wait and find it done.
+            if (connection.Execute(ClaimSql, new { Id = batchId, From = ImportStatus.Previewed, To = ImportStatus.Committing }) == 0)
             {
-                throw new InvalidOperationException($"Der Import hat den Status „{ImportStatus.GermanName(batch.Status)}“ und kann nicht übernommen werden.");
+                // Someone else claimed it since the caller looked (or it was interrupted): go on only while it is committing.
+                var current = Current(batchId);
+                if (current.Status == ImportStatus.Completed)
+                {
+                    return Stored(current);
+                }
+
+                if (current.Status != ImportStatus.Committing)
+                {
+                    throw new InvalidOperationException($"Der Import hat den Status „{ImportStatus.GermanName(current.Status)}“ und kann nicht übernommen werden.");
+                }
             }
         }
         else
@@ -437,20 +507,48 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
             void Progress(int rows) => connection.Execute(ProgressSql, new { Id = batchId, Processed = rows });
             // A commit holds SQLite's single write lock for its whole transaction, so it cannot report progress
             // through another connection; the page shows it as running until it is done.
-            outcome = commit
-                ? Commit(scope, batch.ImportFormat, file, batch.FileName)
-                : Preview(scope, batch.ImportFormat, file, batch.FileName, Progress);
+            if (!commit)
+            {
+                outcome = Preview(scope, batch.ImportFormat, file, batch.FileName, Progress, ImportMapping.FromJson(batch.MappingJson));
+            }
+            else if (Run(scope, batch.ImportFormat, file, batch.FileName, commit: true, progress: null, ImportMapping.FromJson(batch.MappingJson), batchId) is { } committed)
+            {
+                outcome = AuditRefusals(scope, batch.ImportFormat, batch.FileName, committed);
+            }
+            else
+            {
+                return Stored(Current(batchId));
+            }
         }
-        catch (Exception ex) when (ex is IOException or DbException)
+        catch (Exception ex) when (ex is not AccessDeniedException)
         {
-            connection.Execute(SetStatusSql, new { Id = batchId, Status = ImportStatus.Failed, Processed = 0 });
-            throw;
+            Fail(connection, batchId, ex is IOException
+                ? "Die hochgeladene Datei ist nicht mehr lesbar oder nicht mehr vorhanden; bitte erneut hochladen."
+                : $"{(commit ? "Die Übernahme" : "Die Prüfung")} ist abgebrochen ({ex.GetType().Name}: {ex.Message}); es wurde nichts geschrieben. Bitte erneut versuchen oder die Datei erneut hochladen.");
+            // A concurrent commit that finished first removed the staged file: its result is this caller's too.
+            var current = Current(batchId);
+            return current.Status == ImportStatus.Completed
+                ? Stored(current)
+                : ImportOutcome.Rejected(batch.ImportFormat, 0, [new ImportError(0, null, null, ex.Message)]);
+        }
+
+        if (commit && outcome.IsValid)
+        {
+            _staged.Delete(batchId);
+            return Committed(scope, batch.ImportFormat, outcome);
         }
 
         using var transaction = connection.BeginTransaction();
+        Finish(connection, transaction, batchId, outcome, commit);
+        transaction.Commit();
+        return outcome;
+    }
+
+    /// <summary>Stores the batch's result: its first errors, its counts, its final status.</summary>
+    private void Finish(DbConnection connection, DbTransaction transaction, long batchId, ImportOutcome outcome, bool commit)
+    {
         connection.Execute(DeleteErrorsSql, new { Id = batchId }, transaction);
-        connection.Execute("INSERT INTO import_errors (import_batch_id, row_number, column_name, value, reason) VALUES (@Id, @Row, @Column, @Value, @Reason)",
-            outcome.Errors.Select(e => new { Id = batchId, e.Row, e.Column, e.Value, e.Reason }), transaction);
+        connection.Execute(InsertErrorSql, outcome.Errors.Select(e => new { Id = batchId, e.Row, e.Column, e.Value, e.Reason }), transaction);
         connection.Execute(FinishSql, new
         {
             Id = batchId,
@@ -459,16 +557,47 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
             outcome.Inserts,
             outcome.Updates,
             outcome.Unchanged,
-            ErrorCount = outcome.Errors.Count,
+            outcome.ErrorCount,
             Finished = clock.GetUtcNow().UtcDateTime,
         }, transaction);
-        transaction.Commit();
-        if (commit && outcome.IsValid)
+    }
+
+    private void Fail(DbConnection connection, long batchId, string reason)
+    {
+        using var transaction = connection.BeginTransaction();
+        if (connection.Execute(FailSql, new
+            {
+                Id = batchId, Failed = ImportStatus.Failed, Finished = clock.GetUtcNow().UtcDateTime,
+                ImportStatus.Uploaded, ImportStatus.Validating, ImportStatus.Committing,
+            }, transaction) > 0)
         {
-            _staged.Delete(batchId);
+            connection.Execute(DeleteErrorsSql, new { Id = batchId }, transaction);
+            connection.Execute(InsertErrorSql, new { Id = batchId, Row = 0, Column = (string?)null, Value = (string?)null, Reason = reason }, transaction);
         }
 
-        return outcome;
+        transaction.Commit();
+    }
+
+    private ImportBatch Current(long batchId) => GetBatchesAsync(CallerScope.System("import"), [batchId]).GetAwaiter().GetResult().Single();
+
+    private static ImportOutcome Stored(ImportBatch batch) =>
+        new(batch.ImportFormat, batch.TotalRows, batch.InsertedRows, batch.UpdatedRows, batch.UnchangedRows, [], [], batch.Status == ImportStatus.Completed);
+
+    /// <summary>
+    /// Start-up: batches a dead process left checking or committing go to the queue again (nothing of an interrupted
+    /// commit was written, so committing it again is the same as committing it once). Returns the ids queued.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> ResumeInterruptedAsync(IImportQueue queue)
+    {
+        await using var connection = database.Open();
+        var interrupted = (await connection.QueryAsync<(long Id, string Status)>(InterruptedSql,
+            new { ImportStatus.Uploaded, ImportStatus.Validating, ImportStatus.Committing })).ToList();
+        foreach (var (id, status) in interrupted)
+        {
+            queue.Enqueue(id, commit: status == ImportStatus.Committing);
+        }
+
+        return interrupted.Select(b => b.Id).ToList();
     }
 
     /// <summary>The user who staged a batch: jobs rebuild that user's scope from it (ids, not objects).</summary>

@@ -46,7 +46,7 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
 
     public ImportOutcome Run(DbConnection connection, DbTransaction? transaction, CsvSource source, CallerScope scope, bool commit, Action<int>? progress)
     {
-        var errors = new List<ImportError>();
+        var errors = new ImportErrors();
         var lookups = ImportLookups.Load(connection, transaction, ImportFormat.Installations);
         var reader = new RowReader(source.Header, Columns, source.Delimiter, errors);
         var devices = new Dictionary<(long OrganisationId, string Device), Snapshot>();

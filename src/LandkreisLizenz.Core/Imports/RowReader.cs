@@ -23,11 +23,11 @@ internal sealed class RowReader
     // on the hot path of million-row files; other strings fall back to an ordinal lookup.
     private readonly Dictionary<string, (int Index, ColumnSpec Spec)> _byReference = new(ReferenceEqualityComparer.Instance!);
     private readonly Dictionary<string, (int Index, ColumnSpec Spec)> _byName = new(StringComparer.Ordinal);
-    private readonly List<ImportError> _errors;
+    private readonly ImportErrors _errors;
     private readonly char _delimiter;
     private string[] _values = [];
 
-    public RowReader(IReadOnlyList<string> header, IReadOnlyList<ColumnSpec> specs, char delimiter, List<ImportError> errors)
+    public RowReader(IReadOnlyList<string> header, IReadOnlyList<ColumnSpec> specs, char delimiter, ImportErrors errors)
     {
         var index = header.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
         foreach (var spec in specs)

@@ -18,7 +18,7 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
 
     public ImportOutcome Run(IDbConnection connection, IDbTransaction? transaction, CsvSource source, CallerScope scope, bool commit)
     {
-        var errors = new List<ImportError>();
+        var errors = new ImportErrors();
         var lookups = ImportLookups.Load(connection, transaction, spec.Format);
         var reader = new RowReader(source.Header, spec.Columns, source.Delimiter, errors);
         var pending = new List<(string Key, PendingRow Row)>();

@@ -187,7 +187,7 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
         var lookups = ImportLookups.Load(connection, transaction, entity.Format);
-        var errors = new List<ImportError>();
+        var errors = new ImportErrors();
         var header = spec.Columns.Select(c => c.Name).ToList();
         var reader = new RowReader(header, spec.Columns, ';', errors);
         reader.Load(0, header.Select(h => values[h]).ToArray());
@@ -198,12 +198,12 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
             transaction.Rollback();
             // One entry per refused target organisation, so that its CIO sees the attempt (catalogue refusals have none).
             var key = string.Join("/", entity.KeyColumns.Select(k => values[k]));
-            foreach (var owner in errors.Where(e => e.Refused).Select(e => e.OrganisationId).Distinct())
+            foreach (var owner in errors.RefusedOrganisations)
             {
                 await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, entity.Table, key, owner));
             }
 
-            return new SaveResult(null, errors.GroupBy(e => e.Column ?? "").ToDictionary(g => g.Key, g => g.First().Reason), null);
+            return new SaveResult(null, errors.Kept.GroupBy(e => e.Column ?? "").ToDictionary(g => g.Key, g => g.First().Reason), null);
         }
 
         var importer = new TableImporter(spec, database.Dialect, now);

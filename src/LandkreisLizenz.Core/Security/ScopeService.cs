@@ -10,6 +10,10 @@ public sealed class ScopeService(Database database)
         SELECT id AS Id, user_name AS UserName FROM users WHERE id = @UserId AND is_active = 1
         """;
 
+    private const string UserByNameSql = """
+        SELECT id AS Id, user_name AS UserName FROM users WHERE user_name = @UserName AND is_active = 1
+        """;
+
     private const string SessionUserSql = """
         SELECT id AS Id, user_name AS UserName FROM users WHERE id = @UserId AND is_active = 1 AND security_stamp = @Stamp
         """;
@@ -31,6 +35,9 @@ public sealed class ScopeService(Database database)
 
     /// <returns>null when the user does not exist or is deactivated.</returns>
     public Task<CallerScope?> ForUserAsync(long userId) => LoadAsync(UserSql, new { UserId = userId });
+
+    /// <summary>The command line acts as a named account (<c>import --as</c>); null when there is no active one of that name.</summary>
+    public Task<CallerScope?> ForUserNameAsync(string userName) => LoadAsync(UserByNameSql, new { UserName = userName });
 
     private async Task<CallerScope?> LoadAsync(string userSql, object parameters)
     {

@@ -3,6 +3,7 @@ using System.Text;
 using LandkreisLizenz.Core.Common;
 using LandkreisLizenz.Core.Data;
 using LandkreisLizenz.Core.DemoEstate;
+using LandkreisLizenz.Core.Imports;
 
 namespace LandkreisLizenz.Web.Hosting;
 
@@ -16,7 +17,22 @@ namespace LandkreisLizenz.Web.Hosting;
 /// </summary>
 public static class CommandLine
 {
-    public static bool IsCommand(string arg) => arg is "seed" or "migrate" or "backup" or "users";
+    public const string Usage = """
+        Aufruf: LandkreisLizenz.Web [Einstellungen]             startet die Web-Anwendung, z. B. --urls http://127.0.0.1:8080
+                LandkreisLizenz.Web import --file PFAD --as BENUTZER [--format FORMAT] [--organisation AGS]
+                LandkreisLizenz.Web users add --user NAME --role admin|verbund_analyst|cio|license_manager|reader [--organisation AGS]
+                LandkreisLizenz.Web users list | users disable --user NAME
+                LandkreisLizenz.Web migrate
+                LandkreisLizenz.Web backup --to DATEI [--database DATEI]
+                LandkreisLizenz.Web seed --scale test|demo|national --database DATEI [--seed N] [--as-of JJJJ-MM-TT]
+        Einstellungen wie in appsettings.json, z. B. --Database:DataFolder=/srv/landkreislizenz.
+        """;
+
+    /// <summary>
+    /// A first argument that is not an option is a verb: known or not, it never starts the web server (a typo such as
+    /// <c>imprt</c> gets the usage, not a running application).
+    /// </summary>
+    public static bool IsCommand(string arg) => !arg.StartsWith('-') && !arg.Contains('=', StringComparison.Ordinal);
 
     public static int Run(string[] args)
     {
@@ -24,18 +40,85 @@ public static class CommandLine
         {
             return args[0] switch
             {
-                "seed" => Seed(Options(args)),
+                "seed" => Seed(Options(args, "scale", "database", "seed", "as-of")),
                 "migrate" => Migrate(args),
                 "backup" => Backup(args),
                 "users" => Users(args),
-                _ => 2,
+                "import" => Import(args),
+                _ => UnknownVerb(args[0]),
             };
+        }
+        catch (ImportFileException ex)
+        {
+            Console.Error.WriteLine("Fehler: " + ex.Error);
+            return 1;
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or LandkreisLizenz.Core.Security.AccessDeniedException)
         {
             Console.Error.WriteLine("Fehler: " + ex.Message);
             return 1;
         }
+    }
+
+    private static int UnknownVerb(string verb)
+    {
+        Console.Error.WriteLine($"Unbekannter Befehl „{verb}“.");
+        Console.Error.WriteLine(Usage);
+        return 2;
+    }
+
+    /// <summary>
+    /// <c>import --file PATH --as USER [--format KEY] [--organisation AGS]</c>: the same detection, check, all-or-nothing
+    /// commit and audit as an upload; exit code 0 only when the file was committed.
+    /// </summary>
+    private static int Import(string[] args)
+    {
+        var options = Options(args, "file", "as", "format", "organisation");
+        var path = Required(options, "file");
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"Die Datei „{path}“ gibt es nicht.");
+        }
+
+        ImportFormat? format = null;
+        if (options.TryGetValue("format", out var key))
+        {
+            format = ImportFormats.TryParse(key, out var parsed)
+                ? parsed
+                : throw new ArgumentException($"Unbekanntes Format „{key}“; bekannt sind {string.Join(", ", ImportFormats.All.Select(f => f.Key()))}.");
+        }
+
+        // The app's own composition (same configuration, database, reconciliation trigger), without serving anything.
+        using var app = LandkreisLizenzApp.Build([.. options.Where(o => o.Key.Contains(':', StringComparison.Ordinal)).Select(o => $"--{o.Key}={o.Value}"), "--Demo:SeedOnFirstStart=false"]);
+        var services = app.Services;
+        var userName = Required(options, "as");
+        var scope = services.GetRequiredService<LandkreisLizenz.Core.Security.ScopeService>().ForUserNameAsync(userName).GetAwaiter().GetResult()
+            ?? throw new ArgumentException($"Kein aktives Konto „{userName}“.");
+        var result = services.GetRequiredService<ImportService>()
+            .ImportFileAsync(scope, Path.GetFullPath(path), format, options.GetValueOrDefault("organisation")).GetAwaiter().GetResult();
+
+        var de = CultureInfo.GetCultureInfo("de-DE");
+        var check = result.Check;
+        Console.WriteLine(string.Create(de, $"{Path.GetFileName(path)} als {result.Format.GermanName()} gelesen (Import {result.BatchId}): {check.TotalRows:N0} Zeilen."));
+        if (!check.IsValid)
+        {
+            Console.Error.WriteLine(string.Create(de, $"{check.ErrorCount:N0} Fehler – nichts übernommen:"));
+            foreach (var error in check.Errors.Take(20))
+            {
+                Console.Error.WriteLine("  " + error);
+            }
+
+            if (check.ErrorCount > 20)
+            {
+                Console.Error.WriteLine(string.Create(de, $"  … und {check.ErrorCount - 20:N0} weitere (alle in der Import-Historie, Import {result.BatchId})."));
+            }
+
+            return 1;
+        }
+
+        var commit = result.Commit!;
+        Console.WriteLine(string.Create(de, $"Übernommen: {commit.Inserts:N0} neu, {commit.Updates:N0} geändert, {commit.Unchanged:N0} unverändert."));
+        return result.Committed ? 0 : 1;
     }
 
     private static int Seed(Dictionary<string, string> options)
@@ -59,7 +142,7 @@ public static class CommandLine
 
     private static int Backup(string[] args)
     {
-        var options = Options(args);
+        var options = Options(args, "to", "database");
         var target = options.GetValueOrDefault("to") ?? throw new ArgumentException("--to <Datei> fehlt (Zieldatei der Sicherung).");
         var source = options.GetValueOrDefault("database");
         if (source is null)
@@ -96,7 +179,7 @@ public static class CommandLine
         DatabaseBootstrap.Prepare(database, clock);
         var users = new LandkreisLizenz.Core.Security.UserAdministration(database, clock, new LandkreisLizenz.Core.Audit.AuditLog(database, clock));
         var scope = LandkreisLizenz.Core.Security.CallerScope.System("command line");
-        var options = Options(args.Skip(1).ToArray());
+        var options = Options(args.Skip(1).ToArray(), "user", "role", "organisation");
         switch (args.ElementAtOrDefault(1))
         {
             case "add":
@@ -125,6 +208,7 @@ public static class CommandLine
 
     private static int Migrate(string[] args)
     {
+        Options(args);
         var configuration = Configuration(args);
         var options = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var database = Database.FromOptions(options, Directory.GetCurrentDirectory());
@@ -154,7 +238,19 @@ public static class CommandLine
         return text.ToString();
     }
 
-    private static Dictionary<string, string> Options(string[] args)
+    /// <param name="allowed">The verb's own options; settings (names with ':') are always allowed, anything else is an error.</param>
+    private static Dictionary<string, string> Options(string[] args, params string[] allowed)
+    {
+        var result = ParseOptions(args);
+        if (result.Keys.FirstOrDefault(k => !k.Contains(':', StringComparison.Ordinal) && !allowed.Contains(k, StringComparer.OrdinalIgnoreCase)) is { } unknown)
+        {
+            throw new ArgumentException($"Unbekannte Option --{unknown} für „{args[0]}“; {(allowed.Length == 0 ? "der Befehl hat keine eigenen Optionen" : "erlaubt sind " + string.Join(", ", allowed.Select(a => "--" + a)))}.");
+        }
+
+        return result;
+    }
+
+    private static Dictionary<string, string> ParseOptions(string[] args)
     {
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 1; i < args.Length; i++)

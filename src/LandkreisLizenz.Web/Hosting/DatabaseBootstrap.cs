@@ -2,6 +2,7 @@ using System.Diagnostics;
 using LandkreisLizenz.Core.Common;
 using LandkreisLizenz.Core.Data;
 using LandkreisLizenz.Core.DemoEstate;
+using LandkreisLizenz.Core.Imports;
 using LandkreisLizenz.Core.Registry;
 
 namespace LandkreisLizenz.Web.Hosting;
@@ -51,6 +52,13 @@ public static class DatabaseBootstrap
             {
                 logger.LogInformation("Applied {Count} migration(s): {Scripts}", applied.Count, string.Join(", ", applied));
             }
+        }
+
+        // Imports a dead process left checking or committing go on (nothing of an interrupted commit was written).
+        var resumed = services.GetRequiredService<ImportService>().ResumeInterruptedAsync(services.GetRequiredService<IImportQueue>()).GetAwaiter().GetResult();
+        if (resumed.Count > 0)
+        {
+            logger.LogWarning("Unterbrochene Importe wieder aufgenommen: {Batches}", string.Join(", ", resumed));
         }
 
         // A production SQL Server is never filled with demo data by accident: only when asked for explicitly (test runs, demos).

@@ -22,9 +22,7 @@ public sealed class ImportServiceTests
     public async Task Setup()
     {
         _db = TestDatabase.CopyOf(SharedEstate.Database);
-        var clock = TestClock.Create();
-        var audit = new AuditLog(_db.Database, clock);
-        _imports = new ImportService(_db.Database, clock, audit, new RecognitionService(_db.Database, clock, audit), new ImportOptions(), _db.Folder);
+        _imports = _db.Imports();
         _manager = await Scopes.ForUserNameAsync(_db.Database, "lm.mettmann");
     }
 
@@ -317,10 +315,7 @@ public sealed class ImportServiceTests
     [TestMethod]
     public async Task StagedInDatabase_LargerThanOneChunk_PreviewAndCommitAsFromDiskNothingLeft()
     {
-        var clock = TestClock.Create();
-        var audit = new AuditLog(_db.Database, clock);
-        var inDatabase = new ImportService(_db.Database, clock, audit, new RecognitionService(_db.Database, clock, audit),
-            new ImportOptions { StageInDatabase = true, StagingChunkBytes = 1024 }, _db.Folder);
+        var inDatabase = _db.Imports(new ImportOptions { StageInDatabase = true, StagingChunkBytes = 1024 });
         var csv = new StringBuilder("ags;device;software;device_kind;cores;publisher;version;user;last_used\n");
         for (var i = 0; i < 200; i++)
         {

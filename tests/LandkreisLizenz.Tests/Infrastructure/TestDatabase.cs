@@ -37,6 +37,14 @@ public sealed class TestDatabase : IDisposable
 
     public Database Database { get; }
 
+    /// <summary>The import service over this database, as the app builds it (staging in this folder).</summary>
+    public LandkreisLizenz.Core.Imports.ImportService Imports(LandkreisLizenz.Core.Imports.ImportOptions? options = null)
+    {
+        var clock = TestClock.Create();
+        var audit = new LandkreisLizenz.Core.Audit.AuditLog(Database, clock);
+        return new(Database, clock, audit, new LandkreisLizenz.Core.Recognition.RecognitionService(Database, clock, audit), options ?? new(), Folder);
+    }
+
     public static string NewFolder()
     {
         var folder = Path.Combine(Path.GetTempPath(), "lkl-tests", Guid.NewGuid().ToString("N"));

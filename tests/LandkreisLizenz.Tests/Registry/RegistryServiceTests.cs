@@ -27,7 +27,7 @@ public sealed class RegistryServiceTests
         var clock = TestClock.Create();
         var audit = new AuditLog(_db.Database, clock);
         _registry = new RegistryService(_db.Database, clock, audit);
-        _imports = new ImportService(_db.Database, clock, audit, new RecognitionService(_db.Database, clock, audit), new ImportOptions(), _db.Folder);
+        _imports = _db.Imports();
     }
 
     [TestCleanup]
