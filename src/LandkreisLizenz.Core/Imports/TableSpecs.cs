@@ -543,10 +543,11 @@ internal static partial class TableSpecs
     {
         Format = ImportFormat.Licenses,
         Table = "licenses",
-        KeyColumns = ["organisation_id", "contract_id", "product_id", "metric"],
+        KeyColumns = ["organisation_id", "contract_id", "product_id", "metric", "license_key"],
         Columns =
         [
-            new("ags", true), new("contract_key", true), new("product_key", true), new("metric", true, Allowed: Metrics), new("quantity", true, ValueKind.Int),
+            new("ags", true), new("contract_key", true), new("product_key", true), new("metric", true, Allowed: Metrics), new("license_key", false, MaxLength: 100),
+            new("quantity", true, ValueKind.Int),
             new("unit_price", false, ValueKind.Decimal), new("annual_cost_per_unit", false, ValueKind.Decimal), new("valid_from", false, ValueKind.Date),
             new("valid_to", false, ValueKind.Date), new("covers_members", false, ValueKind.Bool), new("min_cores_per_device", false, ValueKind.Int),
         ],
@@ -563,6 +564,8 @@ internal static partial class TableSpecs
 
             var productId = Product(r, lookups);
             var metric = r.Text("metric");
+            // A tranche (e.g. the successor of an expired one of the same product and metric) under the same contract.
+            var licenseKey = r.Text("license_key") ?? "";
             var quantity = r.Int("quantity");
             var from = r.Date("valid_from");
             var to = r.Date("valid_to");
@@ -585,8 +588,8 @@ internal static partial class TableSpecs
 
             return new PendingRow
             {
-                Row = r.Row, DisplayKey = $"{organisation.Ags}/{contractKey}/{r.Raw("product_key")}/{metric}", OrganisationId = organisation.Id,
-                KeyValues = new() { ["organisation_id"] = organisation.Id, ["contract_id"] = contractId, ["product_id"] = productId, ["metric"] = metric },
+                Row = r.Row, DisplayKey = $"{organisation.Ags}/{contractKey}/{r.Raw("product_key")}/{metric}{(licenseKey.Length > 0 ? "/" + licenseKey : "")}", OrganisationId = organisation.Id,
+                KeyValues = new() { ["organisation_id"] = organisation.Id, ["contract_id"] = contractId, ["product_id"] = productId, ["metric"] = metric, ["license_key"] = licenseKey },
                 Values = values,
             };
         },

@@ -313,6 +313,7 @@ public static class RegistryEntities
             new("product", "Produkt", "p.name", LinkSlug: "lizenzen", LinkIdKey: "id"),
             new("contract", "Vertrag", "k.contract_key"),
             new("metric", "Metrik", "l.metric", ValueFormat.Code),
+            new("license_key", "Tranche", "l.license_key"),
             new("quantity", "Menge", "l.quantity", ValueFormat.Number),
             new("unit_price", "Stückpreis", "l.unit_price", ValueFormat.Money),
             new("annual_cost_per_unit", "Kosten je Einheit/Jahr", "l.annual_cost_per_unit", ValueFormat.Money),
@@ -324,13 +325,13 @@ public static class RegistryEntities
         SearchSql = ["p.name", "k.contract_key", "o.name"],
         Filter = new("metrik", "Metrik", "l.metric", Options: Labels.Metrics),
         ExportSelectSql = """
-            o.ags AS ags, k.contract_key AS contract_key, p.product_key AS product_key, l.metric AS metric, l.quantity AS quantity,
+            o.ags AS ags, k.contract_key AS contract_key, p.product_key AS product_key, l.metric AS metric, l.license_key AS license_key, l.quantity AS quantity,
             l.unit_price AS unit_price, l.annual_cost_per_unit AS annual_cost_per_unit, l.valid_from AS valid_from, l.valid_to AS valid_to,
             l.covers_members AS covers_members, l.min_cores_per_device AS min_cores_per_device
             """,
         DetailExtraSql = ", l.organisation_id AS organisation_id, l.contract_id AS contract_id, l.product_id AS product_id",
         DetailLinks = [("ags", "organisationen", "organisation_id"), ("contract_key", "vertraege", "contract_id"), ("product_key", "produkte", "product_id")],
-        KeyColumns = ["ags", "contract_key", "product_key", "metric"],
+        KeyColumns = ["ags", "contract_key", "product_key", "metric", "license_key"],
     };
 
     public static readonly IReadOnlyList<RegistryEntity> All = [Organisations, Products, Hostings, Applications, Contracts, Licenses];

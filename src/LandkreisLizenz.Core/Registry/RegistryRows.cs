@@ -138,7 +138,7 @@ public sealed class ContractRow : Contracts.ContractTermColumns, IRegistryRow
 public sealed class LicenseRow : IRegistryRow
 {
     public const string Select = """
-        l.id AS Id, l.organisation_id AS OrganisationId, l.contract_id AS ContractId, l.product_id AS ProductId, l.metric AS Metric, l.quantity AS Quantity,
+        l.id AS Id, l.organisation_id AS OrganisationId, l.contract_id AS ContractId, l.product_id AS ProductId, l.metric AS Metric, l.license_key AS LicenseKey, l.quantity AS Quantity,
         l.unit_price AS UnitPrice, l.annual_cost_per_unit AS AnnualCostPerUnit, l.valid_from AS ValidFrom, l.valid_to AS ValidTo,
         l.covers_members AS CoversMembers, l.min_cores_per_device AS MinCoresPerDevice, l.row_version AS RowVersion
         """;
@@ -148,6 +148,7 @@ public sealed class LicenseRow : IRegistryRow
     public long ContractId { get; init; }
     public long ProductId { get; init; }
     public string Metric { get; init; } = "";
+    public string LicenseKey { get; init; } = "";
     public long Quantity { get; init; }
     public decimal? UnitPrice { get; init; }
     public decimal? AnnualCostPerUnit { get; init; }

@@ -227,6 +227,7 @@ public sealed class LicenseGraphType : ObjectGraphType<LicenseRow>
         Description = "An entitlement from a contract: a quantity of a product by a license metric.";
         this.GlobalId("License", l => l.Id);
         Field(l => l.Metric).Description("device, named_user, subscription, concurrent_user, core, instance, inhabitants or site.");
+        Field(l => l.LicenseKey).Description("Tells tranches of one product and metric under one contract apart (e.g. an expired one and its successor); empty for the only one.");
         Field(l => l.Quantity).Description("Licensed quantity.");
         Field(l => l.UnitPrice, nullable: true).Description("One-off price per unit in euros.");
         Field(l => l.AnnualCostPerUnit, nullable: true).Description("Annual cost per unit in euros (maintenance or subscription).");

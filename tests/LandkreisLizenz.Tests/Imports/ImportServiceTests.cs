@@ -201,6 +201,31 @@ public sealed class ImportServiceTests
     }
 
     [TestMethod]
+    public void Commit_ExpiredTrancheAndSuccessorUnderOneContract_BothKeptSecondImportUnchanged()
+    {
+        Assert.IsTrue(Commit(ImportFormat.Contracts, "ags;contract_key;vendor;title;evb_it_type;start_date\n05158;V-TRANCHEN;AKDB;Kfz;pflege_s;2021-01-01\n").IsValid);
+        const string licenses = """
+            ags;contract_key;product_key;metric;license_key;quantity;valid_from;valid_to
+            05158;V-TRANCHEN;akdb-ok-vorfahrt;named_user;2021-2024;40;2021-01-01;2024-12-31
+            05158;V-TRANCHEN;akdb-ok-vorfahrt;named_user;2025-2027;55;2025-01-01;2027-12-31
+            """;
+
+        var first = Commit(ImportFormat.Licenses, licenses);
+        var again = Commit(ImportFormat.Licenses, licenses);
+        var twice = Commit(ImportFormat.Licenses, "ags;contract_key;product_key;metric;quantity\n05158;V-TRANCHEN;akdb-ok-vorfahrt;device;1\n05158;V-TRANCHEN;akdb-ok-vorfahrt;device;2\n");
+
+        Assert.IsTrue(first.IsValid, string.Join("; ", first.Errors));
+        Assert.AreEqual(2, first.Inserts);
+        Assert.AreEqual(2, again.Unchanged);
+        using var connection = _db.Database.Open();
+        CollectionAssert.AreEqual(new[] { "2021-2024:40", "2025-2027:55" }, connection.Query<string>("""
+            SELECT l.license_key || ':' || l.quantity FROM licenses l JOIN contracts k ON k.id = l.contract_id
+            WHERE k.contract_key = 'V-TRANCHEN' ORDER BY l.license_key
+            """).ToArray());
+        StringAssert.Contains(twice.Errors.Single().Reason, "doppelter Schlüssel", "without a license key one product and metric is one license, as before");
+    }
+
+    [TestMethod]
     public void Commit_XlsxSavedAsCsv_OneClearError()
     {
         var outcome = CommitBytes(ImportFormat.Contracts, [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00]);
