@@ -10,46 +10,59 @@ public sealed class ImportFileException(ImportError error) : Exception(error.Rea
 }
 
 /// <summary>
-/// Opens an uploaded file as spec §5 describes it: UTF-8 (BOM allowed), delimiter ';' or ',' detected from the
-/// header line, header names case-insensitive. Spreadsheets, UTF-16 and other encodings are refused with a hint.
+/// Opens an uploaded file as spec §7 describes it: CSV with ';', ',' or tab (detected from the header line), in UTF-8
+/// (BOM allowed), UTF-16 (BOM) or Windows-1252 (a file that is not valid UTF-8), or the first worksheet of an XLSX
+/// workbook. Header names are compared lower-case and trimmed; an <see cref="ImportMapping"/> renames them and adds
+/// constants, and its date and number formats apply to the values.
 /// </summary>
 internal sealed class CsvSource : IDisposable
 {
     /// <summary>A record (all its cells) may be this long; far longer ones are broken quoting, not data.</summary>
     internal const int MaxRecordChars = 256 * 1024;
 
-    private const string SaveAsHint = "Bitte in Excel „Speichern unter … CSV UTF-8 (durch Trennzeichen getrennt)“ wählen.";
+    private const string SaveAsHint = "Bitte als CSV (UTF-8) oder als Excel-Arbeitsmappe (XLSX) speichern.";
 
-    private readonly StreamReader _reader;
-    private readonly CsvDataReader _csv;
+    static CsvSource() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
+    private readonly IDisposable _resource;
+    private readonly IEnumerable<(int Row, string[] Values)> _records;
     private readonly string[] _constants;
+    private readonly int[]? _keep;
 
-    private CsvSource(StreamReader reader, CsvDataReader csv, char delimiter, IReadOnlyList<string> header, ImportMapping? mapping)
+    private CsvSource(IDisposable resource, Func<CsvSource, IEnumerable<(int, string[])>> records, char delimiter, IReadOnlyList<string> header, ImportMapping? mapping)
     {
-        _reader = reader;
-        _csv = csv;
+        _resource = resource;
         Delimiter = delimiter;
-        var renamed = header.Select(h => mapping?.Columns.GetValueOrDefault(h) ?? h).ToList();
+        Mapping = mapping;
+        // A mapping that names columns reads those and ignores the rest of the tool's export (spec §7).
+        _keep = mapping is { Columns.Count: > 0 }
+            ? Enumerable.Range(0, header.Count).Where(i => mapping.Columns.ContainsKey(header[i])).ToArray()
+            : null;
+        var renamed = _keep is null ? header.ToList() : _keep.Select(i => mapping!.Columns[header[i]]).ToList();
         var constants = mapping?.Constants.Where(c => !renamed.Contains(c.Key)).ToList() ?? [];
         _constants = constants.Select(c => c.Value).ToArray();
         Header = [.. renamed, .. constants.Select(c => c.Key)];
+        SourceHeader = header;
+        _records = records(this);
     }
 
     public char Delimiter { get; }
 
-    /// <summary>Lower-case, trimmed column names in file order.</summary>
+    public ImportMapping? Mapping { get; }
+
+    /// <summary>Lower-case, trimmed column names in file order, as the mapping renamed them, then the mapping's constants.</summary>
     public IReadOnlyList<string> Header { get; }
+
+    /// <summary>The file's own column names (lower-case, trimmed), before any mapping.</summary>
+    public IReadOnlyList<string> SourceHeader { get; }
+
+    /// <summary>Which kind of text the file was read as (shown with the preview).</summary>
+    public string EncodingName { get; private init; } = "UTF-8";
 
     /// <param name="mapping">Renames and constants applied on top of the file (the header check then sees the mapped names).</param>
     public static CsvSource Open(Stream stream, string fileName, ImportMapping? mapping = null)
     {
         var extension = Path.GetExtension(fileName).ToLowerInvariant();
-        if (extension is ".xlsx" or ".xls" or ".xlsm" or ".ods")
-        {
-            throw FileError($"„{fileName}“ ist eine Tabellenkalkulation, keine CSV-Datei. {SaveAsHint}");
-        }
-
         var start = stream.CanSeek ? stream.Position : 0;
         var head = new byte[8];
         var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
@@ -58,37 +71,58 @@ internal sealed class CsvSource : IDisposable
             throw FileError("Die Datei ist leer.");
         }
 
-        if (read >= 4 && head[0] == 0x50 && head[1] == 0x4B && head[2] == 0x03 && head[3] == 0x04)
-        {
-            throw FileError($"Die Datei ist eine Excel-Arbeitsmappe (XLSX), auch wenn sie auf „{extension}“ endet. {SaveAsHint}");
-        }
-
         if (read >= 4 && head[0] == 0xD0 && head[1] == 0xCF && head[2] == 0x11 && head[3] == 0xE0)
         {
-            throw FileError($"Die Datei ist eine alte Excel-Arbeitsmappe (XLS), keine CSV-Datei. {SaveAsHint}");
+            throw FileError($"Die Datei ist eine alte Excel-Arbeitsmappe (XLS). {SaveAsHint}");
         }
 
-        if (read >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)))
+        if (read >= 4 && head[0] == 0x50 && head[1] == 0x4B && head[2] == 0x03 && head[3] == 0x04)
         {
-            throw FileError($"Die Datei ist UTF-16-kodiert („Unicode-Text“). {SaveAsHint}");
-        }
-
-        // Uploads are staged to disk, so the stream can be scanned once to name the line of a wrong encoding.
-        if (stream.CanSeek)
-        {
-            stream.Position = start;
-            var invalidRow = FirstInvalidUtf8Row(stream);
-            if (invalidRow > 0)
+            if (extension == ".ods")
             {
-                throw EncodingError(invalidRow);
+                throw FileError($"OpenDocument-Tabellen (ODS) werden nicht gelesen. {SaveAsHint}");
             }
 
-            stream.Position = start + read;
+            if (!stream.CanSeek)
+            {
+                throw FileError("Eine Excel-Arbeitsmappe kann nur als hochgeladene Datei gelesen werden.");
+            }
+
+            stream.Position = start;
+            return XlsxSource.Open(stream, mapping);
         }
 
-        var skip = read >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0;
+        Encoding encoding;
+        int skip;
+        string encodingName;
+        if (read >= 2 && head[0] == 0xFF && head[1] == 0xFE)
+        {
+            (encoding, skip, encodingName) = (new UnicodeEncoding(bigEndian: false, byteOrderMark: false, throwOnInvalidBytes: true), 2, "UTF-16");
+        }
+        else if (read >= 2 && head[0] == 0xFE && head[1] == 0xFF)
+        {
+            (encoding, skip, encodingName) = (new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: true), 2, "UTF-16 (Big Endian)");
+        }
+        else
+        {
+            skip = read >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0;
+            // Uploads are staged to disk, so the stream can be scanned once: a file that is not UTF-8 is what Excel's
+            // "CSV (Trennzeichen-getrennt)" writes on a German Windows, Windows-1252.
+            var utf8 = true;
+            if (stream.CanSeek)
+            {
+                stream.Position = start;
+                utf8 = FirstInvalidUtf8Row(stream) == 0;
+                stream.Position = start + read;
+            }
+
+            (encoding, encodingName) = utf8
+                ? (new UTF8Encoding(false, throwOnInvalidBytes: true), "UTF-8")
+                : (Encoding.GetEncoding(1252, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback), "Windows-1252");
+        }
+
         var prefix = new MemoryStream(head, skip, read - skip, writable: false);
-        var reader = new StreamReader(new ConcatenatedStream(prefix, stream), new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+        var reader = new StreamReader(new ConcatenatedStream(prefix, stream), encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
         try
         {
             string? headerLine;
@@ -98,7 +132,7 @@ internal sealed class CsvSource : IDisposable
             }
             catch (DecoderFallbackException)
             {
-                throw EncodingError(1);
+                throw EncodingError(1, encodingName);
             }
 
             if (string.IsNullOrWhiteSpace(headerLine))
@@ -106,10 +140,12 @@ internal sealed class CsvSource : IDisposable
                 throw FileError("Die Datei ist leer oder die erste Zeile (Kopfzeile mit den Spaltennamen) fehlt.");
             }
 
-            var delimiter = headerLine.Contains(';') ? ';' : headerLine.Contains(',') ? ',' : '\0';
+            var delimiter = new[] { ';', ',', '\t' }.Select(d => (Delimiter: d, Count: headerLine.Count(c => c == d))).OrderByDescending(d => d.Count).First() is { Count: > 0 } found
+                ? found.Delimiter
+                : '\0';
             var header = delimiter == '\0'
-                ? [headerLine.Trim().Trim('"').ToLowerInvariant()]
-                : headerLine.Split(delimiter).Select(h => h.Trim().Trim('"').Trim().ToLowerInvariant()).ToArray();
+                ? [Normalise(headerLine)]
+                : headerLine.Split(delimiter).Select(Normalise).ToArray();
             if (delimiter == '\0')
             {
                 delimiter = ';';
@@ -120,7 +156,7 @@ internal sealed class CsvSource : IDisposable
             {
                 HasHeaders = false, Delimiter = delimiter, BufferSize = 1 << 16, MaxBufferSize = MaxRecordChars, StringFactory = pool.Get,
             });
-            return new CsvSource(reader, csv, delimiter, header, mapping);
+            return new CsvSource(new Resources(csv, reader), source => source.CsvRecords(csv, encodingName), delimiter, header, mapping) { EncodingName = encodingName };
         }
         catch
         {
@@ -128,6 +164,12 @@ internal sealed class CsvSource : IDisposable
             throw;
         }
     }
+
+    internal static string Normalise(string name) => name.Trim().Trim('"').Trim().ToLowerInvariant();
+
+    /// <summary>An XLSX worksheet read as records of text: what the spec's value rules expect, whatever the cell types.</summary>
+    internal static CsvSource FromRecords(IDisposable resource, IReadOnlyList<string> header, IEnumerable<(int, string[])> records, ImportMapping? mapping, string kind) =>
+        new(resource, _ => records, ';', header, mapping) { EncodingName = kind };
 
     /// <summary>The first line, read no further than a record may be long (a file without line breaks is not read whole).</summary>
     private static string? ReadHeaderLine(StreamReader reader)
@@ -147,8 +189,48 @@ internal sealed class CsvSource : IDisposable
         return c < 0 && line.Length == 0 ? null : line.ToString().TrimEnd('\r');
     }
 
-    /// <summary>Data records with their row number (header = 1). Blank lines are skipped.</summary>
-    public IEnumerable<(int Row, string[] Values)> Records()
+    /// <summary>
+    /// Data records with their row number (header = 1), as the mapping reads them (its columns, then its constants), and
+    /// whether the file's record has as many fields as its header — a record that has not is passed on unmapped.
+    /// Blank lines are skipped.
+    /// </summary>
+    public IEnumerable<(int Row, string[] Values, bool FieldsMatch)> Records()
+    {
+        foreach (var (row, values) in _records)
+        {
+            if (values.Length != SourceHeader.Count)
+            {
+                yield return (row, values, false);
+                continue;
+            }
+
+            if (_constants.Length == 0 && _keep is null)
+            {
+                yield return (row, values, true);
+                continue;
+            }
+
+            if (_keep is null)
+            {
+                var withConstants = new string[values.Length + _constants.Length];
+                values.CopyTo(withConstants, 0);
+                _constants.CopyTo(withConstants, values.Length);
+                yield return (row, withConstants, true);
+                continue;
+            }
+
+            var projected = new string[_keep.Length + _constants.Length];
+            for (var i = 0; i < _keep.Length; i++)
+            {
+                projected[i] = values[_keep[i]];
+            }
+
+            _constants.CopyTo(projected, _keep.Length);
+            yield return (row, projected, true);
+        }
+    }
+
+    private IEnumerable<(int Row, string[] Values)> CsvRecords(CsvDataReader csv, string encodingName)
     {
         var row = 1;
         while (true)
@@ -156,16 +238,16 @@ internal sealed class CsvSource : IDisposable
             bool more;
             try
             {
-                more = _csv.Read();
+                more = csv.Read();
             }
             catch (DecoderFallbackException)
             {
-                throw EncodingError(row + 1);
+                throw EncodingError(row + 1, encodingName);
             }
             catch (CsvRecordTooLargeException)
             {
                 throw new ImportFileException(new ImportError(row + 1, null, null,
-                    $"Der Datensatz ab Zeile {row + 1} ist länger als {MaxRecordChars / 1024:N0} KB – meist ein Anführungszeichen, das nicht geschlossen wird, oder keine CSV-Datei."));
+                    $"Der Datensatz ab Zeile {row + 1} ist länger als {MaxRecordChars / 1024} KB – meist ein Anführungszeichen, das nicht geschlossen wird, oder keine CSV-Datei."));
             }
             catch (CsvFormatException ex)
             {
@@ -178,13 +260,12 @@ internal sealed class CsvSource : IDisposable
             }
 
             row++;
-            var count = _csv.RowFieldCount;
-            var values = new string[count + _constants.Length];
-            _constants.CopyTo(values, count);
+            var count = csv.RowFieldCount;
+            var values = new string[count];
             var blank = true;
             for (var i = 0; i < count; i++)
             {
-                values[i] = Unescape(_csv.GetString(i).Trim());
+                values[i] = Unescape(csv.GetString(i).Trim());
                 blank &= values[i].Length == 0;
             }
 
@@ -196,7 +277,7 @@ internal sealed class CsvSource : IDisposable
     }
 
     /// <summary>Exports protect cells against formula injection with a leading ' (see TabularExport); a re-import removes it.</summary>
-    private static string Unescape(string value) =>
+    internal static string Unescape(string value) =>
         value.Length > 1 && value[0] == '\'' && "=+-@\t\r".Contains(value[1], StringComparison.Ordinal) ? value[1..] : value;
 
     /// <summary>The line (1-based) of the first byte sequence that is not UTF-8, or 0 when the whole stream is valid.</summary>
@@ -231,13 +312,20 @@ internal sealed class CsvSource : IDisposable
 
     private static ImportFileException FileError(string reason) => new(new ImportError(0, null, null, reason));
 
-    private static ImportFileException EncodingError(int row) =>
-        new(new ImportError(row, null, null, $"Die Datei ist nicht UTF-8-kodiert (erstes ungültiges Zeichen in Zeile {row}). {SaveAsHint}"));
+    private static ImportFileException EncodingError(int row, string encodingName) =>
+        new(new ImportError(row, null, null, $"Die Datei ist nicht als {encodingName} lesbar (ungültiges Zeichen in Zeile {row}). {SaveAsHint}"));
 
-    public void Dispose()
+    public void Dispose() => _resource.Dispose();
+
+    private sealed class Resources(params IDisposable[] resources) : IDisposable
     {
-        _csv.Dispose();
-        _reader.Dispose();
+        public void Dispose()
+        {
+            foreach (var resource in resources)
+            {
+                resource.Dispose();
+            }
+        }
     }
 
     /// <summary>

@@ -7,7 +7,10 @@ internal static class CsvValues
 {
     private static readonly string[] DateFormats = ["yyyy-MM-dd", "dd.MM.yyyy", "d.M.yyyy"];
 
-    public static bool TryDate(string text, out DateOnly value, out string? reason)
+    public static bool TryDate(string text, out DateOnly value, out string? reason) => TryDate(text, null, out value, out reason);
+
+    /// <param name="sourceFormat">The source's own date format (spec §7), tried after the spec's; a time of day is dropped.</param>
+    public static bool TryDate(string text, string? sourceFormat, out DateOnly value, out string? reason)
     {
         reason = null;
         // Fast path for the ISO form that inventory exports use on millions of rows.
@@ -26,7 +29,15 @@ internal static class CsvValues
             return true;
         }
 
-        reason = "kein gültiges Datum (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)";
+        if (sourceFormat is not null && DateTime.TryParseExact(text, sourceFormat, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var parsed))
+        {
+            value = DateOnly.FromDateTime(parsed);
+            return true;
+        }
+
+        reason = sourceFormat is null
+            ? "kein gültiges Datum (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)"
+            : $"kein gültiges Datum (erwartet {sourceFormat}, JJJJ-MM-TT oder TT.MM.JJJJ)";
         return false;
     }
 
@@ -61,11 +72,20 @@ internal static class CsvValues
         return false;
     }
 
-    /// <summary>Decimals use '.'; in ';'-separated files ',' is accepted as the decimal separator too. No thousands separators.</summary>
-    public static bool TryDecimal(string text, char delimiter, out decimal value, out string? reason)
+    /// <summary>
+    /// Decimals use '.'; in ';'- and tab-separated files ',' is accepted as the decimal separator too. No thousands separators —
+    /// unless the source's <paramref name="numberFormat"/> says how it groups them (<c>9.999,99</c> or <c>9,999.99</c>).
+    /// </summary>
+    public static bool TryDecimal(string text, char delimiter, string? numberFormat, out decimal value, out string? reason)
     {
+        if (numberFormat is not null)
+        {
+            return TryGrouped(text, numberFormat, out value, out reason);
+        }
+
         reason = null;
-        var normalised = delimiter == ';' ? text.Replace(',', '.') : text;
+        // ',' is the decimal separator wherever it cannot be the delimiter (';'- and tab-separated files, workbooks).
+        var normalised = delimiter != ',' ? text.Replace(',', '.') : text;
         if (normalised.Count(c => c == '.') <= 1
             && decimal.TryParse(normalised, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value))
         {
@@ -79,7 +99,28 @@ internal static class CsvValues
         }
 
         value = 0;
-        reason = delimiter == ';' ? "keine Zahl (Dezimaltrennzeichen ',' oder '.', ohne Tausenderpunkte)" : "keine Zahl (Dezimaltrennzeichen '.')";
+        reason = delimiter != ',' ? "keine Zahl (Dezimaltrennzeichen ',' oder '.', ohne Tausenderpunkte)" : "keine Zahl (Dezimaltrennzeichen '.')";
+        return false;
+    }
+
+    private static bool TryGrouped(string text, string numberFormat, out decimal value, out string? reason)
+    {
+        var (group, separator) = numberFormat == NumberFormats.German ? ('.', ',') : (',', '.');
+        var trimmed = text.Replace("€", "", StringComparison.Ordinal).Replace("EUR", "", StringComparison.OrdinalIgnoreCase).Trim();
+        var integral = trimmed.Split(separator)[0];
+        // Groups of three after the first: "1.299,00" is a thousand and more, "1.29,00" a typo, not 129.
+        var grouped = integral.Contains(group, StringComparison.Ordinal)
+            && integral.TrimStart('-').Split(group).Skip(1).Any(g => g.Length != 3);
+        var normalised = trimmed.Replace(group.ToString(), "", StringComparison.Ordinal).Replace(separator, '.');
+        if (!grouped && trimmed.Count(c => c == separator) <= 1
+            && decimal.TryParse(normalised, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value))
+        {
+            reason = value < 0 ? "darf nicht negativ sein" : null;
+            return value >= 0;
+        }
+
+        value = 0;
+        reason = numberFormat == NumberFormats.German ? "keine Zahl (erwartet z. B. 1.299,00)" : "keine Zahl (erwartet z. B. 1,299.00)";
         return false;
     }
 

@@ -15,6 +15,13 @@ public static class FormatDetection
         return Detect(source.Header);
     }
 
+    /// <summary>Whether the header has every required column of the format and no column foreign to it.</summary>
+    internal static bool Fits(ImportFormat format, IReadOnlyList<string> header)
+    {
+        var columns = TableSpecs.Columns(format);
+        return header.All(h => columns.Any(c => c.Name == h)) && columns.Where(c => c.Required).All(c => header.Contains(c.Name));
+    }
+
     internal static ImportFormat Detect(IReadOnlyList<string> header)
     {
         var named = header.ToHashSet(StringComparer.Ordinal);

@@ -7,12 +7,36 @@ namespace LandkreisLizenz.Core.Imports;
 /// to the format's fields, <see cref="Constants"/> adds fields the file does not have (e.g. <c>ags</c> for an export of
 /// one organisation). Stored with the batch as JSON, so that its check and its commit read the file alike.
 /// </summary>
-public sealed record ImportMapping(IReadOnlyDictionary<string, string> Columns, IReadOnlyDictionary<string, string> Constants)
+/// <param name="DateFormat">An extra date format of the source (e.g. <c>dd/MM/yyyy</c>), besides <c>yyyy-MM-dd</c> and <c>dd.MM.yyyy</c>.</param>
+/// <param name="NumberFormat"><see cref="NumberFormats"/>: how the source writes decimals; null: ',' or '.' as decimal separator, no grouping.</param>
+public sealed record ImportMapping(
+    IReadOnlyDictionary<string, string> Columns,
+    IReadOnlyDictionary<string, string> Constants,
+    string? DateFormat = null,
+    string? NumberFormat = null)
 {
     public static ImportMapping WithConstant(string field, string value) =>
         new(new Dictionary<string, string>(), new Dictionary<string, string> { [field] = value });
 
+    /// <summary>The date formats a mapping may name (as the mapping page offers them).</summary>
+    public static readonly IReadOnlyList<(string Format, string Label)> DateFormats =
+    [
+        ("dd/MM/yyyy", "TT/MM/JJJJ (z. B. 31/12/2026)"),
+        ("MM/dd/yyyy", "MM/TT/JJJJ (z. B. 12/31/2026)"),
+        ("d.M.yy", "T.M.JJ (z. B. 31.12.26)"),
+        ("yyyy-MM-ddTHH:mm:ss", "JJJJ-MM-TTThh:mm:ss (Zeitstempel)"),
+    ];
+
     public string ToJson() => JsonSerializer.Serialize(this);
 
     public static ImportMapping? FromJson(string? json) => string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize<ImportMapping>(json);
+}
+
+public static class NumberFormats
+{
+    /// <summary><c>9.999,99</c>: ',' decimal separator, '.' groups thousands.</summary>
+    public const string German = "de";
+
+    /// <summary><c>9,999.99</c>: '.' decimal separator, ',' groups thousands.</summary>
+    public const string English = "en";
 }

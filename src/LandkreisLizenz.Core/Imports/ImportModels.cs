@@ -104,6 +104,9 @@ public sealed record ImportOutcome(
 
     public bool IsValid => ErrorCount == 0;
 
+    /// <summary>The header does not fit the format: its columns need a mapping (spec §7) rather than a corrected file.</summary>
+    public bool HeaderMismatch { get; init; }
+
     public static ImportOutcome Rejected(ImportFormat format, int totalRows, IReadOnlyList<ImportError> errors) =>
         new(format, totalRows, 0, 0, 0, errors, [], false);
 
@@ -112,10 +115,26 @@ public sealed record ImportOutcome(
 }
 
 /// <summary>A file imported in one go: its batch, the format it was read as, the check and (when it was valid) the commit.</summary>
-public sealed record FileImportResult(long BatchId, ImportFormat Format, ImportOutcome Check, ImportOutcome? Commit)
+public sealed record FileImportResult(long BatchId, ImportFormat Format, string? ProfileName, ImportOutcome Check, ImportOutcome? Commit)
 {
     public bool Committed => Commit is { IsValid: true, Committed: true };
 }
+
+/// <summary>
+/// A staged file as the mapping page shows it: its own header and first records, the target format's fields and, per
+/// source column, the field it is read as (suggested or as mapped before), with constants and formats.
+/// </summary>
+public sealed record MappingDraft(
+    ImportBatch Batch,
+    ImportFormat Format,
+    IReadOnlyList<string> SourceHeader,
+    IReadOnlyList<string[]> Samples,
+    string FileKind,
+    IReadOnlyDictionary<string, string> Columns,
+    IReadOnlyDictionary<string, string> Constants,
+    string? DateFormat,
+    string? NumberFormat,
+    IReadOnlyList<FormField> Fields);
 
 public static class ImportFormatDescriptions
 {

@@ -49,6 +49,14 @@ public sealed class ImportBatch
     /// <summary>How the file is read (<see cref="ImportMapping"/>); null: as the format's own columns.</summary>
     public string? MappingJson { get; init; }
 
+    /// <summary>The profile the file is read with (a saved one with its version, or a built-in one); null: none.</summary>
+    public string? ProfileName { get; init; }
+
+    /// <summary>The header fits no format as it is: the columns wait for a mapping (spec §7).</summary>
+    public bool NeedsMapping { get; init; }
+
+    public ImportMapping? Mapping => ImportMapping.FromJson(MappingJson);
+
     public ImportFormat ImportFormat => ImportFormats.TryParse(Format, out var f) ? f : throw new InvalidOperationException(Format);
 
     public bool IsRunning => Status is ImportStatus.Uploaded or ImportStatus.Validating or ImportStatus.Committing;
@@ -88,16 +96,20 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     private static readonly HashSet<ImportFormat> ReconciledFormats =
         [ImportFormat.Installations, ImportFormat.UserAssignments, ImportFormat.UsagePeaks, ImportFormat.Licenses];
 
+    /// <summary>What an upload may be (spec §7): CSV in any usual delimiter and encoding, or an Excel workbook.</summary>
+    public static readonly IReadOnlySet<string> UploadExtensions = new HashSet<string>(StringComparer.Ordinal) { ".csv", ".txt", ".tsv", ".xlsx", ".xlsm" };
+
     private const string InsertBatchSql = """
-        INSERT INTO import_batches (organisation_id, user_id, format, file_name, file_size, file_sha256, status, created_at, mapping_json)
-        VALUES (@OrganisationId, @UserId, @Format, @FileName, @FileSize, @Sha256, @Status, @Now, @MappingJson)
+        INSERT INTO import_batches (organisation_id, user_id, format, file_name, file_size, file_sha256, status, created_at, mapping_json, profile_id, profile_name)
+        VALUES (@OrganisationId, @UserId, @Format, @FileName, @FileSize, @Sha256, @Status, @Now, @MappingJson, @ProfileId, @ProfileName)
         """;
 
     private const string BatchSql = """
         SELECT b.id AS Id, b.organisation_id AS OrganisationId, b.user_id AS UserId, COALESCE(u.user_name, '') AS UserName, b.format AS Format,
                b.file_name AS FileName, b.file_size AS FileSize, b.status AS Status, b.total_rows AS TotalRows, b.processed_rows AS ProcessedRows,
                b.inserted_rows AS InsertedRows, b.updated_rows AS UpdatedRows, b.unchanged_rows AS UnchangedRows, b.error_count AS ErrorCount,
-               b.created_at AS CreatedAt, b.finished_at AS FinishedAt, b.mapping_json AS MappingJson
+               b.created_at AS CreatedAt, b.finished_at AS FinishedAt, b.mapping_json AS MappingJson, b.profile_name AS ProfileName,
+               b.needs_mapping AS NeedsMapping
         FROM import_batches b
         LEFT JOIN users u ON u.id = b.user_id
         """;
@@ -125,7 +137,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
 
     private const string FinishSql = """
         UPDATE import_batches SET status = @Status, total_rows = @Total, processed_rows = @Total, inserted_rows = @Inserts, updated_rows = @Updates,
-            unchanged_rows = @Unchanged, error_count = @ErrorCount, finished_at = @Finished
+            unchanged_rows = @Unchanged, error_count = @ErrorCount, finished_at = @Finished, needs_mapping = @NeedsMapping
         WHERE id = @Id
         """;
 
@@ -137,6 +149,15 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         SELECT row_number AS RowNumber, column_name AS ColumnName, value AS Value, reason AS Reason
         FROM import_errors WHERE import_batch_id = @Id ORDER BY row_number, id
         """;
+
+    /// <summary>A mapped batch is checked again from the start (never one that is being committed or was).</summary>
+    private const string RemapSql = """
+        UPDATE import_batches SET format = @Format, mapping_json = @MappingJson, profile_id = @ProfileId, profile_name = @ProfileName,
+            status = @Status, needs_mapping = 0, error_count = 0, finished_at = NULL
+        WHERE id = @Id AND status IN (@Rejected, @Previewed, @Failed)
+        """;
+
+    private const string HomeAgsSql = "SELECT o.ags FROM organisations o WHERE o.id = @Id AND {scope:o.id}";
 
     private const string BatchOwnerSql = "SELECT user_id FROM import_batches WHERE id = @Id";
 
@@ -194,7 +215,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         {
             if (CheckHeader(format, source) is { } headerError)
             {
-                return ImportOutcome.Rejected(format, 0, [headerError]);
+                return ImportOutcome.Rejected(format, 0, [headerError]) with { HeaderMismatch = true };
             }
 
             var now = clock.GetUtcNow().UtcDateTime;
@@ -288,10 +309,14 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     // ------------------------------------------------------------------ staged imports (web page and jobs)
 
     /// <summary>Stores an upload for preview and commit; checks size and type before anything is parsed.</summary>
-    /// <param name="mapping">How to read the file (constants such as the organisation, renamed columns); kept with the batch.</param>
-    public async Task<long> StageAsync(CallerScope scope, ImportFormat format, Stream content, string fileName, long length, ImportMapping? mapping = null)
+    /// <param name="format">The format the file is meant to be; null: recognised from its header (spec §7).</param>
+    /// <param name="mapping">How to read the file (constants, renamed columns); null: as <see cref="PlanAsync"/> decides from the header.</param>
+    /// <param name="organisationAgs">The organisation of a file without an <c>ags</c> column (the upload's or <c>--organisation</c>).</param>
+    /// <exception cref="ArgumentException">Too large, wrong type, or — when no format is given — unreadable.</exception>
+    public async Task<long> StageAsync(CallerScope scope, ImportFormat? format, Stream content, string fileName, long length, ImportMapping? mapping = null,
+        string? organisationAgs = null)
     {
-        await EnsureMayImportAsync(scope, format.Key());
+        await EnsureMayImportAsync(scope, format?.Key());
 
         if (length <= 0)
         {
@@ -304,11 +329,11 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         }
 
         var extension = Path.GetExtension(fileName).ToLowerInvariant();
-        if (extension is not (".csv" or ".txt"))
+        if (!UploadExtensions.Contains(extension))
         {
-            throw new ArgumentException(extension is ".xlsx" or ".xls" or ".xlsm" or ".ods"
-                ? "Tabellenkalkulationen werden nicht direkt importiert. Bitte in Excel „Speichern unter … CSV UTF-8 (durch Trennzeichen getrennt)“ wählen."
-                : $"Dateityp „{extension}“ wird nicht unterstützt; erwartet wird eine CSV-Datei (.csv).");
+            throw new ArgumentException(extension is ".xls" or ".ods"
+                ? $"Dateien im Format „{extension}“ werden nicht gelesen. Bitte in der Tabellenkalkulation als Excel-Arbeitsmappe (.xlsx) oder CSV speichern."
+                : $"Dateityp „{extension}“ wird nicht unterstützt; erwartet wird eine CSV-Datei (.csv, .txt, .tsv) oder eine Excel-Arbeitsmappe (.xlsx).");
         }
 
         var folder = _staged.Folder;
@@ -329,18 +354,39 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
             sha = Convert.ToHexString(hash.GetHashAndReset());
         }
 
+        ReadingPlan plan;
+        try
+        {
+            plan = mapping is not null && format is { } given
+                ? new ReadingPlan(given, mapping, null, null)
+                : await PlanAsync(scope, temp, fileName, format, organisationAgs);
+        }
+        catch (ImportFileException ex) when (format is { } named)
+        {
+            // With its format named, an unreadable file becomes a batch whose check names the problem, as before.
+            _ = ex;
+            plan = new ReadingPlan(named, null, null, null);
+        }
+        catch (ImportFileException ex)
+        {
+            File.Delete(temp);
+            throw new ArgumentException(ex.Error.Reason);
+        }
+
         using var connection = database.Open();
         var id = await connection.ExecuteScalarAsync<long>(database.Dialect.InsertReturningId(InsertBatchSql), new
         {
             OrganisationId = scope.HomeOrganisationIds.Count > 0 ? scope.HomeOrganisationIds[0] : (long?)null,
             UserId = scope.IsSystem ? (long?)null : scope.UserId,
-            Format = format.Key(),
+            Format = plan.Format.Key(),
             FileName = Path.GetFileName(fileName),
             FileSize = length,
             Sha256 = sha,
             Status = ImportStatus.Uploaded,
             Now = clock.GetUtcNow().UtcDateTime,
-            MappingJson = mapping?.ToJson(),
+            MappingJson = plan.Mapping?.ToJson(),
+            plan.ProfileId,
+            plan.ProfileName,
         });
         _staged.Store(id, temp);
         return id;
@@ -356,19 +402,235 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     public async Task<FileImportResult> ImportFileAsync(CallerScope scope, string path, ImportFormat? format, string? organisationAgs)
     {
         await EnsureMayImportAsync(scope, format?.Key());
-        var fileName = Path.GetFileName(path);
-        var mapping = organisationAgs is null ? null : ImportMapping.WithConstant("ags", organisationAgs);
-        var detected = format ?? FormatDetection.Detect(File.OpenRead(path), fileName, mapping);
         long id;
         await using (var stream = File.OpenRead(path))
         {
-            id = await StageAsync(scope, detected, stream, fileName, stream.Length, mapping);
+            id = await StageAsync(scope, format, stream, Path.GetFileName(path), stream.Length, organisationAgs: organisationAgs);
         }
 
-        var check = RunBatch(scope, await AuthorizeRunAsync(scope, id, commit: false), commit: false);
+        var batch = await AuthorizeRunAsync(scope, id, commit: false);
+        var check = RunBatch(scope, batch, commit: false);
         var commit = check.IsValid ? RunBatch(scope, await AuthorizeRunAsync(scope, id, commit: true), commit: true) : null;
-        return new FileImportResult(id, detected, check, commit);
+        return new FileImportResult(id, batch.ImportFormat, batch.ProfileName, check, commit);
     }
+
+    /// <summary>
+    /// How a file is read, from its header (spec §7): as a spec format when the header is one (with the organisation
+    /// as a constant when it has no <c>ags</c>), else with the caller's organisations' saved profile for that header,
+    /// else with the built-in profile of the tool whose columns it has — or, when none fits, as the likeliest format,
+    /// whose header check then asks for a mapping.
+    /// </summary>
+    /// <exception cref="ImportFileException">The file cannot be read at all.</exception>
+    private async Task<ReadingPlan> PlanAsync(CallerScope scope, string path, string fileName, ImportFormat? requested, string? organisationAgs)
+    {
+        IReadOnlyList<string> header;
+        await using (var stream = File.OpenRead(path))
+        using (var source = CsvSource.Open(stream, fileName))
+        {
+            header = source.SourceHeader;
+        }
+
+        var constants = organisationAgs is not null && !header.Contains("ags")
+            ? new Dictionary<string, string> { ["ags"] = organisationAgs }
+            : new Dictionary<string, string>();
+        var asSpec = constants.Count > 0 ? (IReadOnlyList<string>)[.. header, "ags"] : header;
+        ImportFormat? spec = requested;
+        if (spec is null)
+        {
+            try
+            {
+                spec = FormatDetection.Detect(asSpec);
+            }
+            catch (ImportFileException)
+            {
+                spec = null;
+            }
+        }
+
+        if (spec is { } format && FormatDetection.Fits(format, asSpec))
+        {
+            return new ReadingPlan(format, constants.Count > 0 ? new ImportMapping(new Dictionary<string, string>(), constants) : null, null, null);
+        }
+
+        if (await _profiles.ForHeaderAsync(scope, header) is { } saved && (requested is null || saved.ImportFormat == requested))
+        {
+            var mapping = saved.Mapping;
+            if (constants.Count > 0 && !mapping.Columns.Values.Contains("ags") && !mapping.Constants.ContainsKey("ags"))
+            {
+                mapping = mapping with { Constants = new Dictionary<string, string>(mapping.Constants) { ["ags"] = organisationAgs! } };
+            }
+
+            return new ReadingPlan(saved.ImportFormat, mapping, saved.Label, saved.Id);
+        }
+
+        if (BuiltInProfiles.For(header) is { } builtIn && (requested is null || builtIn.Format == requested))
+        {
+            return new ReadingPlan(builtIn.Format, builtIn.Mapping(constants), builtIn.Name, null);
+        }
+
+        return new ReadingPlan(requested ?? ColumnSuggestions.LikeliestFormat(header), constants.Count > 0 ? new ImportMapping(new Dictionary<string, string>(), constants) : null, null, null);
+    }
+
+    /// <summary>
+    /// What the mapping page shows of a staged file: its own header, its first records and how it was read, plus the
+    /// fields suggested for each column of <paramref name="format"/> (the batch's format when null) — the batch's
+    /// current mapping when it has one for that format, else suggestions from the column names.
+    /// </summary>
+    /// <returns>null when the batch is not the caller's to map (the refusal is audited).</returns>
+    public async Task<MappingDraft?> DraftMappingAsync(CallerScope scope, long batchId, ImportFormat? format = null, int sampleRows = 5)
+    {
+        var batch = await GetBatchAsync(scope, batchId);
+        if (batch is null || !MayMap(scope, batch))
+        {
+            return null;
+        }
+
+        IReadOnlyList<string> header;
+        var samples = new List<string[]>();
+        string kind;
+        using (var file = _staged.Open(batchId, batch.FileSize))
+        using (var source = CsvSource.Open(file, batch.FileName))
+        {
+            header = source.SourceHeader;
+            kind = source.EncodingName;
+            foreach (var (_, values, _) in source.Records().Take(sampleRows))
+            {
+                samples.Add(values);
+            }
+        }
+
+        var target = format ?? batch.ImportFormat;
+        var current = batch.Mapping;
+        var columns = current is { Columns.Count: > 0 } && target == batch.ImportFormat
+            ? current.Columns
+            : ColumnSuggestions.Suggest(target, header);
+        return new MappingDraft(batch, target, header, samples, kind, columns, current?.Constants ?? new Dictionary<string, string>(),
+            current?.DateFormat, current?.NumberFormat, TableSpecs.Columns(target).Select(c => new FormField(c.Name, c.Required, "", c.MaxLength)).ToList());
+    }
+
+    /// <summary>
+    /// Reads a staged file with the caller's mapping (spec §7): checks that it covers every required field once, saves
+    /// it as a new version of the named profile when a name is given (in the same transaction as the batch's new
+    /// mapping), and checks the file again with it. A batch already committed keeps its mapping.
+    /// </summary>
+    /// <returns>Errors by form field ("" for the whole mapping); empty when the file is being checked with the mapping.</returns>
+    public async Task<IReadOnlyDictionary<string, string>> ApplyMappingAsync(CallerScope scope, long batchId, ImportFormat format, ImportMapping mapping,
+        string? profileName, IImportQueue background)
+    {
+        var batch = await GetBatchAsync(scope, batchId)
+            ?? throw new KeyNotFoundException("Der Import existiert nicht oder gehört nicht zu Ihrem Zuständigkeitsbereich.");
+        if (!MayMap(scope, batch))
+        {
+            await audit.WriteAsync(scope, new AuditEntry(AuditActions.AccessDenied, "import", $"{batchId}/mapping", batch.OrganisationId));
+            throw new AccessDeniedException(batch.Status is ImportStatus.Completed or ImportStatus.Committing
+                ? "Ein übernommener Import wird nicht neu zugeordnet; bitte die Datei erneut hochladen."
+                : "Nur wer die Datei hochgeladen hat, ordnet ihre Spalten zu.");
+        }
+
+        var errors = CheckMapping(format, mapping);
+        var name = profileName?.Trim();
+        if (name is { Length: > 200 })
+        {
+            errors[""] = "Der Profilname ist zu lang (höchstens 200 Zeichen).";
+        }
+
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+
+        IReadOnlyList<string> header;
+        using (var file = _staged.Open(batchId, batch.FileSize))
+        using (var source = CsvSource.Open(file, batch.FileName))
+        {
+            header = source.SourceHeader;
+        }
+
+        await using (var connection = database.Open())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            long? profileId = null;
+            string? label = null;
+            if (!string.IsNullOrEmpty(name))
+            {
+                var owner = batch.OrganisationId ?? scope.HomeOrganisationIds.FirstOrDefault();
+                var (id, version) = _profiles.Save(connection, transaction, scope, owner, name, format, header, mapping);
+                (profileId, label) = (id, $"„{name}“ (Version {version})");
+            }
+
+            await connection.ExecuteAsync(RemapSql, new
+            {
+                Id = batchId, Format = format.Key(), MappingJson = mapping.ToJson(), ProfileId = profileId, ProfileName = label, Status = ImportStatus.Uploaded,
+                ImportStatus.Rejected, ImportStatus.Previewed, ImportStatus.Failed,
+            }, transaction);
+            await transaction.CommitAsync();
+        }
+
+        await RunOrQueueAsync(scope, batchId, commit: false, background);
+        return errors;
+    }
+
+    private static bool MayMap(CallerScope scope, ImportBatch batch) =>
+        scope.CanImport && (scope.IsAdmin || batch.UserId == scope.UserId)
+        && batch.Status is ImportStatus.Rejected or ImportStatus.Previewed or ImportStatus.Failed;
+
+    /// <summary>Every required field once, by a column or a constant; no field twice; only fields of the format.</summary>
+    private static Dictionary<string, string> CheckMapping(ImportFormat format, ImportMapping mapping)
+    {
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var fields = TableSpecs.Columns(format);
+        foreach (var field in mapping.Columns.Values.Concat(mapping.Constants.Keys).Where(f => fields.All(c => c.Name != f)).Distinct())
+        {
+            errors[field] = $"„{field}“ ist kein Feld von {format.GermanName()}.";
+        }
+
+        foreach (var twice in mapping.Columns.GroupBy(c => c.Value).Where(g => g.Count() > 1))
+        {
+            errors[twice.Key] = $"„{twice.Key}“ ist mehreren Spalten zugeordnet ({string.Join(", ", twice.Select(t => t.Key))}); jedes Feld nur einer.";
+        }
+
+        foreach (var both in mapping.Constants.Keys.Where(mapping.Columns.Values.Contains))
+        {
+            errors[both] = $"„{both}“ ist einer Spalte zugeordnet und hat zugleich einen festen Wert; bitte eines von beiden.";
+        }
+
+        foreach (var field in fields.Where(f => f.Required && !mapping.Columns.Values.Contains(f.Name) && !mapping.Constants.ContainsKey(f.Name)))
+        {
+            errors[field.Name] = $"Pflichtfeld „{field.Name}“: bitte einer Spalte zuordnen oder einen festen Wert angeben.";
+        }
+
+        foreach (var empty in mapping.Constants.Where(c => string.IsNullOrWhiteSpace(c.Value)))
+        {
+            errors[empty.Key] = $"Fester Wert für „{empty.Key}“ ist leer.";
+        }
+
+        if (mapping.DateFormat is { } date && ImportMapping.DateFormats.All(d => d.Format != date))
+        {
+            errors["date_format"] = "Unbekanntes Datumsformat.";
+        }
+
+        if (mapping.NumberFormat is { } number && number is not (NumberFormats.German or NumberFormats.English))
+        {
+            errors["number_format"] = "Unbekanntes Zahlenformat.";
+        }
+
+        return errors;
+    }
+
+    /// <summary>The AGS the upload form proposes for files without one: the caller's own organisation (none for admins).</summary>
+    public async Task<string?> HomeOrganisationAgsAsync(CallerScope scope)
+    {
+        if (scope.HomeOrganisationIds.Count == 0)
+        {
+            return null;
+        }
+
+        await using var connection = database.Open();
+        return (await connection.QueryScopedAsync<string>(scope, HomeAgsSql, new { Id = scope.HomeOrganisationIds[0] })).FirstOrDefault();
+    }
+
+    /// <summary>How a staged file is read: its format, mapping and the profile it came from.</summary>
+    private sealed record ReadingPlan(ImportFormat Format, ImportMapping? Mapping, string? ProfileName, long? ProfileId);
 
     /// <summary>Refuses (and audits) a caller who may not import at all, before any input is looked at.</summary>
     public async Task EnsureMayImportAsync(CallerScope scope, string? format)
@@ -559,6 +821,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
             outcome.Unchanged,
             outcome.ErrorCount,
             Finished = clock.GetUtcNow().UtcDateTime,
+            NeedsMapping = outcome.HeaderMismatch,
         }, transaction);
     }
 
@@ -616,4 +879,6 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     }
 
     private readonly StagedFiles _staged = new(database, options, dataFolder);
+
+    private readonly ImportProfiles _profiles = new(database, clock, audit);
 }

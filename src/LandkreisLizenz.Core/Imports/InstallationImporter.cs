@@ -48,20 +48,20 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
     {
         var errors = new ImportErrors();
         var lookups = ImportLookups.Load(connection, transaction, ImportFormat.Installations);
-        var reader = new RowReader(source.Header, Columns, source.Delimiter, errors);
+        var reader = new RowReader(source.Header, Columns, source.Delimiter, errors, source.Mapping);
         var devices = new Dictionary<(long OrganisationId, string Device), Snapshot>();
         var writable = new Dictionary<string, bool>(StringComparer.Ordinal);
         var total = 0;
-        foreach (var (row, values) in source.Records())
+        foreach (var (row, values, fieldsMatch) in source.Records())
         {
             if (++total % 50_000 == 0)
             {
                 progress?.Invoke(total);
             }
 
-            if (values.Length != source.Header.Count)
+            if (!fieldsMatch)
             {
-                errors.Add(new ImportError(row, null, null, $"{values.Length} Felder statt {source.Header.Count} wie in der Kopfzeile – Trennzeichen und Anführungszeichen prüfen"));
+                errors.Add(new ImportError(row, null, null, $"{values.Length} Felder statt {source.SourceHeader.Count} wie in der Kopfzeile – Trennzeichen und Anführungszeichen prüfen"));
                 continue;
             }
 

@@ -27,8 +27,14 @@ internal sealed class RowReader
     private readonly char _delimiter;
     private string[] _values = [];
 
-    public RowReader(IReadOnlyList<string> header, IReadOnlyList<ColumnSpec> specs, char delimiter, ImportErrors errors)
+    private readonly string? _dateFormat;
+    private readonly string? _numberFormat;
+
+    /// <param name="mapping">The source's date and number formats (spec §7), besides the spec's own.</param>
+    public RowReader(IReadOnlyList<string> header, IReadOnlyList<ColumnSpec> specs, char delimiter, ImportErrors errors, ImportMapping? mapping = null)
     {
+        _dateFormat = mapping?.DateFormat;
+        _numberFormat = mapping?.NumberFormat;
         var index = header.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
         foreach (var spec in specs)
         {
@@ -103,9 +109,12 @@ internal sealed class RowReader
         if (spec.Allowed is { } allowed)
         {
             var match = allowed.FirstOrDefault(a => string.Equals(a, raw, StringComparison.OrdinalIgnoreCase));
+            // Registers kept by people name the value as the product shows it („EVB-IT Pflege S“), not by its code.
+            var labels = Registry.Labels.Codes(column);
+            match ??= labels?.Where(l => allowed.Contains(l.Key) && ColumnSuggestions.Fold(l.Value) == ColumnSuggestions.Fold(raw)).Select(l => l.Key).FirstOrDefault();
             if (match is null)
             {
-                Error(column, $"unzulässiger Wert (erlaubt: {string.Join(", ", allowed)})");
+                Error(column, $"unzulässiger Wert (erlaubt: {string.Join(", ", allowed.Select(a => labels?.TryGetValue(a, out var label) == true ? $"{a} ({label})" : a))})");
                 return null;
             }
 
@@ -117,9 +126,9 @@ internal sealed class RowReader
 
     public long? Int(string column) => Parse(column, (string s, out long v, out string? r) => CsvValues.TryInt(s, out v, out r));
 
-    public decimal? Decimal(string column) => Parse(column, (string s, out decimal v, out string? r) => CsvValues.TryDecimal(s, _delimiter, out v, out r));
+    public decimal? Decimal(string column) => Parse(column, (string s, out decimal v, out string? r) => CsvValues.TryDecimal(s, _delimiter, _numberFormat, out v, out r));
 
-    public DateOnly? Date(string column) => Parse(column, (string s, out DateOnly v, out string? r) => CsvValues.TryDate(s, out v, out r));
+    public DateOnly? Date(string column) => Parse(column, (string s, out DateOnly v, out string? r) => CsvValues.TryDate(s, _dateFormat, out v, out r));
 
     public bool? Bool(string column) => Parse(column, (string s, out bool v, out string? r) => CsvValues.TryBool(s, out v, out r));
 

@@ -20,16 +20,16 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
     {
         var errors = new ImportErrors();
         var lookups = ImportLookups.Load(connection, transaction, spec.Format);
-        var reader = new RowReader(source.Header, spec.Columns, source.Delimiter, errors);
+        var reader = new RowReader(source.Header, spec.Columns, source.Delimiter, errors, source.Mapping);
         var pending = new List<(string Key, PendingRow Row)>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var total = 0;
-        foreach (var (row, values) in source.Records())
+        foreach (var (row, values, fieldsMatch) in source.Records())
         {
             total++;
-            if (values.Length != source.Header.Count)
+            if (!fieldsMatch)
             {
-                errors.Add(new ImportError(row, null, null, $"{values.Length} Felder statt {source.Header.Count} wie in der Kopfzeile – Trennzeichen und Anführungszeichen prüfen"));
+                errors.Add(new ImportError(row, null, null, $"{values.Length} Felder statt {source.SourceHeader.Count} wie in der Kopfzeile – Trennzeichen und Anführungszeichen prüfen"));
                 continue;
             }
 

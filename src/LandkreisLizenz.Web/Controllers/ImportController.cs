@@ -11,46 +11,90 @@ public sealed class ImportController(ImportService imports, CallerScopeAccessor 
 {
     [HttpGet("/import")]
     [Authorize(Policy = Policies.Authenticated)]
-    public async Task<IActionResult> Index() =>
-        View(new ImportIndexModel(await imports.RecentBatchesAsync(caller.Current), null, null));
+    public async Task<IActionResult> Index() => View(await IndexModelAsync(null, null, null));
 
     [HttpPost("/import")]
     [Authorize(Policy = Policies.LicenseManager)]
     [RequestFormLimits(MultipartBodyLengthLimit = 2L * 1024 * 1024 * 1024)]
     [RequestSizeLimit(2L * 1024 * 1024 * 1024)]
-    public async Task<IActionResult> Upload(string? format, IFormFile? file)
+    public async Task<IActionResult> Upload(string? format, string? organisation, IFormFile? file)
     {
         await imports.EnsureMayImportAsync(caller.Current, format);
+        ImportFormat? importFormat = null;
         string? error = null;
-        if (!ImportFormats.TryParse(format, out var importFormat))
+        if (!string.IsNullOrEmpty(format) && format != AutomaticFormat)
         {
-            error = "Bitte wählen Sie aus, was die Datei enthält.";
-        }
-        else if (file is null || file.Length == 0)
-        {
-            error = file is null ? "Bitte wählen Sie eine CSV-Datei aus." : "Die Datei ist leer.";
+            importFormat = ImportFormats.TryParse(format, out var parsed) ? parsed : null;
+            error = importFormat is null ? "Bitte wählen Sie aus, was die Datei enthält." : null;
         }
 
-        if (error is not null)
+        if (error is null && (file is null || file.Length == 0))
         {
-            ModelState.AddModelError(error.StartsWith("Bitte wählen Sie aus", StringComparison.Ordinal) ? "format" : "file", error);
-            return View("Index", new ImportIndexModel(await imports.RecentBatchesAsync(caller.Current), format, error));
+            error = file is null ? "Bitte wählen Sie eine Datei aus (CSV oder Excel-Arbeitsmappe)." : "Die Datei ist leer.";
         }
 
-        long id;
-        try
+        if (error is null)
         {
-            await using var stream = file!.OpenReadStream();
-            id = await imports.StageAsync(caller.Current, importFormat, stream, file.FileName, file.Length);
-        }
-        catch (ArgumentException ex)
-        {
-            ModelState.AddModelError("file", ex.Message);
-            return View("Index", new ImportIndexModel(await imports.RecentBatchesAsync(caller.Current), format, ex.Message));
+            try
+            {
+                await using var stream = file!.OpenReadStream();
+                var id = await imports.StageAsync(caller.Current, importFormat, stream, file.FileName, file.Length,
+                    organisationAgs: string.IsNullOrWhiteSpace(organisation) ? null : organisation.Trim());
+                await imports.RunOrQueueAsync(caller.Current, id, commit: false, background);
+                var batch = await imports.GetBatchAsync(caller.Current, id);
+                return Redirect(batch is { NeedsMapping: true } ? $"/import/{id}/zuordnung" : $"/import/{id}");
+            }
+            catch (ArgumentException ex)
+            {
+                error = ex.Message;
+            }
         }
 
-        await imports.RunOrQueueAsync(caller.Current, id, commit: false, background);
-        return Redirect($"/import/{id}");
+        ModelState.AddModelError(error!.StartsWith("Bitte wählen Sie aus", StringComparison.Ordinal) ? "format" : "file", error);
+        return View("Index", await IndexModelAsync(format, organisation, error));
+    }
+
+    /// <summary>The value of the upload form's "recognise it" choice (the format, profile or tool from the header).</summary>
+    public const string AutomaticFormat = "auto";
+
+    private async Task<ImportIndexModel> IndexModelAsync(string? format, string? organisation, string? error) =>
+        new(await imports.RecentBatchesAsync(caller.Current), format ?? AutomaticFormat, error,
+            organisation ?? await imports.HomeOrganisationAgsAsync(caller.Current));
+
+    [HttpGet("/import/{id:long}/zuordnung")]
+    [Authorize(Policy = Policies.LicenseManager)]
+    public async Task<IActionResult> Mapping(long id, string? format)
+    {
+        ImportFormat? target = ImportFormats.TryParse(format, out var parsed) ? parsed : null;
+        var draft = await imports.DraftMappingAsync(caller.Current, id, target);
+        return draft is null ? NotFound() : View(new ImportMappingModel(draft, await imports.HomeOrganisationAgsAsync(caller.Current), null, new Dictionary<string, string>()));
+    }
+
+    [HttpPost("/import/{id:long}/zuordnung")]
+    [Authorize(Policy = Policies.LicenseManager)]
+    public async Task<IActionResult> Map(long id, ImportMappingForm form)
+    {
+        ImportFormat? target = ImportFormats.TryParse(form.Format, out var parsed) ? parsed : null;
+        var draft = await imports.DraftMappingAsync(caller.Current, id, target);
+        if (draft is null || target is null)
+        {
+            return NotFound();
+        }
+
+        var mapping = form.ToMapping(draft.SourceHeader);
+        var errors = await imports.ApplyMappingAsync(caller.Current, id, target.Value, mapping, form.Profile, background);
+        if (errors.Count == 0)
+        {
+            return Redirect($"/import/{id}");
+        }
+
+        foreach (var (field, message) in errors)
+        {
+            ModelState.AddModelError(field, message);
+        }
+
+        var entered = draft with { Columns = mapping.Columns, Constants = mapping.Constants, DateFormat = mapping.DateFormat, NumberFormat = mapping.NumberFormat };
+        return View("Mapping", new ImportMappingModel(entered, null, form.Profile, errors));
     }
 
     [HttpGet("/import/{id:long}")]

@@ -99,7 +99,15 @@ public static class CommandLine
 
         var de = CultureInfo.GetCultureInfo("de-DE");
         var check = result.Check;
-        Console.WriteLine(string.Create(de, $"{Path.GetFileName(path)} als {result.Format.GermanName()} gelesen (Import {result.BatchId}): {check.TotalRows:N0} Zeilen."));
+        var profile = result.ProfileName is null ? "" : $" mit dem Profil {result.ProfileName}";
+        Console.WriteLine(string.Create(de, $"{Path.GetFileName(path)} als {result.Format.GermanName()}{profile} gelesen (Import {result.BatchId}): {check.TotalRows:N0} Zeilen."));
+        if (check.HeaderMismatch)
+        {
+            Console.Error.WriteLine($"Die Spalten passen zu keinem Format und keinem Profil: {check.Errors[0].Reason}");
+            Console.Error.WriteLine($"Einmal in der Web-Anwendung zuordnen (/import/{result.BatchId}/zuordnung) und als Profil speichern – danach liest import --file Dateien mit dieser Kopfzeile ohne Rückfrage.");
+            return 1;
+        }
+
         if (!check.IsValid)
         {
             Console.Error.WriteLine(string.Create(de, $"{check.ErrorCount:N0} Fehler – nichts übernommen:"));

@@ -16,7 +16,7 @@ public sealed class ImportPageBrowserTests : SharedBrowserTests<ImportPageBrowse
         await page.GetByRole(AriaRole.Link, new() { Name = "Import", Exact = true }).ClickAsync();
         await BrowserSession.AssertNoAxeViolationsAsync(page);
         await page.GetByLabel("Inhalt der Datei").SelectOptionAsync("organisations");
-        await page.GetByLabel("CSV-Datei").SetInputFilesAsync(Repository.ImportSample("organisations"));
+        await page.GetByLabel("Datei (CSV oder XLSX)").SetInputFilesAsync(Repository.ImportSample("organisations"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Hochladen und prüfen" }).ClickAsync();
 
         await page.WaitForURLAsync(url => url.Contains("/import/", StringComparison.Ordinal));
@@ -30,6 +30,59 @@ public sealed class ImportPageBrowserTests : SharedBrowserTests<ImportPageBrowse
         Assert.AreEqual("Musterstadt (Beispiel)", await page.Locator("table tbody a").First.InnerTextAsync());
     }
 
+    /// <summary>
+    /// Spec §7 as a license manager meets it: an Excel contract register with German headers is mapped once (suggested
+    /// from the header), saved as a profile, and the next workbook with that header is read without asking.
+    /// </summary>
+    [TestMethod]
+    public async Task MappingPage_GermanXlsxRegister_MappedOnceSavedAsProfileNextFileWithoutAsking()
+    {
+        var folder = TestDatabase.NewFolder();
+        string Register(string name, params (string Key, string Title)[] contracts)
+        {
+            var path = Path.Combine(folder, name);
+            MiniExcelLibs.MiniExcel.SaveAs(path, contracts.Select(c => new Dictionary<string, object>
+            {
+                ["Vertragsnummer"] = c.Key, ["Vertragspartner"] = "Muster Software GmbH", ["Bezeichnung"] = c.Title, ["Vertragsart"] = "EVB-IT Pflege S",
+                ["Vertragsbeginn"] = new DateTime(2024, 1, 1), ["Kündigungsfrist (Monate)"] = 3, ["Jahreskosten"] = 5700.5, ["Bemerkung"] = "intern",
+            }).ToList());
+            return path;
+        }
+
+        var page = await Session.NewPageAsync();
+        await BrowserSession.SignInAsync(page, "lm.mettmann");
+        await page.GotoAsync("/import");
+        await page.GetByLabel("Datei (CSV oder XLSX)").SetInputFilesAsync(Register("vertragsregister.xlsx", ("V-XLSX-1", "Pflege Kfz"), ("V-XLSX-2", "Pflege Gewerbe")));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Hochladen und prüfen" }).ClickAsync();
+
+        await page.WaitForURLAsync(url => url.EndsWith("/zuordnung", StringComparison.Ordinal));
+        Assert.AreEqual("contract_key", await page.GetByLabel("Feld für die Spalte „vertragsnummer“").InputValueAsync());
+        Assert.AreEqual("vendor", await page.GetByLabel("Feld für die Spalte „vertragspartner“").InputValueAsync());
+        Assert.AreEqual("notice_period_months", await page.GetByLabel("Feld für die Spalte „kündigungsfrist (monate)“").InputValueAsync());
+        Assert.AreEqual("", await page.GetByLabel("Feld für die Spalte „bemerkung“").InputValueAsync(), "a column without a likely field is not read");
+        Assert.AreEqual("05158", await page.GetByLabel("AGS / Schlüssel der Organisation (ags), Pflicht").InputValueAsync());
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.GetByLabel("Als Profil speichern unter").FillAsync("Vertragsregister Excel");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Zuordnen und prüfen" }).ClickAsync();
+
+        await page.WaitForURLAsync(url => !url.EndsWith("/zuordnung", StringComparison.Ordinal));
+        Assert.AreEqual("2", await page.Locator("[data-count=insert]").InnerTextAsync(), await page.Locator("main").InnerTextAsync());
+        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "„Vertragsregister Excel“ (Version 1)");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Jetzt übernehmen" }).ClickAsync();
+        await page.GetByText("Die Daten sind im Register.").WaitForAsync();
+
+        await page.GotoAsync("/import");
+        await page.GetByLabel("Datei (CSV oder XLSX)").SetInputFilesAsync(Register("vertragsregister-2.xlsx", ("V-XLSX-2", "Pflege Gewerbe"), ("V-XLSX-3", "Pflege Sozial")));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Hochladen und prüfen" }).ClickAsync();
+
+        await page.WaitForURLAsync(url => url.Contains("/import/", StringComparison.Ordinal));
+        Assert.IsFalse(page.Url.EndsWith("/zuordnung", StringComparison.Ordinal), "the second file asked for a mapping again");
+        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "„Vertragsregister Excel“ (Version 1)");
+        Assert.AreEqual("1", await page.Locator("[data-count=insert]").InnerTextAsync());
+        Assert.AreEqual("1", await page.Locator("[data-count=unchanged]").InnerTextAsync());
+    }
+
     [TestMethod]
     public async Task ImportFlow_BadFile_ShowsErrorsWithoutAxeViolations()
     {
@@ -40,7 +93,7 @@ public sealed class ImportPageBrowserTests : SharedBrowserTests<ImportPageBrowse
 
         await page.GotoAsync("/import");
         await page.GetByLabel("Inhalt der Datei").SelectOptionAsync("contracts");
-        await page.GetByLabel("CSV-Datei").SetInputFilesAsync(file);
+        await page.GetByLabel("Datei (CSV oder XLSX)").SetInputFilesAsync(file);
         await page.GetByRole(AriaRole.Button, new() { Name = "Hochladen und prüfen" }).ClickAsync();
 
         await page.WaitForURLAsync(url => url.Contains("/import/", StringComparison.Ordinal));

@@ -140,8 +140,8 @@ public sealed class ImportCommandTests
         var result = Run("import", "--file", file, "--as", "lm.mettmann");
 
         Assert.AreEqual(1, result.Code);
-        StringAssert.Contains(result.Error, "Am nächsten liegt Verträge");
-        StringAssert.Contains(result.Error, "unbekannt sind lieferant");
+        StringAssert.Contains(result.Error, "Pflichtspalte(n) fehlen: evb_it_type, start_date; unbekannte Spalte(n): lieferant");
+        StringAssert.Contains(result.Error, "/zuordnung");
     }
 
     [TestMethod]

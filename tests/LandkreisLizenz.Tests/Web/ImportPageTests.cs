@@ -47,15 +47,17 @@ public sealed class ImportPageTests : SharedAppTests<ImportPageTests>
     }
 
     [TestMethod]
-    public async Task Upload_SpreadsheetExtension_RefusedBeforeParsing()
+    public async Task Upload_OldExcelOrBrokenWorkbook_ClearGermanError()
     {
         using var client = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
 
-        var response = await AppFactory.UploadAsync(client, "contracts", "liste.xlsx", [0x50, 0x4B, 0x03, 0x04]);
-        var html = await response.Content.ReadAsStringAsync();
+        var xls = await (await AppFactory.UploadAsync(client, "contracts", "liste.xls", [0xD0, 0xCF, 0x11, 0xE0])).Content.ReadAsStringAsync();
+        var broken = await AppFactory.UploadAsync(client, "contracts", "liste.xlsx", [0x50, 0x4B, 0x03, 0x04]);
 
-        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
-        StringAssert.Contains(html, "CSV UTF-8");
+        StringAssert.Contains(xls, "als Excel-Arbeitsmappe (.xlsx) oder CSV speichern");
+        Assert.AreEqual(HttpStatusCode.Redirect, broken.StatusCode, "a workbook is staged like any file");
+        var batch = await client.GetStringAsync(broken.Headers.Location!.ToString());
+        StringAssert.Contains(batch, "Excel-Arbeitsmappe ist beschädigt");
     }
 
     [TestMethod]

@@ -1,0 +1,46 @@
+namespace LandkreisLizenz.Core.Imports;
+
+/// <summary>
+/// A built-in way to read a tool's export (spec §7): recognised when the file's header has all of
+/// <see cref="Signature"/>; its mapping names the columns read, the rest of the export is ignored. The organisation
+/// comes from the upload (or <c>--organisation</c>), as these exports have no AGS.
+/// </summary>
+public sealed record BuiltInProfile(string Key, string Name, ImportFormat Format, IReadOnlyList<string> Signature, IReadOnlyDictionary<string, string> Columns,
+    string? DateFormat = null)
+{
+    public ImportMapping Mapping(IReadOnlyDictionary<string, string> constants) => new(Columns, constants, DateFormat);
+}
+
+public static class BuiltInProfiles
+{
+    /// <summary>Microsoft Intune, Apps → Discovered apps → export "AppInvRawData" (one row per app and device).</summary>
+    public static readonly BuiltInProfile Intune = new("intune-appinvrawdata", "Microsoft Intune (AppInvRawData)", ImportFormat.Installations,
+        ["applicationname", "applicationpublisher", "applicationversion", "deviceid", "devicename"],
+        new Dictionary<string, string>
+        {
+            ["devicename"] = "device", ["applicationname"] = "software", ["applicationpublisher"] = "publisher", ["applicationversion"] = "version", ["emailaddress"] = "user",
+        });
+
+    /// <summary>Configuration Manager: a query of v_R_System joined with v_GS_ADD_REMOVE_PROGRAMS(_64), column names as the views have them.</summary>
+    public static readonly BuiltInProfile ConfigurationManagerQuery = new("configmgr-arp-query", "Microsoft Configuration Manager (Software – Abfrage)", ImportFormat.Installations,
+        ["name0", "displayname0"],
+        new Dictionary<string, string> { ["name0"] = "device", ["displayname0"] = "software", ["publisher0"] = "publisher", ["version0"] = "version" });
+
+    /// <summary>Configuration Manager: a report of installed software with its aliased headers.</summary>
+    public static readonly BuiltInProfile ConfigurationManagerReport = new("configmgr-arp-report", "Microsoft Configuration Manager (Software – Bericht)", ImportFormat.Installations,
+        ["computer name", "display name"],
+        new Dictionary<string, string> { ["computer name"] = "device", ["display name"] = "software", ["publisher"] = "publisher", ["version"] = "version" });
+
+    /// <summary>i-doit: CSV export of the software assignment of objects (German headers, ';', dd.MM.yyyy).</summary>
+    public static readonly BuiltInProfile IDoit = new("idoit-software", "i-doit (Softwarezuweisung, CSV-Export)", ImportFormat.Installations,
+        ["objekttyp", "objektname", "software"],
+        new Dictionary<string, string> { ["objektname"] = "device", ["software"] = "software", ["hersteller"] = "publisher", ["version"] = "version" });
+
+    public static readonly IReadOnlyList<BuiltInProfile> All = [Intune, ConfigurationManagerQuery, ConfigurationManagerReport, IDoit];
+
+    /// <summary>The built-in profile whose signature the header has (the most specific first), or null.</summary>
+    public static BuiltInProfile? For(IReadOnlyList<string> header) =>
+        All.Where(p => p.Signature.All(header.Contains)).OrderByDescending(p => p.Signature.Count).FirstOrDefault();
+
+    public static BuiltInProfile? ByKey(string key) => All.FirstOrDefault(p => p.Key == key);
+}
