@@ -89,7 +89,19 @@ internal sealed class CsvSource : IDisposable
             }
 
             stream.Position = start;
+            if (InventoryDocuments.OpenZip(stream, mapping) is { } inventories)
+            {
+                return inventories;
+            }
+
+            stream.Position = start;
             return XlsxSource.Open(stream, mapping);
+        }
+
+        if (InventoryDocuments.Sniff(head.AsSpan(0, read)) is { } first)
+        {
+            var document = new MemoryStream(head, 0, read, writable: false);
+            return InventoryDocuments.Open(new ConcatenatedStream(document, stream), first, mapping);
         }
 
         Encoding encoding;
@@ -168,8 +180,13 @@ internal sealed class CsvSource : IDisposable
     internal static string Normalise(string name) => name.Trim().Trim('"').Trim().ToLowerInvariant();
 
     /// <summary>An XLSX worksheet read as records of text: what the spec's value rules expect, whatever the cell types.</summary>
-    internal static CsvSource FromRecords(IDisposable resource, IReadOnlyList<string> header, IEnumerable<(int, string[])> records, ImportMapping? mapping, string kind) =>
-        new(resource, _ => records, ';', header, mapping) { EncodingName = kind };
+    /// <param name="document">The records come from a tool's document (an inventory, a license server report), not a table.</param>
+    internal static CsvSource FromRecords(IDisposable resource, IReadOnlyList<string> header, IEnumerable<(int, string[])> records, ImportMapping? mapping, string kind,
+        bool document = false) =>
+        new(resource, _ => records, ';', header, mapping) { EncodingName = kind, DocumentKind = document ? kind : null };
+
+    /// <summary>The kind of tool document the records come from (shown as the batch's profile); null for a table.</summary>
+    public string? DocumentKind { get; private init; }
 
     /// <summary>The first line, read no further than a record may be long (a file without line breaks is not read whole).</summary>
     private static string? ReadHeaderLine(StreamReader reader)

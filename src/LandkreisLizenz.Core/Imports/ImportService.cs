@@ -97,7 +97,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         [ImportFormat.Installations, ImportFormat.UserAssignments, ImportFormat.UsagePeaks, ImportFormat.Licenses];
 
     /// <summary>What an upload may be (spec §7): CSV in any usual delimiter and encoding, or an Excel workbook.</summary>
-    public static readonly IReadOnlySet<string> UploadExtensions = new HashSet<string>(StringComparer.Ordinal) { ".csv", ".txt", ".tsv", ".xlsx", ".xlsm" };
+    public static readonly IReadOnlySet<string> UploadExtensions = new HashSet<string>(StringComparer.Ordinal) { ".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xml", ".ocs", ".json", ".zip" };
 
     private const string InsertBatchSql = """
         INSERT INTO import_batches (organisation_id, user_id, format, file_name, file_size, file_sha256, status, created_at, mapping_json, profile_id, profile_name)
@@ -333,7 +333,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
         {
             throw new ArgumentException(extension is ".xls" or ".ods"
                 ? $"Dateien im Format „{extension}“ werden nicht gelesen. Bitte in der Tabellenkalkulation als Excel-Arbeitsmappe (.xlsx) oder CSV speichern."
-                : $"Dateityp „{extension}“ wird nicht unterstützt; erwartet wird eine CSV-Datei (.csv, .txt, .tsv) oder eine Excel-Arbeitsmappe (.xlsx).");
+                : $"Dateityp „{extension}“ wird nicht unterstützt; erwartet wird eine CSV-Datei (.csv, .txt, .tsv), eine Excel-Arbeitsmappe (.xlsx) oder ein Inventar aus GLPI/FusionInventory (.xml, .json, .zip).");
         }
 
         var folder = _staged.Folder;
@@ -424,10 +424,12 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
     private async Task<ReadingPlan> PlanAsync(CallerScope scope, string path, string fileName, ImportFormat? requested, string? organisationAgs)
     {
         IReadOnlyList<string> header;
+        string? document;
         await using (var stream = File.OpenRead(path))
         using (var source = CsvSource.Open(stream, fileName))
         {
             header = source.SourceHeader;
+            document = source.DocumentKind;
         }
 
         var constants = organisationAgs is not null && !header.Contains("ags")
@@ -449,7 +451,7 @@ public sealed class ImportService(Database database, TimeProvider clock, AuditLo
 
         if (spec is { } format && FormatDetection.Fits(format, asSpec))
         {
-            return new ReadingPlan(format, constants.Count > 0 ? new ImportMapping(new Dictionary<string, string>(), constants) : null, null, null);
+            return new ReadingPlan(format, constants.Count > 0 ? new ImportMapping(new Dictionary<string, string>(), constants) : null, document, null);
         }
 
         if (await _profiles.ForHeaderAsync(scope, header) is { } saved && (requested is null || saved.ImportFormat == requested))
