@@ -27,6 +27,31 @@ public sealed class NotificationService(Database database, TimeProvider clock)
 
     private const string MarkReadSql = "UPDATE notifications SET read_at = @Now WHERE user_id = @UserId AND read_at IS NULL AND (@Id IS NULL OR id = @Id)";
 
+    private const string LicenseManagersSql = """
+        INSERT INTO notifications (notification_key, user_id, organisation_id, kind, title, body, link, created_at)
+        SELECT DISTINCT @Key, c.user_id, o.id, @Kind, @Title, @Body, @Link, @Now
+        FROM organisations o
+        JOIN grant_coverage c ON c.organisation_id = o.id AND c.role = 'license_manager'
+        JOIN users u ON u.id = c.user_id AND u.is_active = 1
+        WHERE (o.ags = @Ags OR (@Ags IS NULL AND o.id = @OrganisationId))
+          AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.notification_key = @Key AND n.user_id = c.user_id)
+        """;
+
+    /// <summary>
+    /// Tells the license managers of an organisation (by AGS, else by id) that something needs them — a failing import
+    /// source; once per key and person, whatever reruns.
+    /// </summary>
+    /// <returns>How many were notified.</returns>
+    public async Task<int> NotifyLicenseManagersAsync(long? organisationId, string? ags, string key, string kind, string title, string body, string? link)
+    {
+        await using var connection = database.Open();
+        return await connection.ExecuteAsync(LicenseManagersSql, new
+        {
+            Key = key, Kind = kind, Title = title, Body = body, Link = link, Now = clock.GetUtcNow().UtcDateTime,
+            Ags = string.IsNullOrWhiteSpace(ags) ? null : ags.Trim(), OrganisationId = organisationId,
+        });
+    }
+
     public async Task<int> UnreadCountAsync(CallerScope scope)
     {
         using var connection = database.Open();

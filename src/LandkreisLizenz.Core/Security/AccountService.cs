@@ -146,6 +146,8 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
 
     public static string NewSecurityStamp() => Guid.NewGuid().ToString("N");
 
+    public static string HashPassword(string userName, string password) => Hasher.HashPassword(userName, password);
+
     /// <summary>User names compare case-insensitively for throttling, and a very long name cannot bloat the table.</summary>
     private static string ThrottleName(string userName)
     {

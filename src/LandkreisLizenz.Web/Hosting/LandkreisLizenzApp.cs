@@ -60,6 +60,7 @@ public static class LandkreisLizenzApp
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<ScopeService>();
+        services.AddSingleton<AccountManagement>();
         services.AddSingleton<EstateSummaryService>();
         services.AddSingleton<RegistryService>();
         services.AddSingleton<AuditQueries>();
@@ -90,6 +91,9 @@ public static class LandkreisLizenzApp
         services.AddSingleton<IRunFinishedListener, HangfireRunFinishedListener>();
         services.AddTransient<ReconciliationJobs>();
         services.AddTransient<ImportJobs>();
+        services.AddSingleton(configuration.GetSection(ImportSourceOptions.SectionName).Get<ImportSourceOptions>() ?? new ImportSourceOptions());
+        services.AddSingleton<FolderSources>();
+        services.AddTransient<SourceJobs>();
         services.AddSingleton<IImportQueue, HangfireImportQueue>();
         services.AddHttpContextAccessor();
         services.AddScoped<CallerScopeAccessor>();
@@ -238,5 +242,15 @@ public static class LandkreisLizenzApp
             SuggestionJobs.NightlyJobId, j => j.Nightly(), Cron.Daily(4), new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") });
         app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<ReminderJobs>(
             ReminderJobs.DailyJobId, j => j.Daily(), Cron.Daily(6), new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") });
+        var sources = app.Services.GetRequiredService<ImportSourceOptions>();
+        if (sources.Folders.Count > 0)
+        {
+            app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<SourceJobs>(
+                SourceJobs.FoldersJobId, j => j.Folders(), Cron.MinuteInterval(Math.Clamp(sources.PollMinutes, 1, 59)));
+        }
+        else
+        {
+            app.Services.GetRequiredService<IRecurringJobManager>().RemoveIfExists(SourceJobs.FoldersJobId);
+        }
     }
 }

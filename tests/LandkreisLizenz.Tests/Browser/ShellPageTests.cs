@@ -51,6 +51,24 @@ public sealed class ShellPageTests : SharedBrowserTests<ShellPageTests>
     }
 
     [TestMethod]
+    public async Task AccountsPage_CioCreatesReader_InitialPasswordShownWithoutAxeViolations()
+    {
+        var page = await Session.NewPageAsync();
+        await BrowserSession.SignInAsync(page, "cio.mettmann");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Konten" }).ClickAsync();
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+        await page.GetByLabel("Benutzername").FillAsync("leser.haan");
+        await page.GetByLabel("Rolle", new() { Exact = true }).Last.SelectOptionAsync("reader");
+        await page.GetByLabel("Organisation (AGS; leer").FillAsync("05158008");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Konto anlegen" }).ClickAsync();
+
+        StringAssert.Contains(await page.Locator("[role=status]").InnerTextAsync(), "Erstes Passwort");
+        StringAssert.Contains(await page.Locator("table").InnerTextAsync(), "leser.haan");
+        await BrowserSession.AssertNoAxeViolationsAsync(page);
+    }
+
+    [TestMethod]
     public async Task StartPage_SignedInCio_ShowsCountsWithoutAxeViolations()
     {
         var page = await Session.NewPageAsync();

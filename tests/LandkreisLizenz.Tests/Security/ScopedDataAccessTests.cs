@@ -18,6 +18,7 @@ public sealed class ScopedDataAccessTests
         ["ScopeService.ForUserAsync"] = "builds the scope itself",
         ["ScopeService.ForSessionAsync"] = "builds the scope itself",
         ["ScopeService.ForUserNameAsync"] = "builds the scope itself (the command line acts as a named account)",
+        ["NotificationService.NotifyLicenseManagersAsync"] = "jobs: tells the license managers of an organisation that a scheduled source failed (writes only)",
         ["ApiTokenService.AuthenticateAsync"] = "builds the scope of a presented token",
         ["ExternalSignIn.SignInAsync"] = "single sign-on: there is no caller yet",
         ["ProductCatalogue.ListAsync"] = "the shared catalogue",
@@ -39,7 +40,7 @@ public sealed class ScopedDataAccessTests
         typeof(CallerScope).Assembly.GetExportedTypes()
             .Where(t => t.IsClass && !t.IsAbstract && t.Namespace is { } ns && !ns.EndsWith(".Data", StringComparison.Ordinal) && !ns.EndsWith(".DemoEstate", StringComparison.Ordinal))
             .Where(t => t.Name.EndsWith("Service", StringComparison.Ordinal) || t.Name.EndsWith("Queries", StringComparison.Ordinal)
-                        || t.Name is "DeadlineCalendar" or "ProductCatalogue" or "AuditLog" or "ExternalSignIn")
+                        || t.Name is "DeadlineCalendar" or "ProductCatalogue" or "AuditLog" or "ExternalSignIn" or "AccountManagement" or "ImportProfiles")
             .Where(t => t.GetConstructors().Any(c => c.GetParameters().Any(p => p.ParameterType == typeof(Database))));
 
     private static string Name(MethodInfo method, bool overloaded) =>
@@ -87,6 +88,11 @@ public sealed class ScopedDataAccessTests
     /// </summary>
     private static readonly Dictionary<string, string> UnscopedReads = new(StringComparer.Ordinal)
     {
+        ["AccountManagement.AccountsAsync"] = "the grants of the accounts the scoped query found",
+        ["AccountManagement.CreateAsync"] = "whether a user name is taken (names are unique across the installation)",
+        ["AccountManagement.EnsureNotLastAdminAsync"] = "a count of active admins, to keep one",
+        ["AccountManagement.GrantTargetAsync"] = "the organisation of an AGS, checked with MayGrant before anything is written",
+        ["ImportProfiles.Save"] = "the next version number of the caller's own organisation's profile (CanWrite checked first)",
         ["AccountService.CreateUser"] = "command line: creates an account",
         ["AccountService.SignInAsync"] = "sign-in: the account by name, before there is a caller",
         ["ExternalSignIn.SignInAsync"] = "single sign-on: the account by name, before there is a caller",

@@ -24,6 +24,13 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
 
     private static List<(RouteEndpoint Endpoint, string Method)> ControllerRoutes() => Factory.ControllerRoutes();
 
+    /// <summary>Wartburgkreis's reader account and its grant.</summary>
+    private static (long Id, long GrantId) ForeignUser()
+    {
+        using var connection = Factory.Database.Open();
+        return connection.QuerySingle<(long, long)>("SELECT u.id, g.id FROM users u JOIN role_grants g ON g.user_id = u.id WHERE u.user_name = 'leser.wartburgkreis'");
+    }
+
     [TestMethod]
     public void RouteTable_EveryControllerAction_HasExplicitPolicyOrAllowAnonymous()
     {
@@ -79,7 +86,9 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
                     .Replace("{id:long}", pattern.StartsWith("import/", StringComparison.Ordinal) ? foreignBatch
                         : pattern.StartsWith("empfehlungen/", StringComparison.Ordinal) ? ForeignSuggestion()
                         : pattern.StartsWith("massnahmen/", StringComparison.Ordinal) ? foreignMeasure.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                        : pattern.StartsWith("schnittstellen/", StringComparison.Ordinal) ? await ForeignTokenAsync() : "{unknown}")
+                        : pattern.StartsWith("schnittstellen/", StringComparison.Ordinal) ? await ForeignTokenAsync()
+                        : pattern.StartsWith("verwaltung/konten/", StringComparison.Ordinal) ? ForeignUser().Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : "{unknown}")
+                    .Replace("{grantId:long}", ForeignUser().GrantId.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{organisationId:long}", foreignOrganisation.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{productId:long}", foreignProduct.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{metric}", foreignMetric)

@@ -208,6 +208,7 @@ public sealed class TenancyTests : SharedAppTests<TenancyTests>
         var title = connection.ExecuteScalar<long>("SELECT MIN(id) FROM software_titles WHERE product_id IS NULL");
         var product = connection.ExecuteScalar<long>("SELECT MIN(id) FROM products");
         var ownRule = Planted.LocalRule(Factory.Database, mettmann, "Nur-in-Mettmann*");
+        var ownAccount = connection.QuerySingle<(long Id, long GrantId)>("SELECT u.id, g.id FROM users u JOIN role_grants g ON g.user_id = u.id WHERE u.user_name = 'lm.mettmann'");
         var before = EstateChecksum.Compute(Factory.Database);
         var batchStatus = connection.ExecuteScalar<string>("SELECT status FROM import_batches WHERE id = @ownBatch", new { ownBatch });
         var tested = new List<string>();
@@ -226,7 +227,9 @@ public sealed class TenancyTests : SharedAppTests<TenancyTests>
                 : [pattern
                     .Replace("{id:long}", pattern.StartsWith("import/", StringComparison.Ordinal) ? ownBatch
                         : pattern.StartsWith("empfehlungen/", StringComparison.Ordinal) ? ownSuggestion.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                        : pattern.StartsWith("verwaltung/konten/", StringComparison.Ordinal) ? ownAccount.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)
                         : ownToken.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .Replace("{grantId:long}", ownAccount.GrantId.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{organisationId:long}", mettmann.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{titleId:long}", title.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{ruleId:long}", ownRule.ToString(System.Globalization.CultureInfo.InvariantCulture))];

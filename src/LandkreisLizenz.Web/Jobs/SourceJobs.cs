@@ -1,0 +1,17 @@
+using Hangfire;
+using LandkreisLizenz.Core.Imports;
+
+namespace LandkreisLizenz.Web.Jobs;
+
+/// <summary>
+/// The scheduled sources (spec §7). Overlapping runs on two nodes are harmless (a file is claimed by a move), the lock
+/// only spares the second node the walk through the folders.
+/// </summary>
+public sealed class SourceJobs(FolderSources folders)
+{
+    public const string FoldersJobId = "import-sources-folders";
+
+    [AutomaticRetry(Attempts = 3)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public Task Folders() => folders.RunAsync();
+}
