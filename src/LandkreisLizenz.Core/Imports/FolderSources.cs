@@ -32,6 +32,8 @@ public sealed class ImportSourceOptions
 
     public List<FolderSource> Folders { get; set; } = [];
 
+    public List<LdapSource> Ldap { get; set; } = [];
+
     /// <summary>How often the folders are looked at.</summary>
     public int PollMinutes { get; set; } = 5;
 

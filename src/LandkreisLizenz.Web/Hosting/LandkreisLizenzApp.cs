@@ -93,6 +93,7 @@ public static class LandkreisLizenzApp
         services.AddTransient<ImportJobs>();
         services.AddSingleton(configuration.GetSection(ImportSourceOptions.SectionName).Get<ImportSourceOptions>() ?? new ImportSourceOptions());
         services.AddSingleton<FolderSources>();
+        services.AddSingleton<LdapSources>();
         services.AddTransient<SourceJobs>();
         services.AddSingleton<IImportQueue, HangfireImportQueue>();
         services.AddHttpContextAccessor();
@@ -251,6 +252,16 @@ public static class LandkreisLizenzApp
         else
         {
             app.Services.GetRequiredService<IRecurringJobManager>().RemoveIfExists(SourceJobs.FoldersJobId);
+        }
+
+        if (sources.Ldap.Count > 0)
+        {
+            app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<SourceJobs>(
+                SourceJobs.DirectoriesJobId, j => j.Directories(), Cron.Hourly());
+        }
+        else
+        {
+            app.Services.GetRequiredService<IRecurringJobManager>().RemoveIfExists(SourceJobs.DirectoriesJobId);
         }
     }
 }
