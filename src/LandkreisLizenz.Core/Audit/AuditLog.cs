@@ -49,6 +49,7 @@ public sealed class AuditLog(Database database, TimeProvider clock)
         ["api_tokens"] = "SELECT organisation_id FROM api_tokens WHERE id = @Id AND organisation_id IS NOT NULL",
         ["recognition_rules"] = "SELECT family_id FROM recognition_rules WHERE id = @Id AND family_id IS NOT NULL",
         ["measures"] = "SELECT organisation_id FROM measures WHERE id = @Id",
+        ["import_profiles"] = "SELECT organisation_id FROM import_profiles WHERE id = @Id",
         ["users"] = "SELECT DISTINCT organisation_id FROM role_grants WHERE user_id = @Id AND organisation_id IS NOT NULL",
         // A software title belongs to no one; the families whose inventory reports it are the ones it concerns.
         ["software_titles"] = """

@@ -72,6 +72,8 @@ public sealed class ImportProfiles(Database database, TimeProvider clock, AuditL
         VALUES (@OrganisationId, @Name, @Version, @Format, @SourceHeader, @Hash, @MappingJson, @CreatedBy, @Now)
         """;
 
+    private const string RetireSql = "UPDATE import_profiles SET superseded_at = @Now WHERE id = @Id AND superseded_at IS NULL";
+
     /// <summary>The same column names in any order make the same header.</summary>
     public static string HeaderHash(IEnumerable<string> header) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\t', header.Select(h => h.Trim().ToLowerInvariant()).Order(StringComparer.Ordinal)))));
@@ -89,6 +91,26 @@ public sealed class ImportProfiles(Database database, TimeProvider clock, AuditL
     {
         await using var connection = database.Open();
         return (await connection.QueryScopedAsync<ImportProfile>(scope, CurrentSql)).ToList();
+    }
+
+    /// <summary>
+    /// Retires a profile: files with its header ask for a mapping again; past batches keep how they were read. Only who
+    /// may import for its organisation retires it; any other id is answered like a missing one (and audited).
+    /// </summary>
+    public async Task RetireAsync(CallerScope scope, long profileId)
+    {
+        var profile = (await CurrentAsync(scope)).FirstOrDefault(p => p.Id == profileId);
+        if (profile is null || !scope.CanImport || !scope.CanWrite(profile.OrganisationId))
+        {
+            await audit.RefusedAsync(scope, "import_profiles", profileId, "retire");
+            throw new KeyNotFoundException("Das Profil gibt es nicht oder es gehört nicht zu Ihrem Zuständigkeitsbereich.");
+        }
+
+        await using var connection = database.Open();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await connection.ExecuteAsync(RetireSql, new { Id = profileId, Now = clock.GetUtcNow().UtcDateTime }, transaction);
+        audit.Write(connection, transaction, scope, new AuditEntry(AuditActions.Delete, "import_profiles", $"{profile.Name} v{profile.Version}", profile.OrganisationId));
+        await transaction.CommitAsync();
     }
 
     /// <summary>

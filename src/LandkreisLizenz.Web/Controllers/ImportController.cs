@@ -7,8 +7,29 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace LandkreisLizenz.Web.Controllers;
 
-public sealed class ImportController(ImportService imports, CallerScopeAccessor caller, IImportQueue background) : Controller
+public sealed class ImportController(ImportService imports, ImportProfiles profiles, CallerScopeAccessor caller, IImportQueue background) : Controller
 {
+    [HttpGet("/import/profile")]
+    [Authorize(Policy = Policies.Authenticated)]
+    public async Task<IActionResult> Profiles() => View(new ImportProfilesModel(await profiles.CurrentAsync(caller.Current), TempData["Message"] as string));
+
+    [HttpPost("/import/profile/{profileId:long}/loeschen")]
+    [Authorize(Policy = Policies.LicenseManager)]
+    public async Task<IActionResult> RetireProfile(long profileId)
+    {
+        try
+        {
+            await profiles.RetireAsync(caller.Current, profileId);
+        }
+        catch (KeyNotFoundException)
+        {
+            return NotFound();
+        }
+
+        TempData["Message"] = "Profil gelöscht. Dateien mit dieser Kopfzeile werden wieder zugeordnet; frühere Importe bleiben, wie sie gelesen wurden.";
+        return Redirect("/import/profile");
+    }
+
     [HttpGet("/import")]
     [Authorize(Policy = Policies.Authenticated)]
     public async Task<IActionResult> Index() => View(await IndexModelAsync(null, null, null));

@@ -93,6 +93,7 @@ public static class LandkreisLizenzApp
         services.AddTransient<ImportJobs>();
         services.AddSingleton(configuration.GetSection(ImportSourceOptions.SectionName).Get<ImportSourceOptions>() ?? new ImportSourceOptions());
         services.AddSingleton<FolderSources>();
+        services.AddSingleton<ImportProfiles>();
         services.AddSingleton<LdapSources>();
         services.AddTransient<SourceJobs>();
         services.AddSingleton<IImportQueue, HangfireImportQueue>();

@@ -43,3 +43,5 @@ public sealed class ImportMappingForm
         return new ImportMapping(columns, constants, string.IsNullOrEmpty(DateFormat) ? null : DateFormat, string.IsNullOrEmpty(NumberFormat) ? null : NumberFormat);
     }
 }
+
+public sealed record ImportProfilesModel(IReadOnlyList<ImportProfile> Profiles, string? Message);

@@ -39,4 +39,16 @@ public static class Planted
                    VALUES ((SELECT MIN(id) FROM products), @family, @pattern, '*', '2026-01-01') RETURNING id
                    """, new { family, pattern });
     }
+
+    /// <summary>A current mapping profile of the organisation (a contract register read with one constant), planted when it has none.</summary>
+    public static long Profile(Database database, long organisation)
+    {
+        using var connection = database.Open();
+        return connection.ExecuteScalar<long?>("SELECT MIN(id) FROM import_profiles WHERE organisation_id = @organisation AND superseded_at IS NULL", new { organisation })
+               ?? connection.ExecuteScalar<long>("""
+                   INSERT INTO import_profiles (organisation_id, name, version, format, source_header, header_hash, mapping_json, created_at)
+                   VALUES (@organisation, 'Vertragsregister', 1, 'contracts', 'vertragsnummer', 'TEST' || @organisation,
+                           '{"Columns":{"vertragsnummer":"contract_key"},"Constants":{},"DateFormat":null,"NumberFormat":null}', '2026-11-27T08:00:00Z') RETURNING id
+                   """, new { organisation });
+    }
 }

@@ -61,6 +61,29 @@ public sealed class ImportPageTests : SharedAppTests<ImportPageTests>
     }
 
     [TestMethod]
+    public async Task ProfilesPage_LicenseManagerRetiresOwnProfile_GoneFromListPastBatchesKeepTheirMapping()
+    {
+        using var client = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
+        long mettmann;
+        using (var connection = Factory.Database.Open())
+        {
+            mettmann = connection.ExecuteScalar<long>("SELECT id FROM organisations WHERE ags = '05158'");
+        }
+
+        var profile = Planted.Profile(Factory.Database, mettmann);
+        StringAssert.Contains(await client.GetStringAsync("/import/profile"), "„Vertragsregister“ (Version 1)");
+
+        var retired = await AppFactory.PostFormAsync(client, "/import/profile", $"/import/profile/{profile}/loeschen");
+
+        Assert.AreEqual(HttpStatusCode.Redirect, retired.StatusCode);
+        var after = await client.GetStringAsync("/import/profile");
+        StringAssert.Contains(after, "Profil gelöscht");
+        Assert.DoesNotContain("„Vertragsregister“ (Version 1)", after);
+        using var check = Factory.Database.Open();
+        Assert.AreEqual(1, check.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'delete' AND object_type = 'import_profiles' AND user_name = 'lm.mettmann'"));
+    }
+
+    [TestMethod]
     public async Task Upload_Reader_Forbidden()
     {
         using var client = await AppFactory.SignedInClientAsync(Factory, "leser.wartburgkreis");

@@ -89,6 +89,7 @@ public sealed class SecurityTests : SharedAppTests<SecurityTests>
                         : pattern.StartsWith("schnittstellen/", StringComparison.Ordinal) ? await ForeignTokenAsync()
                         : pattern.StartsWith("verwaltung/konten/", StringComparison.Ordinal) ? ForeignUser().Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : "{unknown}")
                     .Replace("{grantId:long}", ForeignUser().GrantId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .Replace("{profileId:long}", Planted.Profile(Factory.Database, foreignOrganisation).ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{organisationId:long}", foreignOrganisation.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{productId:long}", foreignProduct.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{metric}", foreignMetric)

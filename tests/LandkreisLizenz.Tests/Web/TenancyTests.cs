@@ -230,6 +230,7 @@ public sealed class TenancyTests : SharedAppTests<TenancyTests>
                         : pattern.StartsWith("verwaltung/konten/", StringComparison.Ordinal) ? ownAccount.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)
                         : ownToken.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{grantId:long}", ownAccount.GrantId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .Replace("{profileId:long}", Planted.Profile(Factory.Database, mettmann).ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{organisationId:long}", mettmann.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{titleId:long}", title.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("{ruleId:long}", ownRule.ToString(System.Globalization.CultureInfo.InvariantCulture))];
