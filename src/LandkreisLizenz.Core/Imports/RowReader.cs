@@ -108,13 +108,10 @@ internal sealed class RowReader
 
         if (spec.Allowed is { } allowed)
         {
-            var match = allowed.FirstOrDefault(a => string.Equals(a, raw, StringComparison.OrdinalIgnoreCase));
-            // Registers kept by people name the value as the product shows it („EVB-IT Pflege S“), not by its code.
-            var labels = Registry.Labels.Codes(column);
-            match ??= labels?.Where(l => allowed.Contains(l.Key) && ColumnSuggestions.Fold(l.Value) == ColumnSuggestions.Fold(raw)).Select(l => l.Key).FirstOrDefault();
+            var match = AllowedValue(column, allowed, raw);
             if (match is null)
             {
-                Error(column, $"unzulässiger Wert (erlaubt: {string.Join(", ", allowed.Select(a => labels?.TryGetValue(a, out var label) == true ? $"{a} ({label})" : a))})");
+                Error(column, $"unzulässiger Wert (erlaubt: {AllowedList(column, allowed)})");
                 return null;
             }
 
@@ -124,11 +121,48 @@ internal sealed class RowReader
         return raw;
     }
 
+    // Static and apart from Text: a lambda capturing Text's locals would cost an allocation on every cell of a million-row file.
+    private static string? AllowedValue(string column, string[] allowed, string raw)
+    {
+        foreach (var code in allowed)
+        {
+            if (string.Equals(code, raw, StringComparison.OrdinalIgnoreCase))
+            {
+                return code;
+            }
+        }
+
+        // Registers kept by people name the value as the product shows it („EVB-IT Pflege S“), not by its code.
+        if (Registry.Labels.Codes(column) is { } labels)
+        {
+            var folded = ColumnSuggestions.Fold(raw);
+            foreach (var (code, label) in labels)
+            {
+                if (allowed.Contains(code) && ColumnSuggestions.Fold(label) == folded)
+                {
+                    return code;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string AllowedList(string column, string[] allowed)
+    {
+        var labels = Registry.Labels.Codes(column);
+        return string.Join(", ", allowed.Select(a => labels?.TryGetValue(a, out var label) == true ? $"{a} ({label})" : a));
+    }
+
     public long? Int(string column) => Parse(column, (string s, out long v, out string? r) => CsvValues.TryInt(s, out v, out r));
 
-    public decimal? Decimal(string column) => Parse(column, (string s, out decimal v, out string? r) => CsvValues.TryDecimal(s, _delimiter, _numberFormat, out v, out r));
+    public decimal? Decimal(string column) => Parse(column, _decimal ??= (string s, out decimal v, out string? r) => CsvValues.TryDecimal(s, _delimiter, _numberFormat, out v, out r));
 
-    public DateOnly? Date(string column) => Parse(column, (string s, out DateOnly v, out string? r) => CsvValues.TryDate(s, _dateFormat, out v, out r));
+    public DateOnly? Date(string column) => Parse(column, _date ??= (string s, out DateOnly v, out string? r) => CsvValues.TryDate(s, _dateFormat, out v, out r));
+
+    // Made once per reader: the parsers read the source's formats, and a million-row file should not make a delegate per cell.
+    private TryParser<decimal>? _decimal;
+    private TryParser<DateOnly>? _date;
 
     public bool? Bool(string column) => Parse(column, (string s, out bool v, out string? r) => CsvValues.TryBool(s, out v, out r));
 
