@@ -107,6 +107,9 @@ public sealed record ImportOutcome(
     /// <summary>The header does not fit the format: its columns need a mapping (spec §7) rather than a corrected file.</summary>
     public bool HeaderMismatch { get; init; }
 
+    /// <summary>Assignments the file no longer lists for a product it lists completely (<see cref="ImportMapping.Complete"/>).</summary>
+    public int Removed { get; init; }
+
     public static ImportOutcome Rejected(ImportFormat format, int totalRows, IReadOnlyList<ImportError> errors) =>
         new(format, totalRows, 0, 0, 0, errors, [], false);
 

@@ -42,6 +42,7 @@ public sealed class ImportBatch
     public int InsertedRows { get; init; }
     public int UpdatedRows { get; init; }
     public int UnchangedRows { get; init; }
+    public int RemovedRows { get; init; }
     public int ErrorCount { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime? FinishedAt { get; init; }
@@ -107,7 +108,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
     private const string BatchSql = """
         SELECT b.id AS Id, b.organisation_id AS OrganisationId, b.user_id AS UserId, COALESCE(u.user_name, '') AS UserName, b.format AS Format,
                b.file_name AS FileName, b.file_size AS FileSize, b.status AS Status, b.total_rows AS TotalRows, b.processed_rows AS ProcessedRows,
-               b.inserted_rows AS InsertedRows, b.updated_rows AS UpdatedRows, b.unchanged_rows AS UnchangedRows, b.error_count AS ErrorCount,
+               b.inserted_rows AS InsertedRows, b.updated_rows AS UpdatedRows, b.unchanged_rows AS UnchangedRows, b.removed_rows AS RemovedRows, b.error_count AS ErrorCount,
                b.created_at AS CreatedAt, b.finished_at AS FinishedAt, b.mapping_json AS MappingJson, b.profile_name AS ProfileName,
                b.needs_mapping AS NeedsMapping
         FROM import_batches b
@@ -137,7 +138,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
 
     private const string FinishSql = """
         UPDATE import_batches SET status = @Status, total_rows = @Total, processed_rows = @Total, inserted_rows = @Inserts, updated_rows = @Updates,
-            unchanged_rows = @Unchanged, error_count = @ErrorCount, finished_at = @Finished, needs_mapping = @NeedsMapping
+            unchanged_rows = @Unchanged, removed_rows = @Removed, error_count = @ErrorCount, finished_at = @Finished, needs_mapping = @NeedsMapping
         WHERE id = @Id
         """;
 
@@ -237,7 +238,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
 
                     audit.Write(connection, transaction!, scope, new AuditEntry(AuditActions.Import, format.Key(), fileName,
                         OrganisationId: outcome.AffectedOrganisationIds.Count == 1 ? outcome.AffectedOrganisationIds[0] : null,
-                        After: new { outcome.TotalRows, outcome.Inserts, outcome.Updates, outcome.Unchanged, outcome.AffectedOrganisationIds, Batch = batch }));
+                        After: new { outcome.TotalRows, outcome.Inserts, outcome.Updates, outcome.Unchanged, outcome.Removed, outcome.AffectedOrganisationIds, Batch = batch }));
                     if (batch is { } id)
                     {
                         Finish(connection, transaction!, id, outcome, commit: true);
@@ -390,13 +391,14 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
     /// </summary>
     /// <param name="organisationAgs">The organisation of a file that has no <c>ags</c> column (a constant of its mapping).</param>
     /// <exception cref="ImportFileException">The file is unreadable or its format cannot be recognised.</exception>
-    public async Task<FileImportResult> ImportFileAsync(CallerScope scope, string path, ImportFormat? format, string? organisationAgs)
+    /// <param name="mapping">How to read the file when the caller knows it (a source that writes its own file); null: from the header.</param>
+    public async Task<FileImportResult> ImportFileAsync(CallerScope scope, string path, ImportFormat? format, string? organisationAgs, ImportMapping? mapping = null)
     {
         await EnsureMayImportAsync(scope, format?.Key());
         long id;
         await using (var stream = File.OpenRead(path))
         {
-            id = await StageAsync(scope, format, stream, Path.GetFileName(path), stream.Length, organisationAgs: organisationAgs);
+            id = await StageAsync(scope, format, stream, Path.GetFileName(path), stream.Length, mapping, organisationAgs);
         }
 
         var batch = await AuthorizeRunAsync(scope, id, commit: false);
@@ -592,6 +594,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
             outcome.Inserts,
             outcome.Updates,
             outcome.Unchanged,
+            outcome.Removed,
             outcome.ErrorCount,
             Finished = clock.GetUtcNow().UtcDateTime,
             NeedsMapping = outcome.HeaderMismatch,
@@ -617,7 +620,10 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
     private ImportBatch Current(long batchId) => GetBatchesAsync(CallerScope.System("import"), [batchId]).GetAwaiter().GetResult().Single();
 
     private static ImportOutcome Stored(ImportBatch batch) =>
-        new(batch.ImportFormat, batch.TotalRows, batch.InsertedRows, batch.UpdatedRows, batch.UnchangedRows, [], [], batch.Status == ImportStatus.Completed);
+        new(batch.ImportFormat, batch.TotalRows, batch.InsertedRows, batch.UpdatedRows, batch.UnchangedRows, [], [], batch.Status == ImportStatus.Completed)
+        {
+            Removed = batch.RemovedRows,
+        };
 
     /// <summary>
     /// Start-up: batches a dead process left checking or committing go to the queue again (nothing of an interrupted

@@ -74,14 +74,16 @@ public sealed class LdapSources(ImportService imports, ScopeService scopes, Noti
 
             var rows = Read(source, unmapped);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var csv = new StringBuilder("ags;user;product_key\n");
+            var csv = new StringBuilder("user;product_key\n");
             foreach (var (user, product) in rows.Distinct().Order())
             {
-                csv.Append(source.Organisation).Append(';').Append(Quote(user)).Append(';').Append(product).Append('\n');
+                csv.Append(Quote(user)).Append(';').Append(product).Append('\n');
             }
 
             await File.WriteAllTextAsync(path, csv.ToString(), new UTF8Encoding(false));
-            result = await imports.ImportFileAsync(scope, path, ImportFormat.UserAssignments, null);
+            // The groups are the whole truth about their products: a member who left loses the assignment.
+            var mapping = new ImportMapping(new Dictionary<string, string>(), new Dictionary<string, string> { ["ags"] = source.Organisation }, Complete: source.Groups.Values.Distinct().ToList());
+            result = await imports.ImportFileAsync(scope, path, ImportFormat.UserAssignments, null, mapping);
         }
         catch (Exception ex) when (ex is LdapException or DirectoryOperationException or InvalidOperationException or ArgumentException or AccessDeniedException or ImportFileException)
         {
@@ -104,7 +106,7 @@ public sealed class LdapSources(ImportService imports, ScopeService scopes, Noti
         var committed = result?.Committed == true;
         var report = new StringBuilder(string.Create(CultureInfo.GetCultureInfo("de-DE"), $"Quelle „{source.Name}“ ({source.Server}), {now:dd.MM.yyyy HH:mm} UTC\n"));
         report.AppendLine(committed
-            ? string.Create(CultureInfo.GetCultureInfo("de-DE"), $"Übernommen (Import {result!.BatchId}): {result.Commit!.Inserts:N0} neu, {result.Commit.Updates:N0} geändert, {result.Commit.Unchanged:N0} unverändert.")
+            ? string.Create(CultureInfo.GetCultureInfo("de-DE"), $"Übernommen (Import {result!.BatchId}): {result.Commit!.Inserts:N0} neu, {result.Commit.Updates:N0} geändert, {result.Commit.Unchanged:N0} unverändert, {result.Commit.Removed:N0} entfernt.")
             : "Nicht übernommen: " + (failure ?? string.Join("; ", result!.Check.Errors.Take(5))));
         if (unmapped.Count > 0)
         {

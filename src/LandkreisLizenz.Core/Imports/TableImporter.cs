@@ -100,7 +100,47 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
             }
         }
 
-        return new ImportOutcome(spec.Format, total, inserts, updates, unchanged, [], affected.Order().ToList(), commit);
+        var removed = spec.Format == ImportFormat.UserAssignments && source.Mapping?.Complete is { Count: > 0 } complete
+            ? RemoveUnlisted(connection, transaction, source.Mapping, complete, pending.Select(p => p.Row).ToList(), lookups, scope, commit, affected)
+            : 0;
+        return new ImportOutcome(spec.Format, total, inserts, updates, unchanged, [], affected.Order().ToList(), commit) { Removed = removed };
+    }
+
+    private const string AssignmentsOfSql = """
+        SELECT id AS Id, product_id AS ProductId, user_key AS UserKey FROM user_assignments WHERE organisation_id = @Organisation AND product_id IN @Products
+        """;
+
+    private const string DeleteAssignmentSql = "DELETE FROM user_assignments WHERE id IN @Ids";
+
+    /// <summary>
+    /// A file that lists a product's assignments completely (a directory group): the assignments of those products in
+    /// the organisation that it does not list are removed — a member who left the group no longer needs the license.
+    /// </summary>
+    private static int RemoveUnlisted(IDbConnection connection, IDbTransaction? transaction, ImportMapping mapping, IReadOnlyList<string> complete,
+        List<PendingRow> rows, ImportLookups lookups, CallerScope scope, bool commit, HashSet<long> affected)
+    {
+        if (!mapping.Constants.TryGetValue("ags", out var ags) || !lookups.Organisations.TryGetValue(ags, out var organisation) || !scope.CanWrite(organisation.Id))
+        {
+            throw new ImportFileException(new ImportError(0, "ags", ags, "Eine vollständige Liste von Zuweisungen braucht eine Organisation, für die Sie schreiben dürfen."));
+        }
+
+        var products = complete.Select(k => lookups.Products.TryGetValue(k, out var id) ? id : (long?)null).OfType<long>().ToList();
+        var listed = rows.Select(r => (Convert.ToInt64(r.KeyValues["product_id"], CultureInfo.InvariantCulture), (string)r.KeyValues["user_key"]!)).ToHashSet();
+        var unlisted = products.Count == 0 ? [] : connection.Query<(long Id, long ProductId, string UserKey)>(AssignmentsOfSql, new { Organisation = organisation.Id, Products = products }, transaction)
+            .Where(a => !listed.Contains((a.ProductId, a.UserKey))).Select(a => a.Id).ToList();
+        if (unlisted.Count > 0)
+        {
+            affected.Add(organisation.Id);
+            if (commit)
+            {
+                foreach (var chunk in unlisted.Chunk(IdChunk))
+                {
+                    connection.Execute(DeleteAssignmentSql, new { Ids = chunk }, transaction);
+                }
+            }
+        }
+
+        return unlisted.Count;
     }
 
     /// <summary>Organisations name their parent by AGS; the id is known only once earlier rows are written.</summary>

@@ -105,10 +105,37 @@ public sealed class LdapSourceTests : ImportTestBase
         CollectionAssert.AreEqual(new[] { "anna.schmidt", "jan.mueller" }, Assignments());
         StringAssert.Contains(first.Report, "2 neu");
         StringAssert.Contains(first.Report, "Gruppen ohne Produkt (in der Konfiguration unter Groups zuordnen): GG_Kantine");
-        StringAssert.Contains(second.Report, "0 neu, 0 geändert, 2 unverändert");
+        StringAssert.Contains(second.Report, "0 neu, 0 geändert, 2 unverändert, 0 entfernt");
         using var connection = Db.Database.Open();
         Assert.AreEqual(2, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM import_batches WHERE format = 'user_assignments' AND file_name LIKE 'ldap-AD Mettmann-%' AND status = 'completed'"),
             "each run is in the import history");
+    }
+
+    [TestMethod]
+    public async Task Run_MemberLeftTheGroup_LosesTheAssignmentCounted()
+    {
+        var sources = Sources();
+        Assert.IsTrue((await sources.RunAsync()).Single().Committed);
+        var change = $"""
+            dn: cn=GG_OK-VORFAHRT,{People}
+            changetype: modify
+            delete: member
+            member: uid=jan.mueller,{People}
+
+            """;
+        _server.Modify(change);
+        try
+        {
+            var run = (await sources.RunAsync()).Single();
+
+            Assert.IsTrue(run.Committed, run.Report);
+            StringAssert.Contains(run.Report, "1 unverändert, 1 entfernt");
+            CollectionAssert.AreEqual(new[] { "anna.schmidt" }, Assignments());
+        }
+        finally
+        {
+            _server.Modify(change.Replace("delete: member", "add: member", StringComparison.Ordinal));
+        }
     }
 
     [TestMethod]

@@ -60,6 +60,14 @@ public sealed class Slapd : IDisposable
         return server;
     }
 
+    /// <summary>Changes entries as an administrator would (<c>ldapmodify</c> with LDIF change records).</summary>
+    public void Modify(string ldif)
+    {
+        var file = Path.Combine(_folder, "change-" + Guid.NewGuid().ToString("N") + ".ldif");
+        File.WriteAllText(file, ldif);
+        Run("ldapmodify", "-x", "-H", Url, "-D", AdminDn, "-w", AdminPassword, "-f", file);
+    }
+
     private static void Run(string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
