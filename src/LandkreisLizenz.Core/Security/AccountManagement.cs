@@ -41,7 +41,12 @@ public sealed class AccountManagement(Database database, TimeProvider clock, Aud
 
     private const string SetActiveSql = "UPDATE users SET is_active = @Active, security_stamp = @Stamp WHERE id = @Id";
 
-    private const string SetPasswordSql = "UPDATE users SET password_hash = @Hash, failed_attempts = 0, lockout_end = NULL, security_stamp = @Stamp WHERE id = @Id";
+    /// <summary>A reset password is an initial one: it only lets the person choose their own.</summary>
+    private const string SetPasswordSql = """
+        UPDATE users SET password_hash = @Hash, must_change_password = 1, failed_attempts = 0, lockout_end = NULL, security_stamp = @Stamp WHERE id = @Id
+        """;
+
+    private const string InitialSql = "UPDATE users SET must_change_password = 1 WHERE id = @Id";
 
     private const string RotateSql = "UPDATE users SET security_stamp = @Stamp WHERE id = @Id";
 
@@ -106,9 +111,10 @@ public sealed class AccountManagement(Database database, TimeProvider clock, Aud
 
         var password = InitialPassword();
         await using var transaction = await connection.BeginTransactionAsync();
-        AccountService.CreateUser(connection, transaction, database.Dialect,
+        var id = AccountService.CreateUser(connection, transaction, database.Dialect,
             new NewUser(name, string.IsNullOrWhiteSpace(displayName) ? name : displayName.Trim(), string.IsNullOrWhiteSpace(email) ? null : email.Trim(), password, [(role, organisationId)]),
             clock.GetUtcNow().UtcDateTime);
+        await connection.ExecuteAsync(InitialSql, new { Id = id }, transaction);
         audit.Write(connection, transaction, scope, new AuditEntry(AuditActions.Create, "user", name, organisationId, After: new { Role = role, Organisation = organisationAgs }));
         await transaction.CommitAsync();
         return password;

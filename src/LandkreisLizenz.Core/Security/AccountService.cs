@@ -10,6 +10,9 @@ public enum SignInOutcome
     Succeeded,
     Failed,
     LockedOut,
+
+    /// <summary>The password was right but is a one-time initial password: the person chooses their own first; no session yet.</summary>
+    PasswordChangeRequired,
 }
 
 public sealed record SignInResult(SignInOutcome Outcome, long? UserId = null, string? DisplayName = null, string? SecurityStamp = null);
@@ -25,7 +28,8 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
     private static readonly PasswordHasher<string> Hasher = new();
 
     private const string FindSql = """
-        SELECT id AS Id, display_name AS DisplayName, password_hash AS PasswordHash, is_active AS IsActive, security_stamp AS SecurityStamp
+        SELECT id AS Id, display_name AS DisplayName, password_hash AS PasswordHash, is_active AS IsActive, security_stamp AS SecurityStamp,
+               must_change_password AS MustChangePassword
         FROM users WHERE user_name = @UserName
         """;
 
@@ -115,11 +119,58 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
             return new SignInResult(lockedNow ? SignInOutcome.LockedOut : SignInOutcome.Failed);
         }
 
+        if (user!.MustChangePassword)
+        {
+            await connection.ExecuteAsync(ThrottleClearSql, throttleKey);
+            return new SignInResult(SignInOutcome.PasswordChangeRequired, user.Id, user.DisplayName);
+        }
+
         var hash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(name, password) : user!.PasswordHash;
         await connection.ExecuteAsync(SuccessSql, new { user!.Id, Now = now, PasswordHash = hash });
         await connection.ExecuteAsync(ThrottleClearSql, throttleKey);
         await audit.WriteAsync(null, new AuditEntry(AuditActions.LoginSucceeded, "user", name, RemoteAddress: remoteAddress), name);
         return new SignInResult(SignInOutcome.Succeeded, user.Id, user.DisplayName, user.SecurityStamp);
+    }
+
+    private const string OwnPasswordSql = """
+        UPDATE users SET password_hash = @Hash, must_change_password = 0, security_stamp = @Stamp, last_login_at = @Now WHERE id = @Id
+        """;
+
+    /// <summary>The least length of a password a person chooses (the command line's rule too).</summary>
+    public const int MinPasswordLength = 12;
+
+    /// <summary>
+    /// The person behind a one-time initial password chooses their own: checked like a sign-in (same throttle, same
+    /// answers), the new password at least <see cref="MinPasswordLength"/> characters and not the initial one; every
+    /// other session of the account ends. Succeeded comes back with the new stamp, ready for a session.
+    /// </summary>
+    /// <exception cref="ArgumentException">The new password is too short or the initial one again.</exception>
+    public async Task<SignInResult> ChooseOwnPasswordAsync(string userName, string initialPassword, string newPassword, string? remoteAddress)
+    {
+        var check = await SignInAsync(userName, initialPassword, remoteAddress);
+        if (check.Outcome != SignInOutcome.PasswordChangeRequired)
+        {
+            // A wrong or locked attempt answers as a sign-in does; an account without initial password changes nothing here.
+            return check.Outcome == SignInOutcome.Succeeded ? new SignInResult(SignInOutcome.Failed) : check;
+        }
+
+        if (newPassword.Length < MinPasswordLength)
+        {
+            throw new ArgumentException($"Das neue Passwort braucht mindestens {MinPasswordLength} Zeichen.");
+        }
+
+        if (newPassword == initialPassword)
+        {
+            throw new ArgumentException("Das neue Passwort muss sich vom ersten Passwort unterscheiden.");
+        }
+
+        var name = userName.Trim();
+        var stamp = NewSecurityStamp();
+        using var connection = database.Open();
+        await connection.ExecuteAsync(OwnPasswordSql, new { Id = check.UserId, Hash = Hasher.HashPassword(name, newPassword), Stamp = stamp, Now = clock.GetUtcNow().UtcDateTime });
+        await audit.WriteAsync(null, new AuditEntry(AuditActions.Update, "user", name, After: new { OwnPasswordChosen = true }, RemoteAddress: remoteAddress), name);
+        await audit.WriteAsync(null, new AuditEntry(AuditActions.LoginSucceeded, "user", name, RemoteAddress: remoteAddress), name);
+        return new SignInResult(SignInOutcome.Succeeded, check.UserId, check.DisplayName, stamp);
     }
 
     /// <summary>
@@ -190,5 +241,6 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
         public string? PasswordHash { get; init; }
         public bool IsActive { get; init; }
         public string SecurityStamp { get; init; } = "";
+        public bool MustChangePassword { get; init; }
     }
 }

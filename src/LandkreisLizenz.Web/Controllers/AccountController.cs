@@ -43,6 +43,11 @@ public sealed class AccountController(AccountService accounts, ScopeService scop
         }
 
         var result = await accounts.SignInAsync(input.UserName!, input.Password!, HttpContext.Connection.RemoteIpAddress?.ToString());
+        if (result.Outcome == SignInOutcome.PasswordChangeRequired)
+        {
+            return Redirect("/anmelden/passwort?benutzer=" + Uri.EscapeDataString(input.UserName!.Trim()));
+        }
+
         if (result.Outcome != SignInOutcome.Succeeded)
         {
             ModelState.AddModelError(string.Empty, result.Outcome == SignInOutcome.LockedOut
@@ -52,19 +57,68 @@ public sealed class AccountController(AccountService accounts, ScopeService scop
             return View(input);
         }
 
-        var scope = await scopes.ForUserAsync(result.UserId!.Value);
-        if (scope is null)
+        if (!await StartSessionAsync(result, input.UserName!))
         {
             ModelState.AddModelError(string.Empty, "Das Konto ist deaktiviert.");
             return View(input);
         }
 
-        // Whatever session cookie came with the request is replaced by a new one with a new session id.
-        await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        var principal = CallerScopeAccessor.CreatePrincipal(result.UserId.Value, input.UserName!.Trim(), result.DisplayName!, result.SecurityStamp!, scope, clock.GetUtcNow());
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         return LocalRedirect(Url.IsLocalUrl(input.ReturnUrl) ? input.ReturnUrl! : "/");
     }
+
+    /// <summary>Whatever session cookie came with the request is replaced by a new one with a new session id.</summary>
+    private async Task<bool> StartSessionAsync(LandkreisLizenz.Core.Security.SignInResult result, string userName)
+    {
+        var scope = await scopes.ForUserAsync(result.UserId!.Value);
+        if (scope is null)
+        {
+            return false;
+        }
+
+        await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        var principal = CallerScopeAccessor.CreatePrincipal(result.UserId.Value, userName.Trim(), result.DisplayName!, result.SecurityStamp!, scope, clock.GetUtcNow());
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
+        return true;
+    }
+
+    [HttpGet("/anmelden/passwort")]
+    [AllowAnonymous]
+    public IActionResult ChoosePassword(string? benutzer) => View(new ChoosePasswordInput { UserName = benutzer });
+
+    /// <summary>A one-time initial password is used once: to choose one's own; then the session starts.</summary>
+    [HttpPost("/anmelden/passwort")]
+    [AllowAnonymous]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Hardening.LoginRateLimit)]
+    public async Task<IActionResult> ChoosePassword(ChoosePasswordInput input)
+    {
+        if (!ModelState.IsValid)
+        {
+            return View(Cleared(input));
+        }
+
+        LandkreisLizenz.Core.Security.SignInResult result;
+        try
+        {
+            result = await accounts.ChooseOwnPasswordAsync(input.UserName!, input.InitialPassword!, input.NewPassword!, HttpContext.Connection.RemoteIpAddress?.ToString());
+        }
+        catch (ArgumentException ex)
+        {
+            ModelState.AddModelError(nameof(input.NewPassword), ex.Message);
+            return View(Cleared(input));
+        }
+
+        if (result.Outcome != SignInOutcome.Succeeded || !await StartSessionAsync(result, input.UserName!))
+        {
+            ModelState.AddModelError(string.Empty, result.Outcome == SignInOutcome.LockedOut
+                ? $"Nach {AccountService.MaxFailedAttempts} fehlgeschlagenen Anmeldungen ist die Anmeldung mit diesem Benutzernamen von Ihrem Gerät aus für {AccountService.LockoutDuration.TotalMinutes:0} Minuten gesperrt."
+                : "Benutzername oder erstes Passwort ist falsch.");
+            return View(Cleared(input));
+        }
+
+        return LocalRedirect("/");
+    }
+
+    private static ChoosePasswordInput Cleared(ChoosePasswordInput input) => new() { UserName = input.UserName };
 
     [HttpPost("/abmelden")]
     [Authorize(Policy = Policies.Authenticated)]

@@ -63,9 +63,26 @@ public sealed class ShellPageTests : SharedBrowserTests<ShellPageTests>
         await page.GetByLabel("Organisation (AGS; leer").FillAsync("05158008");
         await page.GetByRole(AriaRole.Button, new() { Name = "Konto anlegen" }).ClickAsync();
 
-        StringAssert.Contains(await page.Locator("[role=status]").InnerTextAsync(), "Erstes Passwort");
+        var status = await page.Locator("[role=status]").InnerTextAsync();
+        StringAssert.Contains(status, "Erstes Passwort");
         StringAssert.Contains(await page.Locator("table").InnerTextAsync(), "leser.haan");
         await BrowserSession.AssertNoAxeViolationsAsync(page);
+
+        // The newcomer uses the initial password once, to choose their own.
+        var initial = status.Trim().Split(' ').Last();
+        var newcomer = await Session.NewPageAsync();
+        await newcomer.GotoAsync("/anmelden");
+        await newcomer.GetByLabel("Benutzername").FillAsync("leser.haan");
+        await newcomer.GetByLabel("Passwort").FillAsync(initial);
+        await newcomer.GetByRole(AriaRole.Button, new() { Name = "Anmelden" }).ClickAsync();
+        await newcomer.WaitForURLAsync("**/anmelden/passwort?benutzer=*");
+        await BrowserSession.AssertNoAxeViolationsAsync(newcomer);
+        await newcomer.GetByLabel("Erstes Passwort").FillAsync(initial);
+        await newcomer.GetByLabel("Neues Passwort", new() { Exact = true }).FillAsync("Haan-eigenes-2026!");
+        await newcomer.GetByLabel("Neues Passwort wiederholen").FillAsync("Haan-eigenes-2026!");
+        await newcomer.GetByRole(AriaRole.Button, new() { Name = "Passwort festlegen und anmelden" }).ClickAsync();
+        await newcomer.Locator("[data-scope]").WaitForAsync();
+        StringAssert.Contains(await newcomer.Locator("[data-scope]").InnerTextAsync(), "Haan");
     }
 
     [TestMethod]

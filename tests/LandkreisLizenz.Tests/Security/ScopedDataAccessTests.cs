@@ -15,6 +15,7 @@ public sealed class ScopedDataAccessTests
     private static readonly Dictionary<string, string> Unscoped = new(StringComparer.Ordinal)
     {
         ["AccountService.SignInAsync"] = "sign-in: there is no caller yet",
+        ["AccountService.ChooseOwnPasswordAsync"] = "sign-in with a one-time initial password: there is no caller yet",
         ["ScopeService.ForUserAsync"] = "builds the scope itself",
         ["ScopeService.ForSessionAsync"] = "builds the scope itself",
         ["ScopeService.ForUserNameAsync"] = "builds the scope itself (the command line acts as a named account)",

@@ -15,6 +15,23 @@ public sealed partial class AccountsPageTests
     [GeneratedRegex(@"sichtbar[^:]*: ([A-Za-z0-9-]{16})</p>")]
     private static partial Regex InitialPassword();
 
+    /// <summary>What a newcomer does with an initial password: sign in, be sent to choose their own, choose it.</summary>
+    private static async Task<HttpClient> ChooseOwnPasswordAsync(AppFactory factory, string userName, string initialPassword, string ownPassword)
+    {
+        var client = factory.CreateBrowserClient();
+        var login = await AppFactory.LoginAsync(client, userName, initialPassword);
+        Assert.AreEqual(HttpStatusCode.Redirect, login.StatusCode);
+        StringAssert.StartsWith(login.Headers.Location!.OriginalString, "/anmelden/passwort?benutzer=");
+        Assert.AreEqual(HttpStatusCode.Redirect, (await client.GetAsync("/")).StatusCode, "an initial password gave a session");
+        var chosen = await AppFactory.PostFormAsync(client, login.Headers.Location.OriginalString, "/anmelden/passwort", new()
+        {
+            ["UserName"] = userName, ["InitialPassword"] = initialPassword, ["NewPassword"] = ownPassword, ["RepeatPassword"] = ownPassword,
+        });
+        Assert.AreEqual(HttpStatusCode.Redirect, chosen.StatusCode, await chosen.Content.ReadAsStringAsync());
+        Assert.AreEqual("/", chosen.Headers.Location!.OriginalString);
+        return client;
+    }
+
     private static long UserId(AppFactory factory, string userName)
     {
         using var connection = factory.Database.Open();
@@ -42,10 +59,12 @@ public sealed partial class AccountsPageTests
         var password = InitialPassword().Match(html).Groups[1].Value;
         Assert.AreEqual(16, password.Length, html);
         Assert.DoesNotContain(password, await admin.GetStringAsync("/verwaltung/konten"), "the initial password is shown once only");
-        using var newcomer = factory.CreateBrowserClient();
-        Assert.AreEqual(HttpStatusCode.Redirect, (await AppFactory.LoginAsync(newcomer, "lm.neu", password)).StatusCode);
+        using var newcomer = await ChooseOwnPasswordAsync(factory, "lm.neu", password, "Mein-eigenes-Passwort-1");
         StringAssert.Contains(await newcomer.GetStringAsync("/"), "Mettmann");
         Assert.AreEqual(1, Audited(factory, "create", "lm.neu"));
+        var again = await AppFactory.LoginAsync(factory.CreateBrowserClient(), "lm.neu", password);
+        Assert.AreEqual(HttpStatusCode.OK, again.StatusCode, "the initial password worked twice");
+        Assert.AreEqual(HttpStatusCode.Redirect, (await AppFactory.LoginAsync(factory.CreateBrowserClient(), "lm.neu", "Mein-eigenes-Passwort-1")).StatusCode);
     }
 
     [TestMethod]
@@ -107,7 +126,39 @@ public sealed partial class AccountsPageTests
 
         Assert.AreEqual(HttpStatusCode.Redirect, (await manager.GetAsync("/import")).StatusCode, "the old session still works");
         Assert.AreNotEqual(HttpStatusCode.Redirect, (await AppFactory.LoginAsync(factory.CreateBrowserClient(), "lm.mettmann", LandkreisLizenz.Core.DemoEstate.DemoEstateGenerator.DemoPassword)).StatusCode);
-        Assert.AreEqual(HttpStatusCode.Redirect, (await AppFactory.LoginAsync(factory.CreateBrowserClient(), "lm.mettmann", password)).StatusCode);
+        using var again = await ChooseOwnPasswordAsync(factory, "lm.mettmann", password, "Neu-gewaehlt-2026!");
+        StringAssert.Contains(await again.GetStringAsync("/import"), "Import");
+    }
+
+    [TestMethod]
+    public async Task ChoosePassword_TooShortOrWrongInitial_RefusedNoSession()
+    {
+        using var factory = new AppFactory();
+        using var admin = await AppFactory.SignedInClientAsync(factory, "admin");
+        var created = await AppFactory.PostFormAsync(admin, "/verwaltung/konten", "/verwaltung/konten",
+            new() { ["userName"] = "leser.neu", ["role"] = "reader", ["organisation"] = "05158" });
+        var password = InitialPassword().Match(await created.Content.ReadAsStringAsync()).Groups[1].Value;
+        using var client = factory.CreateBrowserClient();
+
+        var shortOne = await AppFactory.PostFormAsync(client, "/anmelden/passwort", "/anmelden/passwort", new()
+        {
+            ["UserName"] = "leser.neu", ["InitialPassword"] = password, ["NewPassword"] = "kurz", ["RepeatPassword"] = "kurz",
+        });
+        var wrong = await AppFactory.PostFormAsync(client, "/anmelden/passwort", "/anmelden/passwort", new()
+        {
+            ["UserName"] = "leser.neu", ["InitialPassword"] = "falsch-falsch-falsch", ["NewPassword"] = "Lang-genug-2026!", ["RepeatPassword"] = "Lang-genug-2026!",
+        });
+        var demo = await AppFactory.PostFormAsync(client, "/anmelden/passwort", "/anmelden/passwort", new()
+        {
+            ["UserName"] = "lm.mettmann", ["InitialPassword"] = LandkreisLizenz.Core.DemoEstate.DemoEstateGenerator.DemoPassword,
+            ["NewPassword"] = "Lang-genug-2026!", ["RepeatPassword"] = "Lang-genug-2026!",
+        });
+
+        StringAssert.Contains(await shortOne.Content.ReadAsStringAsync(), "mindestens 12 Zeichen");
+        StringAssert.Contains(await wrong.Content.ReadAsStringAsync(), "erstes Passwort ist falsch");
+        StringAssert.Contains(await demo.Content.ReadAsStringAsync(), "erstes Passwort ist falsch", "an account without initial password changed it here");
+        Assert.AreEqual(HttpStatusCode.Redirect, (await client.GetAsync("/")).StatusCode);
+        Assert.AreEqual(HttpStatusCode.Redirect, (await AppFactory.LoginAsync(factory.CreateBrowserClient(), "lm.mettmann", LandkreisLizenz.Core.DemoEstate.DemoEstateGenerator.DemoPassword)).StatusCode);
     }
 
     [TestMethod]
