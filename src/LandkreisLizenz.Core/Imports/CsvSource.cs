@@ -185,6 +185,9 @@ internal sealed class CsvSource : IDisposable
         bool document = false) =>
         new(resource, _ => records, ';', header, mapping) { EncodingName = kind, DocumentKind = document ? kind : null };
 
+    /// <summary>The worksheets of a workbook (the one read: the mapping's, else the first); empty for other files.</summary>
+    public IReadOnlyList<string> Sheets { get; internal set; } = [];
+
     /// <summary>The kind of tool document the records come from (shown as the batch's profile); null for a table.</summary>
     public string? DocumentKind { get; private init; }
 

@@ -9,6 +9,7 @@ namespace LandkreisLizenz.Core.Imports;
 /// </summary>
 /// <param name="DateFormat">An extra date format of the source (e.g. <c>dd/MM/yyyy</c>), besides <c>yyyy-MM-dd</c> and <c>dd.MM.yyyy</c>.</param>
 /// <param name="NumberFormat"><see cref="NumberFormats"/>: how the source writes decimals; null: ',' or '.' as decimal separator, no grouping.</param>
+/// <param name="Sheet">The worksheet of a workbook to read; null: the first.</param>
 /// <param name="Complete">
 /// User assignments only: the product keys whose assignments of the organisation (the constant <c>ags</c>) the file lists
 /// completely — a directory group's members; whoever is no longer listed loses the assignment.
@@ -18,7 +19,8 @@ public sealed record ImportMapping(
     IReadOnlyDictionary<string, string> Constants,
     string? DateFormat = null,
     string? NumberFormat = null,
-    IReadOnlyList<string>? Complete = null)
+    IReadOnlyList<string>? Complete = null,
+    string? Sheet = null)
 {
     public static ImportMapping WithConstant(string field, string value) =>
         new(new Dictionary<string, string>(), new Dictionary<string, string> { [field] = value });

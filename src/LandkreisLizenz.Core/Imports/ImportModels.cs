@@ -137,7 +137,13 @@ public sealed record MappingDraft(
     IReadOnlyDictionary<string, string> Constants,
     string? DateFormat,
     string? NumberFormat,
-    IReadOnlyList<FormField> Fields);
+    IReadOnlyList<FormField> Fields)
+{
+    /// <summary>The worksheets of a workbook (empty for other files) and the one shown.</summary>
+    public IReadOnlyList<string> Sheets { get; init; } = [];
+
+    public string? Sheet { get; init; }
+}
 
 public static class ImportFormatDescriptions
 {

@@ -22,7 +22,8 @@ public sealed partial class ImportService
     /// current mapping when it has one for that format, else suggestions from the column names.
     /// </summary>
     /// <returns>null when the batch is not the caller's to map (the refusal is audited).</returns>
-    public async Task<MappingDraft?> DraftMappingAsync(CallerScope scope, long batchId, ImportFormat? format = null, int sampleRows = 5)
+    /// <param name="sheet">The worksheet of a workbook to map; null: the one mapped before, else the first.</param>
+    public async Task<MappingDraft?> DraftMappingAsync(CallerScope scope, long batchId, ImportFormat? format = null, int sampleRows = 5, string? sheet = null)
     {
         var batch = await GetBatchAsync(scope, batchId);
         if (batch is null || !MayMap(scope, batch))
@@ -33,24 +34,32 @@ public sealed partial class ImportService
         IReadOnlyList<string> header;
         var samples = new List<string[]>();
         string kind;
+        IReadOnlyList<string> sheets;
+        var current = batch.Mapping;
+        var chosen = sheet ?? current?.Sheet;
         using (var file = _staged.Open(batchId, batch.FileSize))
-        using (var source = CsvSource.Open(file, batch.FileName))
+        using (var source = CsvSource.Open(file, batch.FileName, chosen is null ? null : new ImportMapping(new Dictionary<string, string>(), new Dictionary<string, string>(), Sheet: chosen)))
         {
             header = source.SourceHeader;
             kind = source.EncodingName;
+            sheets = source.Sheets;
             foreach (var (_, values, _) in source.Records().Take(sampleRows))
             {
                 samples.Add(values);
             }
         }
 
-        var target = format ?? batch.ImportFormat;
-        var current = batch.Mapping;
-        var columns = current is { Columns.Count: > 0 } && target == batch.ImportFormat
+        // Another worksheet than the batch was read from has its own likeliest format.
+        var target = format ?? (chosen != current?.Sheet ? ColumnSuggestions.LikeliestFormat(header) : batch.ImportFormat);
+        var columns = current is { Columns.Count: > 0 } && target == batch.ImportFormat && current.Sheet == chosen
             ? current.Columns
             : ColumnSuggestions.Suggest(target, header);
         return new MappingDraft(batch, target, header, samples, kind, columns, current?.Constants ?? new Dictionary<string, string>(),
-            current?.DateFormat, current?.NumberFormat, TableSpecs.Columns(target).Select(c => new FormField(c.Name, c.Required, "", c.MaxLength)).ToList());
+            current?.DateFormat, current?.NumberFormat, TableSpecs.Columns(target).Select(c => new FormField(c.Name, c.Required, "", c.MaxLength)).ToList())
+        {
+            Sheets = sheets,
+            Sheet = chosen ?? sheets.FirstOrDefault(),
+        };
     }
 
     /// <summary>
@@ -86,7 +95,7 @@ public sealed partial class ImportService
 
         IReadOnlyList<string> header;
         using (var file = _staged.Open(batchId, batch.FileSize))
-        using (var source = CsvSource.Open(file, batch.FileName))
+        using (var source = CsvSource.Open(file, batch.FileName, mapping.Sheet is null ? null : new ImportMapping(new Dictionary<string, string>(), new Dictionary<string, string>(), Sheet: mapping.Sheet)))
         {
             header = source.SourceHeader;
         }

@@ -16,11 +16,13 @@ public sealed partial class ImportService
     {
         IReadOnlyList<string> header;
         string? document;
+        IReadOnlyList<string> sheets;
         await using (var stream = File.OpenRead(path))
         using (var source = CsvSource.Open(stream, fileName))
         {
             header = source.SourceHeader;
             document = source.DocumentKind;
+            sheets = source.Sheets;
         }
 
         var constants = organisationAgs is not null && !header.Contains("ags")
@@ -45,9 +47,9 @@ public sealed partial class ImportService
             return new ReadingPlan(format, constants.Count > 0 ? new ImportMapping(new Dictionary<string, string>(), constants) : null, document, null);
         }
 
-        if (await _profiles.ForHeaderAsync(scope, header) is { } saved && (requested is null || saved.ImportFormat == requested))
+        if (await SavedProfileAsync(scope, path, fileName, header, sheets) is ({ } saved, var sheet) && (requested is null || saved.ImportFormat == requested))
         {
-            var mapping = saved.Mapping;
+            var mapping = sheet is null ? saved.Mapping : saved.Mapping with { Sheet = sheet };
             if (constants.Count > 0 && !mapping.Columns.Values.Contains("ags") && !mapping.Constants.ContainsKey("ags"))
             {
                 mapping = mapping with { Constants = new Dictionary<string, string>(mapping.Constants) { ["ags"] = organisationAgs! } };
@@ -62,6 +64,31 @@ public sealed partial class ImportService
         }
 
         return new ReadingPlan(requested ?? ColumnSuggestions.LikeliestFormat(header), constants.Count > 0 ? new ImportMapping(new Dictionary<string, string>(), constants) : null, null, null);
+    }
+
+    /// <summary>
+    /// The caller's saved profile for the file's header — for a workbook, for the header of any of its worksheets (a
+    /// register often keeps its table behind a cover sheet); null when none fits.
+    /// </summary>
+    private async Task<(ImportProfile? Profile, string? Sheet)> SavedProfileAsync(CallerScope scope, string path, string fileName, IReadOnlyList<string> header,
+        IReadOnlyList<string> sheets)
+    {
+        if (await _profiles.ForHeaderAsync(scope, header) is { } first)
+        {
+            return (first, null);
+        }
+
+        foreach (var sheet in sheets.Skip(1))
+        {
+            await using var stream = File.OpenRead(path);
+            using var source = CsvSource.Open(stream, fileName, new ImportMapping(new Dictionary<string, string>(), new Dictionary<string, string>(), Sheet: sheet));
+            if (await _profiles.ForHeaderAsync(scope, source.SourceHeader) is { } profile)
+            {
+                return (profile, sheet);
+            }
+        }
+
+        return (null, null);
     }
 
     /// <summary>How a staged file is read: its format, mapping and the profile it came from.</summary>

@@ -12,9 +12,19 @@ internal static class XlsxSource
     public static CsvSource Open(Stream stream, ImportMapping? mapping)
     {
         IEnumerator<IDictionary<string, object?>> rows;
+        List<string> sheets;
         try
         {
-            rows = stream.Query(useHeaderRow: false, excelType: ExcelType.XLSX).Cast<IDictionary<string, object?>>().GetEnumerator();
+            var start = stream.Position;
+            sheets = stream.GetSheetNames();
+            stream.Position = start;
+            if (mapping?.Sheet is { } wanted && !sheets.Contains(wanted))
+            {
+                throw new ImportFileException(new ImportError(0, null, null,
+                    $"Die Arbeitsmappe hat kein Tabellenblatt „{wanted}“; sie hat {string.Join(", ", sheets.Select(n => $"„{n}“"))}."));
+            }
+
+            rows = stream.Query(useHeaderRow: false, sheetName: mapping?.Sheet, excelType: ExcelType.XLSX).Cast<IDictionary<string, object?>>().GetEnumerator();
             if (!rows.MoveNext())
             {
                 throw new ImportFileException(new ImportError(0, null, null, "Die Arbeitsmappe ist leer: die erste Tabelle hat keine Kopfzeile."));
@@ -39,7 +49,9 @@ internal static class XlsxSource
         }
 
         columns = columns.Take(header.Count).ToList();
-        return CsvSource.FromRecords(rows, header, Records(rows, columns, mapping), mapping, "Excel-Arbeitsmappe (XLSX)");
+        var source = CsvSource.FromRecords(rows, header, Records(rows, columns, mapping), mapping, "Excel-Arbeitsmappe (XLSX)");
+        source.Sheets = sheets;
+        return source;
     }
 
     private static IEnumerable<(int, string[])> Records(IEnumerator<IDictionary<string, object?>> rows, List<string> columns, ImportMapping? mapping)

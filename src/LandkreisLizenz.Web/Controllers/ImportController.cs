@@ -84,10 +84,10 @@ public sealed class ImportController(ImportService imports, ImportProfiles profi
 
     [HttpGet("/import/{id:long}/zuordnung")]
     [Authorize(Policy = Policies.LicenseManager)]
-    public async Task<IActionResult> Mapping(long id, string? format)
+    public async Task<IActionResult> Mapping(long id, string? format, string? blatt)
     {
         ImportFormat? target = ImportFormats.TryParse(format, out var parsed) ? parsed : null;
-        var draft = await imports.DraftMappingAsync(caller.Current, id, target);
+        var draft = await imports.DraftMappingAsync(caller.Current, id, target, sheet: string.IsNullOrEmpty(blatt) ? null : blatt);
         return draft is null ? NotFound() : View(new ImportMappingModel(draft, await imports.HomeOrganisationAgsAsync(caller.Current), null, new Dictionary<string, string>()));
     }
 
@@ -96,7 +96,7 @@ public sealed class ImportController(ImportService imports, ImportProfiles profi
     public async Task<IActionResult> Map(long id, ImportMappingForm form)
     {
         ImportFormat? target = ImportFormats.TryParse(form.Format, out var parsed) ? parsed : null;
-        var draft = await imports.DraftMappingAsync(caller.Current, id, target);
+        var draft = await imports.DraftMappingAsync(caller.Current, id, target, sheet: string.IsNullOrEmpty(form.Sheet) ? null : form.Sheet);
         if (draft is null || target is null)
         {
             return NotFound();

@@ -28,6 +28,9 @@ public sealed class ImportMappingForm
 
     public string? Profile { get; set; }
 
+    /// <summary>The worksheet of a workbook the columns are on; null for other files.</summary>
+    public string? Sheet { get; set; }
+
     public ImportMapping ToMapping(IReadOnlyList<string> sourceHeader)
     {
         var columns = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -40,7 +43,8 @@ public sealed class ImportMappingForm
         }
 
         var constants = Constants.Where(c => !string.IsNullOrWhiteSpace(c.Value)).ToDictionary(c => c.Key, c => c.Value!.Trim(), StringComparer.Ordinal);
-        return new ImportMapping(columns, constants, string.IsNullOrEmpty(DateFormat) ? null : DateFormat, string.IsNullOrEmpty(NumberFormat) ? null : NumberFormat);
+        return new ImportMapping(columns, constants, string.IsNullOrEmpty(DateFormat) ? null : DateFormat, string.IsNullOrEmpty(NumberFormat) ? null : NumberFormat,
+            Sheet: string.IsNullOrEmpty(Sheet) ? null : Sheet);
     }
 }
 

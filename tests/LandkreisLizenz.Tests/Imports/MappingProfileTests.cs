@@ -67,6 +67,54 @@ public sealed class MappingProfileTests : ImportTestBase
     }
 
     [TestMethod]
+    public async Task WorkbookWithCoverSheet_SecondSheetMappedAndRecognisedNextTime()
+    {
+        byte[] Workbook(string key)
+        {
+            using var stream = new MemoryStream();
+            MiniExcelLibs.MiniExcel.SaveAs(stream, new Dictionary<string, object>
+            {
+                ["Deckblatt"] = new[] { new Dictionary<string, object> { ["Vertragsregister des Kreises"] = "Stand 01.12.2026" } },
+                ["Verträge"] = new[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["Vertragsnummer"] = key, ["Vertragspartner"] = "Muster GmbH", ["Bezeichnung"] = "Pflege", ["Vertragsart"] = "Sonstiger Vertrag",
+                        ["Vertragsbeginn"] = new DateTime(2025, 2, 1),
+                    },
+                },
+            });
+            return stream.ToArray();
+        }
+
+        async Task<ImportBatch> UploadWorkbookAsync(string key)
+        {
+            var bytes = Workbook(key);
+            var id = await Imports.StageAsync(Manager, null, new MemoryStream(bytes), "register.xlsx", bytes.Length);
+            await Imports.RunOrQueueAsync(Manager, id, commit: false, _queue);
+            return (await Imports.GetBatchAsync(Manager, id))!;
+        }
+
+        var first = await UploadWorkbookAsync("V-BLATT-1");
+        var cover = (await Imports.DraftMappingAsync(Manager, first.Id))!;
+        var sheet = (await Imports.DraftMappingAsync(Manager, first.Id, sheet: "Verträge"))!;
+
+        CollectionAssert.AreEqual(new[] { "Deckblatt", "Verträge" }, cover.Sheets.ToArray());
+        Assert.AreEqual("Deckblatt", cover.Sheet);
+        CollectionAssert.Contains(sheet.SourceHeader.ToList(), "vertragsnummer");
+        var errors = await Imports.ApplyMappingAsync(Manager, first.Id, ImportFormat.Contracts,
+            new ImportMapping(sheet.Columns, new Dictionary<string, string> { ["ags"] = "05158" }, Sheet: "Verträge"), "Register mit Deckblatt", _queue);
+        Assert.IsEmpty(errors, string.Join("; ", errors.Values));
+        Assert.AreEqual(ImportStatus.Previewed, (await Imports.GetBatchAsync(Manager, first.Id))!.Status);
+
+        var second = await UploadWorkbookAsync("V-BLATT-2");
+
+        Assert.AreEqual(ImportStatus.Previewed, second.Status, "the profile of the second sheet was not found");
+        Assert.AreEqual("„Register mit Deckblatt“ (Version 1)", second.ProfileName);
+        Assert.AreEqual(1, second.InsertedRows);
+    }
+
+    [TestMethod]
     public async Task SavedAgain_NewVersionPastBatchKeepsItsMapping()
     {
         var first = await UploadAsync(Manager, $"{Header}\nV-VER-1;Muster GmbH;Pflege;other;01.02.2025;3;1.299,00;\n");
