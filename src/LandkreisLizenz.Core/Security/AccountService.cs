@@ -80,7 +80,13 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
     /// answer and its timing never tell whether an account exists, and failures from elsewhere never lock a person out
     /// of their own workplace.
     /// </summary>
-    public async Task<SignInResult> SignInAsync(string userName, string password, string? remoteAddress)
+    public Task<SignInResult> SignInAsync(string userName, string password, string? remoteAddress) => VerifyAsync(userName, password, remoteAddress, signIn: true);
+
+    /// <param name="signIn">
+    /// Whether a right password of an ordinary account signs in (last login, audit entry); false checks it only — the
+    /// initial-password page must not record a sign-in for an account that has none to change.
+    /// </param>
+    private async Task<SignInResult> VerifyAsync(string userName, string password, string? remoteAddress, bool signIn)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var name = userName.Trim();
@@ -125,6 +131,11 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
             return new SignInResult(SignInOutcome.PasswordChangeRequired, user.Id, user.DisplayName);
         }
 
+        if (!signIn)
+        {
+            return new SignInResult(SignInOutcome.Succeeded, user.Id, user.DisplayName, user.SecurityStamp);
+        }
+
         var hash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(name, password) : user!.PasswordHash;
         await connection.ExecuteAsync(SuccessSql, new { user!.Id, Now = now, PasswordHash = hash });
         await connection.ExecuteAsync(ThrottleClearSql, throttleKey);
@@ -147,7 +158,7 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
     /// <exception cref="ArgumentException">The new password is too short or the initial one again.</exception>
     public async Task<SignInResult> ChooseOwnPasswordAsync(string userName, string initialPassword, string newPassword, string? remoteAddress)
     {
-        var check = await SignInAsync(userName, initialPassword, remoteAddress);
+        var check = await VerifyAsync(userName, initialPassword, remoteAddress, signIn: false);
         if (check.Outcome != SignInOutcome.PasswordChangeRequired)
         {
             // A wrong or locked attempt answers as a sign-in does; an account without initial password changes nothing here.

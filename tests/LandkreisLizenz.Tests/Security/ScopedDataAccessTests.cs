@@ -95,7 +95,7 @@ public sealed class ScopedDataAccessTests
         ["AccountManagement.GrantTargetAsync"] = "the organisation of an AGS, checked with MayGrant before anything is written",
         ["ImportProfiles.Save"] = "the next version number of the caller's own organisation's profile (CanWrite checked first)",
         ["AccountService.CreateUser"] = "command line: creates an account",
-        ["AccountService.SignInAsync"] = "sign-in: the account by name, before there is a caller",
+        ["AccountService.VerifyAsync"] = "sign-in: the account by name, before there is a caller",
         ["ExternalSignIn.SignInAsync"] = "single sign-on: the account by name, before there is a caller",
         ["ScopeService.LoadAsync"] = "builds the caller's scope from the caller's own grants",
         ["ApiTokenService.AuthenticateAsync"] = "the presented token's hash, before there is a caller",

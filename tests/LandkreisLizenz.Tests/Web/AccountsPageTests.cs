@@ -157,6 +157,12 @@ public sealed partial class AccountsPageTests
         StringAssert.Contains(await shortOne.Content.ReadAsStringAsync(), "mindestens 12 Zeichen");
         StringAssert.Contains(await wrong.Content.ReadAsStringAsync(), "erstes Passwort ist falsch");
         StringAssert.Contains(await demo.Content.ReadAsStringAsync(), "erstes Passwort ist falsch", "an account without initial password changed it here");
+        using (var connection = factory.Database.Open())
+        {
+            Assert.AreEqual(0, connection.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'login_succeeded' AND object_key = 'lm.mettmann'"),
+                "the initial-password page recorded a sign-in of an account that has no initial password");
+        }
+
         Assert.AreEqual(HttpStatusCode.Redirect, (await client.GetAsync("/")).StatusCode);
         Assert.AreEqual(HttpStatusCode.Redirect, (await AppFactory.LoginAsync(factory.CreateBrowserClient(), "lm.mettmann", LandkreisLizenz.Core.DemoEstate.DemoEstateGenerator.DemoPassword)).StatusCode);
     }
