@@ -22,8 +22,27 @@ public static class FormatDetection
         return header.All(h => columns.Any(c => c.Name == h)) && columns.Where(c => c.Required).All(c => header.Contains(c.Name));
     }
 
+    /// <summary>The format the header is, or null when it fits none or several alike (no reason needed: a mapping follows).</summary>
+    internal static ImportFormat? TryDetect(IReadOnlyList<string> header)
+    {
+        var fitting = ImportFormats.All.Where(f => Fits(f, header))
+            .Select(f => (Format: f, Matched: TableSpecs.Columns(f).Count(c => header.Contains(c.Name)))).OrderByDescending(f => f.Matched).ToList();
+        return fitting.Count == 1 || (fitting.Count > 1 && fitting[0].Matched > fitting[1].Matched) ? fitting[0].Format : null;
+    }
+
     internal static ImportFormat Detect(IReadOnlyList<string> header)
     {
+        if (TryDetect(header) is { } found)
+        {
+            return found;
+        }
+
+        var fitting = ImportFormats.All.Where(f => Fits(f, header)).ToList();
+        if (fitting.Count > 1)
+        {
+            throw Error($"Die Kopfzeile passt zu mehreren Importformaten ({string.Join(", ", fitting.Select(f => f.GermanName()))}); bitte das Format angeben.");
+        }
+
         var named = header.ToHashSet(StringComparer.Ordinal);
         var scored = ImportFormats.All.Select(format =>
         {
@@ -34,17 +53,6 @@ public static class FormatDetection
                 Unknown: named.Where(h => !known.Contains(h)).ToList(),
                 Missing: columns.Where(c => c.Required && !named.Contains(c.Name)).Select(c => c.Name).ToList());
         }).ToList();
-
-        var fitting = scored.Where(s => s.Unknown.Count == 0 && s.Missing.Count == 0).OrderByDescending(s => s.Matched).ToList();
-        if (fitting.Count == 1 || (fitting.Count > 1 && fitting[0].Matched > fitting[1].Matched))
-        {
-            return fitting[0].Format;
-        }
-
-        if (fitting.Count > 1)
-        {
-            throw Error($"Die Kopfzeile passt zu mehreren Importformaten ({string.Join(", ", fitting.Select(f => f.Format.GermanName()))}); bitte das Format angeben.");
-        }
 
         var nearest = scored.OrderByDescending(s => s.Matched).ThenBy(s => s.Missing.Count + s.Unknown.Count).First();
         var parts = new List<string>();

@@ -29,18 +29,7 @@ public sealed partial class ImportService
             ? new Dictionary<string, string> { ["ags"] = organisationAgs }
             : new Dictionary<string, string>();
         var asSpec = constants.Count > 0 ? (IReadOnlyList<string>)[.. header, "ags"] : header;
-        ImportFormat? spec = requested;
-        if (spec is null)
-        {
-            try
-            {
-                spec = FormatDetection.Detect(asSpec);
-            }
-            catch (ImportFileException)
-            {
-                spec = null;
-            }
-        }
+        var spec = requested ?? FormatDetection.TryDetect(asSpec);
 
         if (spec is { } format && FormatDetection.Fits(format, asSpec))
         {

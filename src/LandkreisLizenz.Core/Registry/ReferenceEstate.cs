@@ -25,15 +25,16 @@ public static class ReferenceEstate
     /// </summary>
     public static ReferenceEstateReport EnsureWritten(Database database, TimeProvider clock, string seedFolder)
     {
-        var reference = ReferenceData.Load(seedFolder);
+        // Read only on an installation that needs it: every later start finds both tables filled and reads no file.
+        var reference = new Lazy<ReferenceData>(() => ReferenceData.Load(seedFolder));
         var now = clock.GetUtcNow().UtcDateTime;
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
         var counties = connection.ExecuteScalar<long>(OrganisationCountSql, transaction: transaction) == 0
-            ? WriteCounties(connection, transaction, database.Dialect, reference.Counties, now, _ => (null, false)).Count
+            ? WriteCounties(connection, transaction, database.Dialect, reference.Value.Counties, now, _ => (null, false)).Count
             : 0;
         var categories = connection.ExecuteScalar<long>(CategoryCountSql, transaction: transaction) == 0
-            ? WriteCategories(connection, transaction, database.Dialect, reference.Categories).Count
+            ? WriteCategories(connection, transaction, database.Dialect, reference.Value.Categories).Count
             : 0;
         transaction.Commit();
         return new ReferenceEstateReport(counties, categories);
