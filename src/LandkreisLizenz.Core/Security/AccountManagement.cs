@@ -25,6 +25,7 @@ public sealed class AccountManagement(Database database, TimeProvider clock, Aud
                u.last_login_at AS LastLoginAt, CASE WHEN u.external_subject IS NULL THEN 0 ELSE 1 END AS SingleSignOn
         FROM users u
         WHERE (@Everyone = 1 OR EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND {scope:role=cio:g.organisation_id}))
+          AND (@Id IS NULL OR u.id = @Id)
         ORDER BY u.user_name
         """;
 
@@ -70,12 +71,15 @@ public sealed class AccountManagement(Database database, TimeProvider clock, Aud
         scope.IsAdmin || (grants.Count > 0 && grants.All(g => MayGrant(scope, g.Role, g.OrganisationId)));
 
     /// <summary>The accounts the caller may see: all for an admin, for a CIO those holding a role within the county.</summary>
-    public async Task<IReadOnlyList<Account>> AccountsAsync(CallerScope scope)
+    public Task<IReadOnlyList<Account>> AccountsAsync(CallerScope scope) => AccountsAsync(scope, null);
+
+    /// <param name="id">One account (a change needs only the one it changes, not the installation's thousands); null: all.</param>
+    private async Task<IReadOnlyList<Account>> AccountsAsync(CallerScope scope, long? id)
     {
         EnsureMayAdminister(scope);
         await using var connection = database.Open();
         var users = (await connection.QueryScopedAsync<(long Id, string UserName, string DisplayName, string? Email, bool IsActive, DateTime? LastLoginAt, bool SingleSignOn)>(
-            scope, AccountsSql, new { Everyone = scope.IsAdmin })).ToList();
+            scope, AccountsSql, new { Everyone = scope.IsAdmin, Id = id })).ToList();
         var grants = new List<(long UserId, AccountGrant Grant)>();
         foreach (var chunk in users.Select(u => u.Id).Chunk(1000))
         {
@@ -96,19 +100,10 @@ public sealed class AccountManagement(Database database, TimeProvider clock, Aud
     public async Task<string> CreateAsync(CallerScope scope, string userName, string displayName, string? email, string role, string? organisationAgs)
     {
         EnsureMayAdminister(scope);
-        var name = userName.Trim();
-        if (name.Length is < 3 or > 100 || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-        {
-            throw new ArgumentException("Benutzername: 3 bis 100 Zeichen ohne Leerzeichen.");
-        }
-
+        var name = ValidUserName(userName);
         await using var connection = database.Open();
         var organisationId = await GrantTargetAsync(connection, scope, role, organisationAgs);
-        if (await connection.ExecuteScalarAsync<int>(ExistsSql, new { UserName = name }) > 0)
-        {
-            throw new ArgumentException($"Ein Konto „{name}“ gibt es schon.");
-        }
-
+        await EnsureFreeAsync(connection, name);
         var password = InitialPassword();
         await using var transaction = await connection.BeginTransactionAsync();
         var id = AccountService.CreateUser(connection, transaction, database.Dialect,
@@ -183,7 +178,7 @@ public sealed class AccountManagement(Database database, TimeProvider clock, Aud
     /// </summary>
     private async Task ChangeAsync(CallerScope scope, long userId, string what, Func<DbConnection, DbTransaction, Account, Task<object>> change)
     {
-        var account = (await AccountsAsync(scope)).FirstOrDefault(a => a.Id == userId);
+        var account = (await AccountsAsync(scope, userId)).SingleOrDefault();
         if (account is null)
         {
             // Named like any other object outside the scope: "not found", audited for the organisations it is held in.
@@ -211,11 +206,33 @@ public sealed class AccountManagement(Database database, TimeProvider clock, Aud
         await transaction.CommitAsync();
     }
 
-    private static async Task<long?> GrantTargetAsync(DbConnection connection, CallerScope scope, string role, string? organisationAgs)
+    /// <summary>The one rule for account names, whichever door creates the account (this page or <c>users add</c>).</summary>
+    internal static string ValidUserName(string userName)
+    {
+        var name = userName.Trim();
+        return name.Length is < 3 or > 100 || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))
+            ? throw new ArgumentException("Benutzername: 3 bis 100 Zeichen ohne Leerzeichen.")
+            : name;
+    }
+
+    /// <summary>User names are unique across the installation, whatever their case.</summary>
+    internal static async Task EnsureFreeAsync(DbConnection connection, string name)
+    {
+        if (await connection.ExecuteScalarAsync<int>(ExistsSql, new { UserName = name }) > 0)
+        {
+            throw new ArgumentException($"Ein Konto „{name}“ gibt es schon.");
+        }
+    }
+
+    /// <summary>
+    /// The organisation a grant of <paramref name="role"/> is held on, checked against the role's kind and the caller's
+    /// right to give it — the one rule for every door that grants (the command line acts as the system).
+    /// </summary>
+    internal static async Task<long?> GrantTargetAsync(DbConnection connection, CallerScope scope, string role, string? organisationAgs)
     {
         if (!Roles.All.Contains(role))
         {
-            throw new ArgumentException($"Unbekannte Rolle „{role}“.");
+            throw new ArgumentException($"Rolle: unbekannte Rolle „{role}“; erlaubt sind {string.Join(", ", Roles.All)}.");
         }
 
         var ags = string.IsNullOrWhiteSpace(organisationAgs) ? null : organisationAgs.Trim();
@@ -230,7 +247,7 @@ public sealed class AccountManagement(Database database, TimeProvider clock, Aud
         if (ags is not null)
         {
             organisationId = await connection.ExecuteScalarAsync<long?>(OrganisationByAgsSql, new { Ags = ags })
-                             ?? throw new ArgumentException($"Keine Organisation mit dem AGS „{ags}“.");
+                             ?? throw new ArgumentException($"Organisation: keine Organisation mit dem AGS „{ags}“.");
         }
 
         if (!MayGrant(scope, role, organisationId))

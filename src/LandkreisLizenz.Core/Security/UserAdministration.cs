@@ -16,10 +16,6 @@ public sealed class UserAdministration(Database database, TimeProvider clock, Au
     /// <summary>Roles held on an organisation; the others (admin, Verbund analyst) are held on the whole installation.</summary>
     public static readonly IReadOnlySet<string> OrganisationRoles = new HashSet<string>(StringComparer.Ordinal) { Roles.Cio, Roles.LicenseManager, Roles.Reader };
 
-    private const string ExistsSql = "SELECT COUNT(*) FROM users WHERE lower(user_name) = lower(@UserName)";
-
-    private const string OrganisationSql = "SELECT id FROM organisations WHERE ags = @Ags";
-
     private const string ListSql = """
         SELECT u.user_name AS UserName, u.display_name AS DisplayName, u.is_active AS IsActive, g.role AS Role, o.ags AS Ags
         FROM users u LEFT JOIN role_grants g ON g.user_id = u.id LEFT JOIN organisations o ON o.id = g.organisation_id
@@ -28,46 +24,19 @@ public sealed class UserAdministration(Database database, TimeProvider clock, Au
 
     private const string DisableSql = "UPDATE users SET is_active = 0, security_stamp = @Stamp WHERE user_name = @UserName AND is_active = 1";
 
-    /// <summary>Adds an account; refused with a German reason naming what is wrong.</summary>
+    /// <summary>Adds an account; refused with a German reason naming what is wrong (the page's rules, AccountManagement).</summary>
     public async Task AddAsync(CallerScope scope, string userName, string role, string? organisationAgs, string password)
     {
         EnsureSystem(scope);
-        var name = userName.Trim();
-        if (name.Length is < 3 or > 100 || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        var name = AccountManagement.ValidUserName(userName);
+        if (password.Length < AccountService.MinPasswordLength)
         {
-            throw new ArgumentException("--user: 3 bis 100 Zeichen ohne Leerzeichen.");
-        }
-
-        if (!Roles.All.Contains(role))
-        {
-            throw new ArgumentException($"--role: unbekannte Rolle „{role}“; erlaubt sind {string.Join(", ", Roles.All)}.");
-        }
-
-        if (OrganisationRoles.Contains(role) != (organisationAgs is not null))
-        {
-            throw new ArgumentException(OrganisationRoles.Contains(role)
-                ? $"--organisation: die Rolle {role} gilt für eine Organisation; bitte deren AGS angeben."
-                : $"--organisation: die Rolle {role} gilt für die ganze Installation, ohne Organisation.");
-        }
-
-        if (password.Length < 12)
-        {
-            throw new ArgumentException("Passwort: mindestens 12 Zeichen (eine Zeile auf der Standardeingabe).");
+            throw new ArgumentException($"Passwort: mindestens {AccountService.MinPasswordLength} Zeichen (eine Zeile auf der Standardeingabe).");
         }
 
         using var connection = database.Open();
-        if (await connection.ExecuteScalarAsync<int>(ExistsSql, new { UserName = name }) > 0)
-        {
-            throw new ArgumentException($"--user: ein Konto „{name}“ gibt es schon.");
-        }
-
-        long? organisation = null;
-        if (organisationAgs is not null)
-        {
-            organisation = await connection.ExecuteScalarAsync<long?>(OrganisationSql, new { Ags = organisationAgs.Trim() })
-                           ?? throw new ArgumentException($"--organisation: keine Organisation mit dem AGS „{organisationAgs}“.");
-        }
-
+        var organisation = await AccountManagement.GrantTargetAsync(connection, scope, role, organisationAgs);
+        await AccountManagement.EnsureFreeAsync(connection, name);
         AccountService.CreateUser(connection, null, database.Dialect, new NewUser(name, name, null, password, [(role, organisation)]), clock.GetUtcNow().UtcDateTime);
         await audit.WriteAsync(scope, new AuditEntry(AuditActions.Create, "user", name, organisation, After: new { Role = role, Organisation = organisationAgs }));
     }

@@ -90,7 +90,7 @@ public sealed class ScopedDataAccessTests
     private static readonly Dictionary<string, string> UnscopedReads = new(StringComparer.Ordinal)
     {
         ["AccountManagement.AccountsAsync"] = "the grants of the accounts the scoped query found",
-        ["AccountManagement.CreateAsync"] = "whether a user name is taken (names are unique across the installation)",
+        ["AccountManagement.EnsureFreeAsync"] = "whether a user name is taken (names are unique across the installation)",
         ["AccountManagement.EnsureNotLastAdminAsync"] = "a count of active admins, to keep one",
         ["AccountManagement.GrantTargetAsync"] = "the organisation of an AGS, checked with MayGrant before anything is written",
         ["ImportProfiles.Save"] = "the next version number of the caller's own organisation's profile (CanWrite checked first)",
