@@ -89,7 +89,9 @@ public sealed class LdapSources(ImportService imports, ScopeService scopes, Noti
         {
             failure = ex switch
             {
-                LdapException ldap => $"Der Verzeichnisdienst {source.Server} antwortet nicht oder lehnt die Anmeldung ab ({ldap.Message.Trim()}).",
+                // 49: invalid credentials — the operators must fix the account, not the network.
+                LdapException { ErrorCode: 49 } => $"Der Verzeichnisdienst {source.Server} lehnt die Anmeldung als „{source.BindDn}“ ab (Benutzer oder Passwort falsch).",
+                LdapException ldap => $"Der Verzeichnisdienst {source.Server} antwortet nicht ({ldap.Message.Trim()}).",
                 DirectoryOperationException operation => $"Die Suche unter „{source.BaseDn}“ ist fehlgeschlagen ({operation.Message.Trim()}).",
                 ImportFileException file => file.Error.Reason,
                 _ => ex.Message,

@@ -112,6 +112,18 @@ public sealed class LdapSourceTests : ImportTestBase
     }
 
     [TestMethod]
+    public async Task Run_TwoAtOnce_MembersAssignedOnceBothRunsEndCommitted()
+    {
+        var sources = Sources();
+
+        var both = await Task.WhenAll(Task.Run(sources.RunAsync), Task.Run(sources.RunAsync));
+
+        Assert.IsTrue(both.All(r => r.Single().Committed), string.Join("\n", both.Select(r => r.Single().Report)));
+        CollectionAssert.AreEqual(new[] { "anna.schmidt", "jan.mueller" }, Assignments());
+        StringAssert.Contains(string.Join("\n", both.Select(r => r.Single().Report)), "2 neu");
+    }
+
+    [TestMethod]
     public async Task Run_MemberLeftTheGroup_LosesTheAssignmentCounted()
     {
         var sources = Sources();
@@ -139,7 +151,7 @@ public sealed class LdapSourceTests : ImportTestBase
     }
 
     [TestMethod]
-    [DataRow("falsch", null, "lehnt die Anmeldung ab")]
+    [DataRow("falsch", null, "ab (Benutzer oder Passwort falsch)")]
     [DataRow(Slapd.AdminPassword, "ldap://127.0.0.1:1", "antwortet nicht")]
     public async Task Run_RefusedBindOrNoServer_NotifiesLicenseManagersWritesNothing(string password, string? server, string reason)
     {
