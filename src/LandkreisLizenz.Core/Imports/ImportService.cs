@@ -385,6 +385,18 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
     }
 
     /// <summary>
+    /// An upload of the import page: staged, then checked at once (small files) or by a background job (large ones);
+    /// the batch as it stands afterwards — <see cref="ImportBatch.NeedsMapping"/> when its columns wait for a mapping.
+    /// </summary>
+    public async Task<ImportBatch> UploadAsync(CallerScope scope, ImportFormat? format, Stream content, string fileName, long length, string? organisationAgs,
+        IImportQueue background)
+    {
+        var id = await StageAsync(scope, format, content, fileName, length, organisationAgs: organisationAgs);
+        await RunOrQueueAsync(scope, id, commit: false, background);
+        return Current(id);
+    }
+
+    /// <summary>
     /// A file imported in one go — what county IT schedules after its nightly export (<c>import --file</c>): staged,
     /// checked and, only when the whole file is valid, committed, as a batch of the import history exactly like an
     /// upload (same checks, same all-or-nothing commit, same audit). The format is recognised from the header when not given.

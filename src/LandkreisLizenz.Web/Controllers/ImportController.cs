@@ -59,11 +59,9 @@ public sealed class ImportController(ImportService imports, ImportProfiles profi
             try
             {
                 await using var stream = file!.OpenReadStream();
-                var id = await imports.StageAsync(caller.Current, importFormat, stream, file.FileName, file.Length,
-                    organisationAgs: string.IsNullOrWhiteSpace(organisation) ? null : organisation.Trim());
-                await imports.RunOrQueueAsync(caller.Current, id, commit: false, background);
-                var batch = await imports.GetBatchAsync(caller.Current, id);
-                return Redirect(batch is { NeedsMapping: true } ? $"/import/{id}/zuordnung" : $"/import/{id}");
+                var batch = await imports.UploadAsync(caller.Current, importFormat, stream, file.FileName, file.Length,
+                    string.IsNullOrWhiteSpace(organisation) ? null : organisation.Trim(), background);
+                return Redirect(batch.NeedsMapping ? $"/import/{batch.Id}/zuordnung" : $"/import/{batch.Id}");
             }
             catch (ArgumentException ex)
             {

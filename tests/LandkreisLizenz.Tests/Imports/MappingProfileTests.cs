@@ -22,9 +22,7 @@ public sealed class MappingProfileTests : ImportTestBase
     private async Task<ImportBatch> UploadAsync(CallerScope scope, string content, string name = "register.csv")
     {
         var bytes = Encoding.UTF8.GetBytes(content);
-        var id = await Imports.StageAsync(scope, null, new MemoryStream(bytes), name, bytes.Length);
-        await Imports.RunOrQueueAsync(scope, id, commit: false, _queue);
-        return (await Imports.GetBatchAsync(scope, id))!;
+        return await Imports.UploadAsync(scope, null, new MemoryStream(bytes), name, bytes.Length, null, _queue);
     }
 
     private static ImportMapping Accepted(MappingDraft draft, string? numberFormat = NumberFormats.German) =>
@@ -90,9 +88,7 @@ public sealed class MappingProfileTests : ImportTestBase
         async Task<ImportBatch> UploadWorkbookAsync(string key)
         {
             var bytes = Workbook(key);
-            var id = await Imports.StageAsync(Manager, null, new MemoryStream(bytes), "register.xlsx", bytes.Length);
-            await Imports.RunOrQueueAsync(Manager, id, commit: false, _queue);
-            return (await Imports.GetBatchAsync(Manager, id))!;
+            return await Imports.UploadAsync(Manager, null, new MemoryStream(bytes), "register.xlsx", bytes.Length, null, _queue);
         }
 
         var first = await UploadWorkbookAsync("V-BLATT-1");
