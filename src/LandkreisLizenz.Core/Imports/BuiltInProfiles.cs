@@ -5,10 +5,12 @@ namespace LandkreisLizenz.Core.Imports;
 /// <see cref="Signature"/>; its mapping names the columns read, the rest of the export is ignored. The organisation
 /// comes from the upload (or <c>--organisation</c>), as these exports have no AGS.
 /// </summary>
+/// <param name="ProductNames">The export names products in its tool's words: recognised under this publisher (<see cref="ImportMapping.ProductNames"/>).</param>
 public sealed record BuiltInProfile(string Key, string Name, ImportFormat Format, IReadOnlyList<string> Signature, IReadOnlyDictionary<string, string> Columns,
-    string? DateFormat = null)
+    string? DateFormat = null, string? ProductNames = null, string? ProductSeparator = null)
 {
-    public ImportMapping Mapping(IReadOnlyDictionary<string, string> constants) => new(Columns, constants, DateFormat);
+    public ImportMapping Mapping(IReadOnlyDictionary<string, string> constants) =>
+        new(Columns, constants, DateFormat, ProductNames: ProductNames, ProductSeparator: ProductSeparator);
 }
 
 public static class BuiltInProfiles
@@ -36,7 +38,23 @@ public static class BuiltInProfiles
         ["objekttyp", "objektname", "software"],
         new Dictionary<string, string> { ["objektname"] = "device", ["software"] = "software", ["hersteller"] = "publisher", ["version"] = "version" });
 
-    public static readonly IReadOnlyList<BuiltInProfile> All = [Intune, ConfigurationManagerQuery, ConfigurationManagerReport, IDoit];
+    /// <summary>
+    /// Microsoft 365 admin center, Users → Active users → Export users: one row per user, the licenses as SKU names
+    /// joined by '+'. Each license becomes a user assignment of the product its SKU is recognised as (spec §7).
+    /// </summary>
+    public static readonly BuiltInProfile Microsoft365Users = new("m365-users", "Microsoft 365 Admin Center (Benutzerexport)", ImportFormat.UserAssignments,
+        ["user principal name", "licenses"],
+        new Dictionary<string, string> { ["user principal name"] = "user", ["licenses"] = "product_key" },
+        ProductNames: NamedProducts.Microsoft365, ProductSeparator: "+");
+
+    /// <summary>The same export from an admin center in German.</summary>
+    public static readonly BuiltInProfile Microsoft365UsersGerman = new("m365-benutzer", "Microsoft 365 Admin Center (Benutzerexport, deutsch)", ImportFormat.UserAssignments,
+        ["benutzerprinzipalname", "lizenzen"],
+        new Dictionary<string, string> { ["benutzerprinzipalname"] = "user", ["lizenzen"] = "product_key" },
+        ProductNames: NamedProducts.Microsoft365, ProductSeparator: "+");
+
+    public static readonly IReadOnlyList<BuiltInProfile> All =
+        [Intune, ConfigurationManagerQuery, ConfigurationManagerReport, IDoit, Microsoft365Users, Microsoft365UsersGerman];
 
     /// <summary>The built-in profile whose signature the header has (the most specific first), or null.</summary>
     public static BuiltInProfile? For(IReadOnlyList<string> header) =>

@@ -43,6 +43,7 @@ internal sealed class CsvSource : IDisposable
         _constants = constants.Select(c => c.Value).ToArray();
         Header = [.. renamed, .. constants.Select(c => c.Key)];
         SourceHeader = header;
+        ProductNames = mapping?.ProductNames;
         _records = records(this);
     }
 
@@ -64,7 +65,8 @@ internal sealed class CsvSource : IDisposable
     {
         var extension = Path.GetExtension(fileName).ToLowerInvariant();
         var start = stream.CanSeek ? stream.Position : 0;
-        var head = new byte[8];
+        // Enough to recognise a document by its first line (a license server report), and the magic numbers of the rest.
+        var head = new byte[1024];
         var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         if (read == 0)
         {
@@ -96,6 +98,11 @@ internal sealed class CsvSource : IDisposable
 
             stream.Position = start;
             return XlsxSource.Open(stream, mapping);
+        }
+
+        if (LicenseServerReports.Sniff(head.AsSpan(0, read)))
+        {
+            return LicenseServerReports.Open(new ConcatenatedStream(new MemoryStream(head, 0, read, writable: false), stream), mapping);
         }
 
         if (InventoryDocuments.Sniff(head.AsSpan(0, read)) is { } first)
@@ -181,9 +188,19 @@ internal sealed class CsvSource : IDisposable
 
     /// <summary>An XLSX worksheet read as records of text: what the spec's value rules expect, whatever the cell types.</summary>
     /// <param name="document">The records come from a tool's document (an inventory, a license server report), not a table.</param>
+    /// <param name="productNames">The document names products in its tool's own words (see <see cref="ImportMapping.ProductNames"/>).</param>
     internal static CsvSource FromRecords(IDisposable resource, IReadOnlyList<string> header, IEnumerable<(int, string[])> records, ImportMapping? mapping, string kind,
-        bool document = false) =>
-        new(resource, _ => records, ';', header, mapping) { EncodingName = kind, DocumentKind = document ? kind : null };
+        bool document = false, string? productNames = null) =>
+        new(resource, _ => records, ';', header, mapping)
+        {
+            EncodingName = kind, DocumentKind = document ? kind : null, ProductNames = productNames ?? mapping?.ProductNames,
+        };
+
+    /// <summary>
+    /// The publisher under which the records' <c>product_key</c> values are the source tool's names, recognised like
+    /// software titles (a license server's features, Microsoft 365 SKUs); null when they are product keys.
+    /// </summary>
+    public string? ProductNames { get; private init; }
 
     /// <summary>The worksheets of a workbook (the one read: the mapping's, else the first); empty for other files.</summary>
     public IReadOnlyList<string> Sheets { get; internal set; } = [];
@@ -212,9 +229,31 @@ internal sealed class CsvSource : IDisposable
     /// <summary>
     /// Data records with their row number (header = 1), as the mapping reads them (its columns, then its constants), and
     /// whether the file's record has as many fields as its header — a record that has not is passed on unmapped.
-    /// Blank lines are skipped.
+    /// Blank lines are skipped. A mapping with a <see cref="ImportMapping.ProductSeparator"/> reads a cell that lists
+    /// several products (Microsoft 365's "SKU+SKU") as one record per product, under the same row number; a cell that
+    /// lists none gives no record.
     /// </summary>
     public IEnumerable<(int Row, string[] Values, bool FieldsMatch)> Records()
+    {
+        var split = Mapping?.ProductSeparator is { Length: > 0 } ? Header.ToList().IndexOf("product_key") : -1;
+        foreach (var record in Mapped())
+        {
+            if (split < 0 || !record.FieldsMatch)
+            {
+                yield return record;
+                continue;
+            }
+
+            foreach (var part in ImportMapping.SplitProducts(record.Values[split], Mapping!.ProductSeparator!))
+            {
+                var values = (string[])record.Values.Clone();
+                values[split] = part;
+                yield return (record.Row, values, true);
+            }
+        }
+    }
+
+    private IEnumerable<(int Row, string[] Values, bool FieldsMatch)> Mapped()
     {
         foreach (var (row, values) in _records)
         {

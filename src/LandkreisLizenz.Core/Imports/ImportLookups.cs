@@ -30,6 +30,9 @@ internal sealed class ImportLookups
 
     public Dictionary<(long OrganisationId, string Key), long> Contracts { get; } = new(KeyComparer.Instance);
 
+    /// <summary>Set when the file names products in its tool's words instead of by key.</summary>
+    public NamedProducts? Names { get; set; }
+
     public static ImportLookups Load(IDbConnection connection, IDbTransaction? transaction, ImportFormat format)
     {
         var lookups = new ImportLookups();

@@ -10,6 +10,12 @@ namespace LandkreisLizenz.Core.Imports;
 /// <param name="DateFormat">An extra date format of the source (e.g. <c>dd/MM/yyyy</c>), besides <c>yyyy-MM-dd</c> and <c>dd.MM.yyyy</c>.</param>
 /// <param name="NumberFormat"><see cref="NumberFormats"/>: how the source writes decimals; null: ',' or '.' as decimal separator, no grouping.</param>
 /// <param name="Sheet">The worksheet of a workbook to read; null: the first.</param>
+/// <param name="ProductNames">
+/// User assignments and usage peaks: <c>product_key</c> holds the source tool's own names (a license server's features,
+/// Microsoft 365 SKUs, directory groups), recognised like software titles whose publisher is this value (spec §7); a name
+/// no rule decides yet is kept for mapping, never an error.
+/// </param>
+/// <param name="ProductSeparator">With <see cref="ProductNames"/>: one cell lists several names joined by it.</param>
 /// <param name="Complete">
 /// User assignments only: the product keys whose assignments of the organisation (the constant <c>ags</c>) the file lists
 /// completely — a directory group's members; whoever is no longer listed loses the assignment.
@@ -20,8 +26,34 @@ public sealed record ImportMapping(
     string? DateFormat = null,
     string? NumberFormat = null,
     IReadOnlyList<string>? Complete = null,
-    string? Sheet = null)
+    string? Sheet = null,
+    string? ProductNames = null,
+    string? ProductSeparator = null)
 {
+    /// <summary>
+    /// The names a cell lists, joined by <paramref name="separator"/>; a separator with spaces around it belongs to a
+    /// name ("Enterprise Mobility + Security E3"), and a cell saying it has none ("Unlicensed") lists none.
+    /// </summary>
+    public static IReadOnlyList<string> SplitProducts(string cell, string separator)
+    {
+        var parts = new List<string>();
+        var start = 0;
+        for (var at = cell.IndexOf(separator, StringComparison.Ordinal); at >= 0; at = cell.IndexOf(separator, at + separator.Length, StringComparison.Ordinal))
+        {
+            var spaced = at > 0 && cell[at - 1] == ' ' && at + separator.Length < cell.Length && cell[at + separator.Length] == ' ';
+            if (!spaced)
+            {
+                parts.Add(cell[start..at]);
+                start = at + separator.Length;
+            }
+        }
+
+        parts.Add(cell[start..]);
+        return parts.Select(p => p.Trim()).Where(p => p.Length > 0 && !NoProduct.Contains(p)).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static readonly HashSet<string> NoProduct = new(StringComparer.OrdinalIgnoreCase) { "Unlicensed", "Nicht lizenziert", "Keine Lizenz", "None", "-" };
+
     public static ImportMapping WithConstant(string field, string value) =>
         new(new Dictionary<string, string>(), new Dictionary<string, string> { [field] = value });
 

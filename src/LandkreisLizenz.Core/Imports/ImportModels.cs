@@ -110,6 +110,12 @@ public sealed record ImportOutcome(
     /// <summary>Assignments the file no longer lists for a product it lists completely (<see cref="ImportMapping.Complete"/>).</summary>
     public int Removed { get; init; }
 
+    /// <summary>Rows whose source-tool name (feature, SKU) no rule decides yet: kept for mapping, not written as evidence (spec §7).</summary>
+    public int Held { get; init; }
+
+    /// <summary>Of <see cref="Held"/>, the rows held anew or changed by this file.</summary>
+    public int HeldChanged { get; init; }
+
     public static ImportOutcome Rejected(ImportFormat format, int totalRows, IReadOnlyList<ImportError> errors) =>
         new(format, totalRows, 0, 0, 0, errors, [], false);
 

@@ -43,6 +43,9 @@ public sealed class ImportBatch
     public int UpdatedRows { get; init; }
     public int UnchangedRows { get; init; }
     public int RemovedRows { get; init; }
+
+    /// <summary>Rows kept for mapping: their license name (FlexLM feature, Microsoft 365 SKU) is not recognised yet.</summary>
+    public int HeldRows { get; init; }
     public int ErrorCount { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime? FinishedAt { get; init; }
@@ -108,7 +111,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
     private const string BatchSql = """
         SELECT b.id AS Id, b.organisation_id AS OrganisationId, b.user_id AS UserId, COALESCE(u.user_name, '') AS UserName, b.format AS Format,
                b.file_name AS FileName, b.file_size AS FileSize, b.status AS Status, b.total_rows AS TotalRows, b.processed_rows AS ProcessedRows,
-               b.inserted_rows AS InsertedRows, b.updated_rows AS UpdatedRows, b.unchanged_rows AS UnchangedRows, b.removed_rows AS RemovedRows, b.error_count AS ErrorCount,
+               b.inserted_rows AS InsertedRows, b.updated_rows AS UpdatedRows, b.unchanged_rows AS UnchangedRows, b.removed_rows AS RemovedRows, b.held_rows AS HeldRows, b.error_count AS ErrorCount,
                b.created_at AS CreatedAt, b.finished_at AS FinishedAt, b.mapping_json AS MappingJson, b.profile_name AS ProfileName,
                b.needs_mapping AS NeedsMapping
         FROM import_batches b
@@ -138,7 +141,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
 
     private const string FinishSql = """
         UPDATE import_batches SET status = @Status, total_rows = @Total, processed_rows = @Total, inserted_rows = @Inserts, updated_rows = @Updates,
-            unchanged_rows = @Unchanged, removed_rows = @Removed, error_count = @ErrorCount, finished_at = @Finished, needs_mapping = @NeedsMapping
+            unchanged_rows = @Unchanged, removed_rows = @Removed, held_rows = @Held, error_count = @ErrorCount, finished_at = @Finished, needs_mapping = @NeedsMapping
         WHERE id = @Id
         """;
 
@@ -220,9 +223,13 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
                     return null;
                 }
 
+                var names = source.ProductNames is { } publisher && format is ImportFormat.UserAssignments or ImportFormat.UsagePeaks
+                    ? new NamedProducts(connection, transaction, database.Dialect, publisher, recognition.LoadRules(connection, transaction),
+                        family => recognition.LoadFamilyRules(connection, transaction, family))
+                    : null;
                 var outcome = format == ImportFormat.Installations
                     ? new InstallationImporter(database.Dialect, now, recognition.LoadRules(connection, transaction)).Run(connection, transaction, source, scope, commit, progress)
-                    : new TableImporter(TableSpecs.For(format), database.Dialect, now).Run(connection, transaction, source, scope, commit);
+                    : new TableImporter(TableSpecs.For(format), database.Dialect, now, names).Run(connection, transaction, source, scope, commit);
                 if (commit && outcome.IsValid)
                 {
                     if (format == ImportFormat.RecognitionRules)
@@ -238,7 +245,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
 
                     audit.Write(connection, transaction!, scope, new AuditEntry(AuditActions.Import, format.Key(), fileName,
                         OrganisationId: outcome.AffectedOrganisationIds.Count == 1 ? outcome.AffectedOrganisationIds[0] : null,
-                        After: new { outcome.TotalRows, outcome.Inserts, outcome.Updates, outcome.Unchanged, outcome.Removed, outcome.AffectedOrganisationIds, Batch = batch }));
+                        After: new { outcome.TotalRows, outcome.Inserts, outcome.Updates, outcome.Unchanged, outcome.Removed, outcome.Held, outcome.AffectedOrganisationIds, Batch = batch }));
                     if (batch is { } id)
                     {
                         Finish(connection, transaction!, id, outcome, commit: true);
@@ -607,6 +614,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
             outcome.Updates,
             outcome.Unchanged,
             outcome.Removed,
+            outcome.Held,
             outcome.ErrorCount,
             Finished = clock.GetUtcNow().UtcDateTime,
             NeedsMapping = outcome.HeaderMismatch,
@@ -634,7 +642,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
     private static ImportOutcome Stored(ImportBatch batch) =>
         new(batch.ImportFormat, batch.TotalRows, batch.InsertedRows, batch.UpdatedRows, batch.UnchangedRows, [], [], batch.Status == ImportStatus.Completed)
         {
-            Removed = batch.RemovedRows,
+            Removed = batch.RemovedRows, Held = batch.HeldRows,
         };
 
     /// <summary>

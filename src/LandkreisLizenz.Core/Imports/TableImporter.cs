@@ -11,7 +11,8 @@ namespace LandkreisLizenz.Core.Imports;
 /// Validates a whole file against one <see cref="TableSpec"/>, compares it with the stored rows by natural key
 /// and, when asked to commit, upserts inside the caller's transaction. Any error leaves the database untouched.
 /// </summary>
-internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime now)
+/// <param name="names">For a file that names products in its tool's words (<see cref="CsvSource.ProductNames"/>): how they are recognised.</param>
+internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime now, NamedProducts? names = null)
 {
     // Chunks stay below SQL Server's 2,100 parameters per statement.
     private const int IdChunk = 1000;
@@ -20,6 +21,7 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
     {
         var errors = new ImportErrors();
         var lookups = ImportLookups.Load(connection, transaction, spec.Format);
+        lookups.Names = names;
         var reader = new RowReader(source.Header, spec.Columns, source.Delimiter, errors, source.Mapping);
         var pending = new List<(string Key, PendingRow Row)>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -40,8 +42,21 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
                 continue;
             }
 
-            var key = Key(pendingRow.KeyValues);
-            if (seen.TryGetValue(key, out var first))
+            var key = pendingRow.HeldName is null ? Key(pendingRow.KeyValues) : Key(pendingRow.KeyValues) + '\u001e' + pendingRow.HeldName;
+            if (seen.TryGetValue(key, out var first) && names is not null && pendingRow.HeldName is null)
+            {
+                // Several features or SKUs of one product (AutoCAD's, two E3 variants): one product's evidence, summed for a peak.
+                if (spec.Format == ImportFormat.UsagePeaks)
+                {
+                    var earlier = pending.First(p => p.Key == key).Row;
+                    earlier.Values["peak_concurrent"] = Convert.ToInt64(earlier.Values["peak_concurrent"], CultureInfo.InvariantCulture)
+                                                        + Convert.ToInt64(pendingRow.Values["peak_concurrent"], CultureInfo.InvariantCulture);
+                }
+
+                continue;
+            }
+
+            if (seen.ContainsKey(key))
             {
                 errors.Add(new ImportError(row, KeyColumnsForMessage(), pendingRow.DisplayKey, $"doppelter Schlüssel: steht schon in Zeile {first}"));
                 continue;
@@ -56,8 +71,14 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
             return ImportOutcome.Rejected(spec.Format, total, errors);
         }
 
+        var held = names is null ? (Inserts: 0, Updates: 0, Unchanged: 0)
+            : HeldEvidence.Hold(connection, transaction, spec.Format, pending.Where(p => p.Row.HeldName is not null).Select(p => p.Row).ToList(), names, commit, now);
+        var ignored = pending.Count(p => p.Row.Ignored);
+        pending.RemoveAll(p => p.Row.HeldName is not null || p.Row.Ignored);
+        // A license server report is one snapshot: the month's peak is the highest of its snapshots (spec §7).
+        var highestWins = names is not null && spec.Format == ImportFormat.UsagePeaks;
         var existing = LoadExisting(connection, transaction, pending.Select(p => p.Row.OrganisationId).OfType<long>().Distinct().ToList());
-        int inserts = 0, updates = 0, unchanged = 0;
+        int inserts = 0, updates = 0, unchanged = ignored;
         var affected = new HashSet<long>();
         var idByAgs = lookups.Organisations.Values.Where(o => o.Id > 0).ToDictionary(o => o.Ags, o => o.Id, StringComparer.Ordinal);
         foreach (var (key, row) in pending)
@@ -66,7 +87,9 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
 
             if (existing.TryGetValue(key, out var stored))
             {
-                var changed = row.Values.Where(v => Normalise(v.Value) != Normalise(stored[v.Key])).Select(v => v.Key).ToList();
+                var changed = highestWins
+                    ? row.Values.Where(v => Convert.ToInt64(v.Value, CultureInfo.InvariantCulture) > Convert.ToInt64(stored[v.Key], CultureInfo.InvariantCulture)).Select(v => v.Key).ToList()
+                    : row.Values.Where(v => Normalise(v.Value) != Normalise(stored[v.Key])).Select(v => v.Key).ToList();
                 if (changed.Count == 0)
                 {
                     unchanged++;
@@ -100,10 +123,13 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
             }
         }
 
-        var removed = spec.Format == ImportFormat.UserAssignments && source.Mapping?.Complete is { Count: > 0 } complete
+        var removed = spec.Format == ImportFormat.UserAssignments && names is null && source.Mapping?.Complete is { Count: > 0 } complete
             ? RemoveUnlisted(connection, transaction, source.Mapping, complete, pending.Select(p => p.Row).ToList(), lookups, scope, commit, affected)
             : 0;
-        return new ImportOutcome(spec.Format, total, inserts, updates, unchanged, [], affected.Order().ToList(), commit) { Removed = removed };
+        return new ImportOutcome(spec.Format, total, inserts, updates, unchanged, [], affected.Order().ToList(), commit)
+        {
+            Removed = removed, Held = held.Inserts + held.Updates + held.Unchanged, HeldChanged = held.Inserts + held.Updates,
+        };
     }
 
     private const string AssignmentsOfSql = """

@@ -21,6 +21,12 @@ internal sealed class PendingRow
 
     /// <summary>Organisations only: parent resolved when the row is written (it may be inserted by an earlier row).</summary>
     public string? ParentAgs { get; init; }
+
+    /// <summary>A source tool's name no rule decides yet: the row is held for mapping (<see cref="NamedProducts"/>).</summary>
+    public string? HeldName { get; init; }
+
+    /// <summary>The source tool's name is decided as not licensable: nothing to write.</summary>
+    public bool Ignored { get; init; }
 }
 
 /// <summary>How one format maps onto one table: columns, natural key, and how a record becomes a <see cref="PendingRow"/>.</summary>
@@ -117,6 +123,20 @@ internal static partial class TableSpecs
     /// <summary>References to other organisations may name providers, associations or the caller's own scope (spec §6.1).</summary>
     private static bool MayReference(OrganisationRef organisation, CallerScope scope) =>
         SharedOrganisationKinds.Contains(organisation.Kind) || (organisation.Id > 0 && scope.Covers(organisation.Id));
+
+    /// <summary>
+    /// The product of a row that names it — by key, or (a source tool's export) by a name recognised like a software
+    /// title, which may be held for mapping or decided as not licensable.
+    /// </summary>
+    private static NameResolution NamedOrKeyed(RowReader r, ImportLookups lookups, OrganisationRef? organisation)
+    {
+        if (lookups.Names is not { } names)
+        {
+            return new NameResolution("", Product(r, lookups), false);
+        }
+
+        return r.Text("product_key") is { } name && organisation is not null ? names.Resolve(name, organisation) : new NameResolution("", null, false);
+    }
 
     private static long? Product(RowReader r, ImportLookups lookups)
     {
@@ -608,7 +628,7 @@ internal static partial class TableSpecs
             var errors = r.ErrorCount;
             var organisation = WritableOrganisation(r, lookups, scope);
             var user = r.Text("user");
-            var productId = Product(r, lookups);
+            var product = NamedOrKeyed(r, lookups, organisation);
             var values = new Dictionary<string, object?>();
             Put(r, values, "assigned_since", "assigned_since", r.Date("assigned_since"));
             Put(r, values, "last_login", "last_login", r.Date("last_login"));
@@ -620,7 +640,8 @@ internal static partial class TableSpecs
             return new PendingRow
             {
                 Row = r.Row, DisplayKey = $"{organisation.Ags}/{user}/{r.Raw("product_key")}", OrganisationId = organisation.Id,
-                KeyValues = new() { ["organisation_id"] = organisation.Id, ["product_id"] = productId, ["user_key"] = user }, Values = values,
+                KeyValues = new() { ["organisation_id"] = organisation.Id, ["product_id"] = product.ProductId, ["user_key"] = user }, Values = values,
+                HeldName = product.Held ? product.Name : null, Ignored = product.NotLicensable,
             };
         },
     };
@@ -637,7 +658,7 @@ internal static partial class TableSpecs
         {
             var errors = r.ErrorCount;
             var organisation = WritableOrganisation(r, lookups, scope);
-            var productId = Product(r, lookups);
+            var product = NamedOrKeyed(r, lookups, organisation);
             var month = r.Month("month");
             var peak = r.Int("peak_concurrent");
             if (r.ErrorCount > errors || organisation is null)
@@ -648,8 +669,9 @@ internal static partial class TableSpecs
             return new PendingRow
             {
                 Row = r.Row, DisplayKey = $"{organisation.Ags}/{r.Raw("product_key")}/{month}", OrganisationId = organisation.Id,
-                KeyValues = new() { ["organisation_id"] = organisation.Id, ["product_id"] = productId, ["month"] = month },
+                KeyValues = new() { ["organisation_id"] = organisation.Id, ["product_id"] = product.ProductId, ["month"] = month },
                 Values = new() { ["peak_concurrent"] = peak },
+                HeldName = product.Held ? product.Name : null, Ignored = product.NotLicensable,
             };
         },
     };

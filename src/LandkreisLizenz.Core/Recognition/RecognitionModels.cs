@@ -7,6 +7,9 @@ public sealed class UnrecognisedSoftware
     public string Publisher { get; init; } = "";
     public int Devices { get; init; }
     public int Installations { get; init; }
+
+    /// <summary>Evidence kept under this name from a license server or Microsoft 365 (users, monthly peaks) until it is mapped.</summary>
+    public int HeldEvidence { get; init; }
 }
 
 /// <summary>

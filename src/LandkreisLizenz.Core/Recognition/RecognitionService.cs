@@ -4,6 +4,7 @@ using Dapper;
 using LandkreisLizenz.Core.Audit;
 using LandkreisLizenz.Core.Common;
 using LandkreisLizenz.Core.Data;
+using LandkreisLizenz.Core.Imports;
 using LandkreisLizenz.Core.Reconciliation;
 using LandkreisLizenz.Core.Security;
 
@@ -37,6 +38,14 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         SELECT id AS Id, name AS Name, publisher AS Publisher FROM software_titles WHERE product_id IS NULL AND not_licensable = 0
         """;
 
+    // What names a title: an installation on a device, or evidence held under a source tool's name (a feature, a SKU).
+    private const string EvidenceSql = """
+        (SELECT d.organisation_id AS organisation_id, i.software_title_id AS software_title_id, i.device_id AS device_id
+         FROM installations i JOIN devices d ON d.id = i.device_id
+         UNION ALL
+         SELECT h.organisation_id, h.software_title_id, NULL FROM held_evidence h)
+        """;
+
     private const string FamilyUndecidedSql = """
         SELECT DISTINCT t.id AS Id, t.name AS Name, t.publisher AS Publisher
         FROM organisation_family f
@@ -45,17 +54,28 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         JOIN software_titles t ON t.id = i.software_title_id
         WHERE f.family_id = @Family AND t.product_id IS NULL AND t.not_licensable = 0
           AND NOT EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = @Family AND m.software_title_id = t.id)
+        UNION
+        SELECT t.id, t.name, t.publisher
+        FROM organisation_family f
+        JOIN held_evidence h ON h.organisation_id = f.organisation_id
+        JOIN software_titles t ON t.id = h.software_title_id
+        WHERE f.family_id = @Family AND t.product_id IS NULL AND t.not_licensable = 0
+          AND NOT EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = @Family AND m.software_title_id = t.id)
         """;
 
     // The installations a decision on these titles changes: in the family, or (global) wherever no family decided.
+    // Held evidence counts as well: its organisations' balances change when it is released.
     private const string AffectedSql = """
-        SELECT d.organisation_id AS OrganisationId, i.software_title_id AS TitleId, COUNT(*) AS Installations
-        FROM installations i
-        JOIN devices d ON d.id = i.device_id
-        JOIN organisation_family f ON f.organisation_id = d.organisation_id
-        WHERE i.software_title_id IN ({ids}) AND (@Family IS NULL OR f.family_id = @Family)
-          AND NOT EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = f.family_id AND m.software_title_id = i.software_title_id)
-        GROUP BY d.organisation_id, i.software_title_id
+        SELECT e.organisation_id AS OrganisationId, e.software_title_id AS TitleId, COUNT(e.device_id) AS Installations, COUNT(*) - COUNT(e.device_id) AS Held
+        FROM (SELECT d.organisation_id AS organisation_id, i.software_title_id AS software_title_id, i.device_id AS device_id
+              FROM installations i JOIN devices d ON d.id = i.device_id
+              WHERE i.software_title_id IN ({ids})
+              UNION ALL
+              SELECT h.organisation_id, h.software_title_id, NULL FROM held_evidence h WHERE h.software_title_id IN ({ids})) e
+        JOIN organisation_family f ON f.organisation_id = e.organisation_id
+        WHERE (@Family IS NULL OR f.family_id = @Family)
+          AND NOT EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = f.family_id AND m.software_title_id = e.software_title_id)
+        GROUP BY e.organisation_id, e.software_title_id
         """;
 
     private const string DecideGloballySql = """
@@ -81,19 +101,20 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
           AND ((@ProductId IS NULL AND product_id IS NULL) OR product_id = @ProductId)
         """;
 
-    private const string UnrecognisedFromSql = """
+    private static readonly string UnrecognisedFromSql = WithEvidence("""
         FROM software_titles t
-        JOIN installations i ON i.software_title_id = t.id
-        JOIN devices d ON d.id = i.device_id
-        JOIN organisation_family f ON f.organisation_id = d.organisation_id
-        WHERE t.product_id IS NULL AND t.not_licensable = 0 AND {scope:d.organisation_id}
+        JOIN {evidence} e ON e.software_title_id = t.id
+        JOIN organisation_family f ON f.organisation_id = e.organisation_id
+        WHERE t.product_id IS NULL AND t.not_licensable = 0 AND {scope:e.organisation_id}
           AND NOT EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = f.family_id AND m.software_title_id = t.id)
           AND (@Search IS NULL OR {search})
-        """;
+        """);
+
+    private static string WithEvidence(string sql) => sql.Replace("{evidence}", EvidenceSql.Trim(), StringComparison.Ordinal);
 
     private const string UnrecognisedSelectSql = """
         SELECT t.id AS SoftwareTitleId, t.name AS Name, t.publisher AS Publisher,
-               COUNT(DISTINCT i.device_id) AS Devices, COUNT(*) AS Installations
+               COUNT(DISTINCT e.device_id) AS Devices, COUNT(e.device_id) AS Installations, COUNT(*) - COUNT(e.device_id) AS HeldEvidence
         """;
 
     private const string TitleSql = """
@@ -101,16 +122,15 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         """;
 
     // The families in which the title is still undecided; the caller may make a local rule for those it writes.
-    private const string UndecidedFamiliesSql = """
+    private static readonly string UndecidedFamiliesSql = WithEvidence("""
         SELECT DISTINCT f.family_id AS Id, o.name AS Name
-        FROM installations i
-        JOIN devices d ON d.id = i.device_id
-        JOIN organisation_family f ON f.organisation_id = d.organisation_id
+        FROM {evidence} e
+        JOIN organisation_family f ON f.organisation_id = e.organisation_id
         JOIN organisations o ON o.id = f.family_id
-        WHERE i.software_title_id = @Id AND {scope:d.organisation_id}
-          AND NOT EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = f.family_id AND m.software_title_id = i.software_title_id)
+        WHERE e.software_title_id = @Id AND {scope:e.organisation_id}
+          AND NOT EXISTS (SELECT 1 FROM family_title_recognition m WHERE m.family_id = f.family_id AND m.software_title_id = e.software_title_id)
         ORDER BY o.name
-        """;
+        """);
 
     private const string FamiliesOfSql = "SELECT DISTINCT family_id FROM organisation_family WHERE organisation_id IN ({ids})";
 
@@ -200,6 +220,10 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
     public RuleSet LoadRules(IDbConnection connection, IDbTransaction? transaction = null) =>
         new(connection.Query<RuleRow>(GlobalRulesSql, transaction: transaction).Select(r => r.ToRule()));
 
+    /// <summary>The local rules of a county family: what a title undecided by the global rules is decided by there.</summary>
+    internal RuleSet LoadFamilyRules(IDbConnection connection, IDbTransaction? transaction, long familyId) =>
+        new(connection.Query<RuleRow>(FamilyRulesSql, new { Family = familyId }, transaction).Select(r => r.ToRule()));
+
     /// <summary>
     /// Decides every globally undecided title that a global rule now matches (after a rules import), inside the
     /// caller's transaction. Returns the ids of the titles decided.
@@ -221,10 +245,10 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         var families = connection.Query<long>(WithIds(FamiliesOfSql), new { Ids = SqlDialect.IdList(organisationIds) }, transaction).ToList();
         foreach (var family in families)
         {
-            var rules = connection.Query<RuleRow>(FamilyRulesSql, new { Family = family }, transaction).Select(r => r.ToRule()).ToList();
+            var rules = LoadFamilyRules(connection, transaction, family);
             if (rules.Count > 0)
             {
-                Decide(connection, transaction, family, new RuleSet(rules).Match);
+                Decide(connection, transaction, family, rules.Match);
             }
         }
     }
@@ -248,11 +272,16 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         return byRule.SelectMany(g => g.Select(t => t.Id)).ToList();
     }
 
-    private void Write(IDbConnection connection, IDbTransaction transaction, long? familyId, RecognitionRule rule, IEnumerable<long> titleIds) =>
+    /// <summary>Records the decision and moves what was held under those titles (feature peaks, SKU assignments) to its product.</summary>
+    private void Write(IDbConnection connection, IDbTransaction transaction, long? familyId, RecognitionRule rule, IEnumerable<long> titleIds)
+    {
+        var ids = titleIds.ToList();
         connection.Execute(WithIds(familyId is null ? DecideGloballySql : DecideInFamilySql), new
         {
-            Family = familyId, rule.ProductId, NotLicensable = rule.NotLicensable ? 1 : 0, RuleId = rule.Id, Ids = SqlDialect.IdList(titleIds),
+            Family = familyId, rule.ProductId, NotLicensable = rule.NotLicensable ? 1 : 0, RuleId = rule.Id, Ids = SqlDialect.IdList(ids),
         }, transaction);
+        HeldEvidence.Release(connection, transaction, database.Dialect, familyId, rule.ProductId, ids, clock.GetUtcNow().UtcDateTime);
+    }
 
     private static IEnumerable<Title> Undecided(IDbConnection connection, IDbTransaction? transaction, long? familyId) =>
         familyId is null
@@ -298,7 +327,7 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
     {
         var from = UnrecognisedFromSql.Replace("{search}", dialect.ContainsIgnoreCase("t.name", "@Search"), StringComparison.Ordinal);
         return ("SELECT COUNT(DISTINCT t.id) " + from,
-            dialect.Page(UnrecognisedSelectSql + "\n" + from + "\nGROUP BY t.id, t.name, t.publisher\nORDER BY COUNT(DISTINCT i.device_id) DESC, t.name, t.id"));
+            dialect.Page(UnrecognisedSelectSql + "\n" + from + "\nGROUP BY t.id, t.name, t.publisher\nORDER BY COUNT(DISTINCT e.device_id) DESC, COUNT(*) DESC, t.name, t.id"));
     }
 
     private static (string Count, string Page) RulesSql(SqlDialect dialect)

@@ -25,9 +25,9 @@ public sealed class RecognitionController(RecognitionService recognition, Produc
         var page = await recognition.ListUnrecognisedAsync(caller.Current, suche, new PageRequest(1, PageRequest.MaxExportSize) { IsExport = true });
         var rows = page.Items.Select(i => (IDictionary<string, object?>)new Dictionary<string, object?>
         {
-            ["software"] = i.Name, ["publisher"] = i.Publisher, ["devices"] = i.Devices, ["installations"] = i.Installations,
+            ["software"] = i.Name, ["publisher"] = i.Publisher, ["devices"] = i.Devices, ["installations"] = i.Installations, ["held_evidence"] = i.HeldEvidence,
         });
-        return await ExportFile.CreateAsync(format, "nicht-erkannte-software", ["software", "publisher", "devices", "installations"], rows);
+        return await ExportFile.CreateAsync(format, "nicht-erkannte-software", ["software", "publisher", "devices", "installations", "held_evidence"], rows);
     }
 
     [HttpGet("/inventar/nicht-erkannt/{titleId:long}")]

@@ -117,6 +117,7 @@ public sealed class ScopedDataAccessTests
         ["ImportService.ResumeInterruptedAsync"] = "start-up: queues the batches a dead process left running (ids only; the jobs rebuild each uploader's scope)",
         ["RecognitionService.LoadRules"] = "imports: the global rules (shared), inside the import's transaction",
         ["RecognitionService.ApplyLocalRules"] = "imports: the local rules of the families the import wrote to",
+        ["RecognitionService.LoadFamilyRules"] = "imports: the local rules of the family of an organisation the import writes to (its scope checked per row)",
         ["RecognitionService.Undecided"] = "titles (shared names) undecided globally or in a family the caller writes",
         ["RecognitionService.PlanFor"] = "a rule's effect, counted beyond the caller's scope so the preview can say how much lies outside (counts only)",
         ["RecognitionService.GetMappingContextAsync"] = "admins: a title by id (shared names)",
