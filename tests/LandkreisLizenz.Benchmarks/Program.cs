@@ -129,6 +129,7 @@ using (var stream = File.OpenRead(csv))
 }
 
 second.Stop();
+var peakAfterSecondMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0;
 
 var rawDb = Path.Combine(folder, "raw.db");
 var sqliteImport = Stopwatch.StartNew();
@@ -148,7 +149,7 @@ sqliteImport.Stop();
 var ours = rows / import.Elapsed.TotalSeconds;
 var theirs = rows / sqliteImport.Elapsed.TotalSeconds;
 Console.WriteLine($"LandkreisLizenz import: {import.Elapsed.TotalSeconds:N2} s = {ours:N0} rows/s (inserted {outcome.Inserts:N0}), allocated {(GC.GetTotalAllocatedBytes(true) - allocatedBefore) / 1024.0 / 1024.0:N0} MB, peak working set {peakMb:N0} MB");
-Console.WriteLine($"same file again (unchanged {again.Unchanged:N0}): {second.Elapsed.TotalSeconds:N2} s");
+Console.WriteLine($"same file again (unchanged {again.Unchanged:N0}): {second.Elapsed.TotalSeconds:N2} s, peak working set so far {peakAfterSecondMb:N0} MB");
 Console.WriteLine($"sqlite3 .import: {sqliteImport.Elapsed.TotalSeconds:N2} s = {theirs:N0} rows/s");
 Console.WriteLine($"ratio: {ours / theirs:N2}× of sqlite3's own import");
 Directory.Delete(folder, recursive: true);
