@@ -7,10 +7,10 @@ namespace LandkreisLizenz.Core.Imports;
 /// </summary>
 /// <param name="ProductNames">The export names products in its tool's words: recognised under this publisher (<see cref="ImportMapping.ProductNames"/>).</param>
 public sealed record BuiltInProfile(string Key, string Name, ImportFormat Format, IReadOnlyList<string> Signature, IReadOnlyDictionary<string, string> Columns,
-    string? DateFormat = null, string? ProductNames = null, string? ProductSeparator = null)
+    string? DateFormat = null, string? ProductNames = null, string? ProductSeparator = null, bool NamesComplete = false)
 {
     public ImportMapping Mapping(IReadOnlyDictionary<string, string> constants) =>
-        new(Columns, constants, DateFormat, ProductNames: ProductNames, ProductSeparator: ProductSeparator);
+        new(Columns, constants, DateFormat, ProductNames: ProductNames, ProductSeparator: ProductSeparator, NamesComplete: NamesComplete);
 }
 
 public static class BuiltInProfiles
@@ -53,8 +53,24 @@ public static class BuiltInProfiles
         new Dictionary<string, string> { ["benutzerprinzipalname"] = "user", ["lizenzen"] = "product_key" },
         ProductNames: NamedProducts.Microsoft365, ProductSeparator: "+");
 
+    /// <summary>
+    /// Active Directory group members as PowerShell exports them (<c>Get-ADGroupMember … | Select-Object
+    /// @{n='Group';e={$group}}, SamAccountName, Name | Export-Csv</c>): each group stands for the product it grants,
+    /// recognised like a software title, and lists all its members (spec §7).
+    /// </summary>
+    public static readonly BuiltInProfile DirectoryGroupMembers = new("ad-group-members", "Active Directory (Gruppenmitglieder, CSV-Export)", ImportFormat.UserAssignments,
+        ["group", "samaccountname"],
+        new Dictionary<string, string> { ["samaccountname"] = "user", ["group"] = "product_key" },
+        ProductNames: DirectoryGroupExports.Publisher, NamesComplete: true);
+
+    /// <summary>The same export with German column names (<c>Gruppe;Benutzername</c>), as county scripts often write it.</summary>
+    public static readonly BuiltInProfile DirectoryGroupMembersGerman = new("ad-gruppenmitglieder", "Active Directory (Gruppenmitglieder, CSV-Export, deutsch)", ImportFormat.UserAssignments,
+        ["gruppe", "benutzername"],
+        new Dictionary<string, string> { ["benutzername"] = "user", ["gruppe"] = "product_key" },
+        ProductNames: DirectoryGroupExports.Publisher, NamesComplete: true);
+
     public static readonly IReadOnlyList<BuiltInProfile> All =
-        [Intune, ConfigurationManagerQuery, ConfigurationManagerReport, IDoit, Microsoft365Users, Microsoft365UsersGerman];
+        [Intune, ConfigurationManagerQuery, ConfigurationManagerReport, IDoit, Microsoft365Users, Microsoft365UsersGerman, DirectoryGroupMembers, DirectoryGroupMembersGerman];
 
     /// <summary>The built-in profile whose signature the header has (the most specific first), or null.</summary>
     public static BuiltInProfile? For(IReadOnlyList<string> header) =>

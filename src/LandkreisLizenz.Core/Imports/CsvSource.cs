@@ -44,6 +44,7 @@ internal sealed class CsvSource : IDisposable
         Header = [.. renamed, .. constants.Select(c => c.Key)];
         SourceHeader = header;
         ProductNames = mapping?.ProductNames;
+        NamesComplete = mapping?.NamesComplete == true;
         _records = records(this);
     }
 
@@ -103,6 +104,11 @@ internal sealed class CsvSource : IDisposable
         if (LicenseServerReports.Sniff(head.AsSpan(0, read)))
         {
             return LicenseServerReports.Open(new ConcatenatedStream(new MemoryStream(head, 0, read, writable: false), stream), mapping);
+        }
+
+        if (DirectoryGroupExports.Sniff(head.AsSpan(0, read)))
+        {
+            return DirectoryGroupExports.Open(new ConcatenatedStream(new MemoryStream(head, 0, read, writable: false), stream), mapping);
         }
 
         if (InventoryDocuments.Sniff(head.AsSpan(0, read)) is { } first)
@@ -190,10 +196,11 @@ internal sealed class CsvSource : IDisposable
     /// <param name="document">The records come from a tool's document (an inventory, a license server report), not a table.</param>
     /// <param name="productNames">The document names products in its tool's own words (see <see cref="ImportMapping.ProductNames"/>).</param>
     internal static CsvSource FromRecords(IDisposable resource, IReadOnlyList<string> header, IEnumerable<(int, string[])> records, ImportMapping? mapping, string kind,
-        bool document = false, string? productNames = null) =>
+        bool document = false, string? productNames = null, bool namesComplete = false) =>
         new(resource, _ => records, ';', header, mapping)
         {
             EncodingName = kind, DocumentKind = document ? kind : null, ProductNames = productNames ?? mapping?.ProductNames,
+            NamesComplete = namesComplete || mapping?.NamesComplete == true,
         };
 
     /// <summary>
@@ -201,6 +208,12 @@ internal sealed class CsvSource : IDisposable
     /// software titles (a license server's features, Microsoft 365 SKUs); null when they are product keys.
     /// </summary>
     public string? ProductNames { get; private init; }
+
+    /// <summary>
+    /// With <see cref="ProductNames"/>: the file lists every holder of each product its names stand for (a directory
+    /// group's members), so a holder it no longer lists loses the assignment (<see cref="ImportMapping.NamesComplete"/>).
+    /// </summary>
+    public bool NamesComplete { get; private init; }
 
     /// <summary>The worksheets of a workbook (the one read: the mapping's, else the first); empty for other files.</summary>
     public IReadOnlyList<string> Sheets { get; internal set; } = [];

@@ -25,6 +25,8 @@ internal static class HeldEvidence
         VALUES (@OrganisationId, @TitleId, @Kind, @Subject, @Quantity, @AssignedSince, @LastLogin, @Now)
         """;
 
+    private const string DeleteSql = "DELETE FROM held_evidence WHERE id IN @Ids";
+
     private const string UpdateSql = """
         UPDATE held_evidence SET quantity = @Quantity, assigned_since = @AssignedSince, last_login = @LastLogin, updated_at = @Now WHERE id = @Id
         """;
@@ -72,9 +74,10 @@ internal static class HeldEvidence
     private static readonly string[] ReleaseStatements = [ReleaseAssignmentsSql, RaisePeaksSql, ReleasePeaksSql];
 
     /// <summary>Holds (or, without <paramref name="commit"/>, counts) the rows whose name waits for its mapping.</summary>
-    /// <returns>The rows new, changed and unchanged among the held ones.</returns>
+    /// <param name="complete">The file lists all holders of each name (a directory group): held holders it no longer lists are let go.</param>
+    /// <returns>The rows new, changed (let go included) and unchanged among the held ones.</returns>
     public static (int Inserts, int Updates, int Unchanged) Hold(IDbConnection connection, IDbTransaction? transaction, ImportFormat format,
-        IReadOnlyList<PendingRow> rows, NamedProducts names, bool commit, DateTime now)
+        IReadOnlyList<PendingRow> rows, NamedProducts names, bool commit, DateTime now, bool complete = false)
     {
         if (rows.Count == 0)
         {
@@ -93,10 +96,12 @@ internal static class HeldEvidence
         }
 
         int inserts = 0, updates = 0, unchanged = 0;
+        var listed = new HashSet<(long, string, string)>();
         foreach (var row in rows)
         {
             var organisationId = row.OrganisationId!.Value;
             var subject = (string)(peaks ? row.KeyValues["month"] : row.KeyValues["user_key"])!;
+            listed.Add((organisationId, row.HeldName!, subject));
             var quantity = peaks ? Convert.ToInt32(row.Values["peak_concurrent"], System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
             var assignedSince = TableImporter.Normalise(row.Values.GetValueOrDefault("assigned_since"));
             var lastLogin = TableImporter.Normalise(row.Values.GetValueOrDefault("last_login"));
@@ -134,6 +139,20 @@ internal static class HeldEvidence
                     OrganisationId = organisationId, TitleId = names.TitleId(row.HeldName!), Kind = kind, Subject = subject, Quantity = quantity,
                     AssignedSince = row.Values.GetValueOrDefault("assigned_since"), LastLogin = row.Values.GetValueOrDefault("last_login"), Now = now,
                 }, transaction);
+            }
+        }
+
+        if (complete)
+        {
+            var listedNames = listed.Select(l => (l.Item1, l.Item2)).ToHashSet();
+            var gone = existing.Where(e => listedNames.Contains((e.Key.Item1, e.Key.Item2)) && !listed.Contains(e.Key)).Select(e => e.Value.Id).ToList();
+            updates += gone.Count;
+            if (commit)
+            {
+                foreach (var chunk in gone.Chunk(1000))
+                {
+                    connection.Execute(DeleteSql, new { Ids = chunk }, transaction);
+                }
             }
         }
 

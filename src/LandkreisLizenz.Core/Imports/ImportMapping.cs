@@ -16,6 +16,10 @@ namespace LandkreisLizenz.Core.Imports;
 /// no rule decides yet is kept for mapping, never an error.
 /// </param>
 /// <param name="ProductSeparator">With <see cref="ProductNames"/>: one cell lists several names joined by it.</param>
+/// <param name="NamesComplete">
+/// With <see cref="ProductNames"/>: the file lists all holders of the products its names are recognised as (a directory
+/// group export), per organisation; an assignment of such a product that the file no longer lists is removed.
+/// </param>
 /// <param name="Complete">
 /// User assignments only: the product keys whose assignments of the organisation (the constant <c>ags</c>) the file lists
 /// completely — a directory group's members; whoever is no longer listed loses the assignment.
@@ -28,7 +32,8 @@ public sealed record ImportMapping(
     IReadOnlyList<string>? Complete = null,
     string? Sheet = null,
     string? ProductNames = null,
-    string? ProductSeparator = null)
+    string? ProductSeparator = null,
+    bool NamesComplete = false)
 {
     /// <summary>
     /// The names a cell lists, joined by <paramref name="separator"/>; a separator with spaces around it belongs to a

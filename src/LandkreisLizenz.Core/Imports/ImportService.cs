@@ -101,7 +101,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
         [ImportFormat.Installations, ImportFormat.UserAssignments, ImportFormat.UsagePeaks, ImportFormat.Licenses];
 
     /// <summary>What an upload may be (spec §7): CSV in any usual delimiter and encoding, or an Excel workbook.</summary>
-    public static readonly IReadOnlySet<string> UploadExtensions = new HashSet<string>(StringComparer.Ordinal) { ".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xml", ".ocs", ".json", ".zip" };
+    public static readonly IReadOnlySet<string> UploadExtensions = new HashSet<string>(StringComparer.Ordinal) { ".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xml", ".ocs", ".json", ".zip", ".ldif", ".ldf" };
 
     private const string InsertBatchSql = """
         INSERT INTO import_batches (organisation_id, user_id, format, file_name, file_size, file_sha256, status, created_at, mapping_json, profile_id, profile_name)
@@ -332,7 +332,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
         {
             throw new ArgumentException(extension is ".xls" or ".ods"
                 ? $"Dateien im Format „{extension}“ werden nicht gelesen. Bitte in der Tabellenkalkulation als Excel-Arbeitsmappe (.xlsx) oder CSV speichern."
-                : $"Dateityp „{extension}“ wird nicht unterstützt; erwartet wird eine CSV-Datei (.csv, .txt, .tsv), eine Excel-Arbeitsmappe (.xlsx) oder ein Inventar aus GLPI/FusionInventory (.xml, .json, .zip).");
+                : $"Dateityp „{extension}“ wird nicht unterstützt; erwartet wird eine CSV-Datei (.csv, .txt, .tsv), eine Excel-Arbeitsmappe (.xlsx), ein Inventar aus GLPI/FusionInventory (.xml, .json, .zip) oder ein LDIF-Export von Verzeichnisgruppen (.ldif, .ldf).");
         }
 
         var folder = _staged.Folder;

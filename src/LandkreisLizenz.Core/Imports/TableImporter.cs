@@ -72,7 +72,7 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
         }
 
         var held = names is null ? (Inserts: 0, Updates: 0, Unchanged: 0)
-            : HeldEvidence.Hold(connection, transaction, spec.Format, pending.Where(p => p.Row.HeldName is not null).Select(p => p.Row).ToList(), names, commit, now);
+            : HeldEvidence.Hold(connection, transaction, spec.Format, pending.Where(p => p.Row.HeldName is not null).Select(p => p.Row).ToList(), names, commit, now, source.NamesComplete);
         var ignored = pending.Count(p => p.Row.Ignored);
         pending.RemoveAll(p => p.Row.HeldName is not null || p.Row.Ignored);
         // A license server report is one snapshot: the month's peak is the highest of its snapshots (spec §7).
@@ -123,9 +123,13 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
             }
         }
 
-        var removed = spec.Format == ImportFormat.UserAssignments && names is null && source.Mapping?.Complete is { Count: > 0 } complete
-            ? RemoveUnlisted(connection, transaction, source.Mapping, complete, pending.Select(p => p.Row).ToList(), lookups, scope, commit, affected)
-            : 0;
+        // A directory group lists all its members: the products its name stands for are listed completely.
+        var complete = spec.Format != ImportFormat.UserAssignments ? null
+            : names is null ? source.Mapping?.Complete?.Select(k => lookups.Products.TryGetValue(k, out var id) ? id : (long?)null).OfType<long>().ToList()
+            : source.NamesComplete ? pending.Select(p => Convert.ToInt64(p.Row.KeyValues["product_id"], CultureInfo.InvariantCulture)).Distinct().ToList()
+            : null;
+        var removed = complete is not { Count: > 0 } ? 0
+            : RemoveUnlisted(connection, transaction, source.Mapping, complete, pending.Select(p => p.Row).ToList(), lookups, scope, commit, affected);
         return new ImportOutcome(spec.Format, total, inserts, updates, unchanged, [], affected.Order().ToList(), commit)
         {
             Removed = removed, Held = held.Inserts + held.Updates + held.Unchanged, HeldChanged = held.Inserts + held.Updates,
@@ -142,15 +146,14 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
     /// A file that lists a product's assignments completely (a directory group): the assignments of those products in
     /// the organisation that it does not list are removed — a member who left the group no longer needs the license.
     /// </summary>
-    private static int RemoveUnlisted(IDbConnection connection, IDbTransaction? transaction, ImportMapping mapping, IReadOnlyList<string> complete,
+    private static int RemoveUnlisted(IDbConnection connection, IDbTransaction? transaction, ImportMapping? mapping, IReadOnlyList<long> products,
         List<PendingRow> rows, ImportLookups lookups, CallerScope scope, bool commit, HashSet<long> affected)
     {
-        if (!mapping.Constants.TryGetValue("ags", out var ags) || !lookups.Organisations.TryGetValue(ags, out var organisation) || !scope.CanWrite(organisation.Id))
+        if (mapping?.Constants.TryGetValue("ags", out var ags) != true || !lookups.Organisations.TryGetValue(ags!, out var organisation) || !scope.CanWrite(organisation.Id))
         {
-            throw new ImportFileException(new ImportError(0, "ags", ags, "Eine vollständige Liste von Zuweisungen braucht eine Organisation, für die Sie schreiben dürfen."));
+            throw new ImportFileException(new ImportError(0, "ags", null, "Eine vollständige Liste von Zuweisungen (Gruppenmitglieder) braucht die Organisation, für die sie gilt und für die Sie schreiben dürfen – beim Hochladen oder mit --organisation angeben."));
         }
 
-        var products = complete.Select(k => lookups.Products.TryGetValue(k, out var id) ? id : (long?)null).OfType<long>().ToList();
         var listed = rows.Select(r => (Convert.ToInt64(r.KeyValues["product_id"], CultureInfo.InvariantCulture), (string)r.KeyValues["user_key"]!)).ToHashSet();
         var unlisted = products.Count == 0 ? [] : connection.Query<(long Id, long ProductId, string UserKey)>(AssignmentsOfSql, new { Organisation = organisation.Id, Products = products }, transaction)
             .Where(a => !listed.Contains((a.ProductId, a.UserKey))).Select(a => a.Id).ToList();

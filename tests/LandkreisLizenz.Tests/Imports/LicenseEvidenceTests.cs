@@ -16,23 +16,9 @@ namespace LandkreisLizenz.Tests.Imports;
 [TestClass]
 public sealed class LicenseEvidenceTests : ImportTestBase
 {
-    private static string Fixture(string name) => Path.Combine(Repository.Root(), "tests", "fixtures", "sources", name);
-
-    private RecognitionService Recognition()
-    {
-        var clock = TimeProvider.System;
-        return new RecognitionService(Db.Database, clock, new AuditLog(Db.Database, clock));
-    }
-
-    private long Scalar(string sql, object? parameters = null)
-    {
-        using var connection = Db.Database.Open();
-        return connection.ExecuteScalar<long>(sql, parameters);
-    }
+    private static string Fixture(string name) => SourceFixture(name);
 
     private long TitleId(string name, string publisher) => Scalar("SELECT id FROM software_titles WHERE name = @name AND publisher = @publisher", new { name, publisher });
-
-    private long ProductId(string key) => Scalar("SELECT id FROM products WHERE product_key = @key", new { key });
 
     private List<string> Held(string kind)
     {

@@ -1,4 +1,7 @@
+using Dapper;
+using LandkreisLizenz.Core.Audit;
 using LandkreisLizenz.Core.Imports;
+using LandkreisLizenz.Core.Recognition;
 using LandkreisLizenz.Core.Security;
 
 namespace LandkreisLizenz.Tests.Infrastructure;
@@ -22,4 +25,21 @@ public abstract class ImportTestBase
 
     [TestCleanup]
     public void TearDownEstate() => Db.Dispose();
+
+    /// <summary>An export fixture of the tools counties use (tests/fixtures/sources, attribution in its README).</summary>
+    protected static string SourceFixture(string name) => Path.Combine(Repository.Root(), "tests", "fixtures", "sources", name);
+
+    protected RecognitionService Recognition()
+    {
+        var clock = TimeProvider.System;
+        return new RecognitionService(Db.Database, clock, new AuditLog(Db.Database, clock));
+    }
+
+    protected long Scalar(string sql, object? parameters = null)
+    {
+        using var connection = Db.Database.Open();
+        return connection.ExecuteScalar<long>(sql, parameters);
+    }
+
+    protected long ProductId(string key) => Scalar("SELECT id FROM products WHERE product_key = @key", new { key });
 }
