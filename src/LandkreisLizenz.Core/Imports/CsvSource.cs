@@ -203,6 +203,15 @@ internal sealed class CsvSource : IDisposable
             NamesComplete = namesComplete || mapping?.NamesComplete == true,
         };
 
+    /// <summary>Parsed when the records are read, so that a broken tool document is an error of the batch's check, not of its upload.</summary>
+    internal static IEnumerable<T> Deferred<T>(Func<IEnumerable<T>> parse)
+    {
+        foreach (var record in parse())
+        {
+            yield return record;
+        }
+    }
+
     /// <summary>
     /// The publisher under which the records' <c>product_key</c> values are the source tool's names, recognised like
     /// software titles (a license server's features, Microsoft 365 SKUs); null when they are product keys.

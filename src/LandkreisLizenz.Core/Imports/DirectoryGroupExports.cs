@@ -50,16 +50,7 @@ internal static class DirectoryGroupExports
     }
 
     public static CsvSource Open(Stream stream, ImportMapping? mapping) =>
-        CsvSource.FromRecords(stream, Header, Lazily(() => Read(stream)), mapping, Kind, document: true, productNames: Publisher, namesComplete: true);
-
-    /// <summary>Parsed when the records are read, so that a broken export is an error of the batch's check, not of its upload.</summary>
-    private static IEnumerable<(int, string[])> Lazily(Func<IEnumerable<(int, string[])>> parse)
-    {
-        foreach (var record in parse())
-        {
-            yield return record;
-        }
-    }
+        CsvSource.FromRecords(stream, Header, CsvSource.Deferred(() => Read(stream)), mapping, Kind, document: true, productNames: Publisher, namesComplete: true);
 
     private static List<(int, string[])> Read(Stream stream)
     {

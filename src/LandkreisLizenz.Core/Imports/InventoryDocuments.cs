@@ -44,17 +44,8 @@ internal static class InventoryDocuments
     }
 
     public static CsvSource Open(Stream stream, char first, ImportMapping? mapping) =>
-        CsvSource.FromRecords(stream, Header, Number(Lazily(() => first == '<' ? FromXml(stream, "") : FromJson(stream, ""))), mapping, first == '<' ? XmlKind : JsonKind,
+        CsvSource.FromRecords(stream, Header, Number(CsvSource.Deferred(() => first == '<' ? FromXml(stream, "") : FromJson(stream, ""))), mapping, first == '<' ? XmlKind : JsonKind,
             document: true);
-
-    /// <summary>Parsed when the records are read, so that a broken document is an error of the batch's check, not of its upload.</summary>
-    private static IEnumerable<string[]> Lazily(Func<IEnumerable<string[]>> parse)
-    {
-        foreach (var record in parse())
-        {
-            yield return record;
-        }
-    }
 
     /// <summary>A ZIP of inventory files (not a workbook: those hold <c>[Content_Types].xml</c>); null when it is not one.</summary>
     public static CsvSource? OpenZip(Stream stream, ImportMapping? mapping)

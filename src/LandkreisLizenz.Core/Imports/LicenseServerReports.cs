@@ -31,16 +31,7 @@ internal static partial class LicenseServerReports
     }
 
     public static CsvSource Open(Stream stream, ImportMapping? mapping) =>
-        CsvSource.FromRecords(stream, Header, Lazily(() => Read(stream)), mapping, Kind, document: true, productNames: Publisher);
-
-    /// <summary>Parsed when the records are read, so that a broken report is an error of the batch's check, not of its upload.</summary>
-    private static IEnumerable<(int, string[])> Lazily(Func<IEnumerable<(int, string[])>> parse)
-    {
-        foreach (var record in parse())
-        {
-            yield return record;
-        }
-    }
+        CsvSource.FromRecords(stream, Header, CsvSource.Deferred(() => Read(stream)), mapping, Kind, document: true, productNames: Publisher);
 
     private static List<(int, string[])> Read(Stream stream)
     {

@@ -24,7 +24,8 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
         lookups.Names = names;
         var reader = new RowReader(source.Header, spec.Columns, source.Delimiter, errors, source.Mapping);
         var pending = new List<(string Key, PendingRow Row)>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Key → the row that first had it and its place in pending.
+        var seen = new Dictionary<string, (int Row, int Index)>(StringComparer.Ordinal);
         var total = 0;
         foreach (var (row, values, fieldsMatch) in source.Records())
         {
@@ -48,7 +49,7 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
                 // Several features or SKUs of one product (AutoCAD's, two E3 variants): one product's evidence, summed for a peak.
                 if (spec.Format == ImportFormat.UsagePeaks)
                 {
-                    var earlier = pending.First(p => p.Key == key).Row;
+                    var earlier = pending[first.Index].Row;
                     earlier.Values["peak_concurrent"] = Convert.ToInt64(earlier.Values["peak_concurrent"], CultureInfo.InvariantCulture)
                                                         + Convert.ToInt64(pendingRow.Values["peak_concurrent"], CultureInfo.InvariantCulture);
                 }
@@ -58,11 +59,11 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
 
             if (seen.ContainsKey(key))
             {
-                errors.Add(new ImportError(row, KeyColumnsForMessage(), pendingRow.DisplayKey, $"doppelter Schlüssel: steht schon in Zeile {first}"));
+                errors.Add(new ImportError(row, KeyColumnsForMessage(), pendingRow.DisplayKey, $"doppelter Schlüssel: steht schon in Zeile {first.Row}"));
                 continue;
             }
 
-            seen[key] = row;
+            seen[key] = (row, pending.Count);
             pending.Add((key, pendingRow));
         }
 
