@@ -33,6 +33,9 @@ internal sealed class NamedProducts
         WHERE m.family_id = @Family AND t.publisher = @Publisher
         """;
 
+    // The family rule lives in the view (a member municipality belongs to its county's family), not in C#.
+    private const string FamilyOfSql = "SELECT family_id FROM organisation_family WHERE organisation_id = @Id";
+
     private static readonly string[] TitleColumns = ["name", "publisher", "product_id", "rule_id", "not_licensable"];
 
     private readonly IDbConnection _connection;
@@ -42,6 +45,7 @@ internal sealed class NamedProducts
     private readonly Func<long, RuleSet> _familyRules;
     private readonly Dictionary<string, Title> _titles = new(StringComparer.Ordinal);
     private readonly Dictionary<long, (Dictionary<long, long?> Decisions, RuleSet Rules)> _families = [];
+    private readonly Dictionary<long, long> _familyOf = [];
 
     public NamedProducts(IDbConnection connection, IDbTransaction? transaction, SqlDialect dialect, string publisher, RuleSet globalRules, Func<long, RuleSet> familyRules)
     {
@@ -66,7 +70,11 @@ internal sealed class NamedProducts
     public NameResolution Resolve(string name, OrganisationRef organisation)
     {
         name = Canonical(name);
-        var family = organisation.Kind == "municipality" && organisation.ParentId is { } parent ? parent : organisation.Id;
+        if (!_familyOf.TryGetValue(organisation.Id, out var family))
+        {
+            _familyOf[organisation.Id] = family = _connection.ExecuteScalar<long>(FamilyOfSql, new { organisation.Id }, _transaction);
+        }
+
         if (!_families.TryGetValue(family, out var local))
         {
             var decisions = _connection.Query<(long TitleId, long? ProductId)>(FamilyDecisionsSql, new { Family = family, Publisher }, _transaction)
