@@ -10,6 +10,10 @@ namespace LandkreisLizenz.Core.Data;
 /// One prepared INSERT reused for many rows inside one transaction: the fast path for bulk writes on
 /// Microsoft.Data.Sqlite, and correct (if slower) on SQL Server. Values are always bound as parameters.
 /// </summary>
+/// <remarks>
+/// A row is given either at once (<see cref="Insert"/>) or value by value (<see cref="Set(int, long)"/> …, then
+/// <see cref="Execute"/>), which for millions of rows spares an array and a boxed value per row.
+/// </remarks>
 internal sealed class BulkInsert : IDisposable
 {
     private readonly DbCommand _command;
@@ -17,7 +21,9 @@ internal sealed class BulkInsert : IDisposable
     private readonly bool _returnsId;
     private readonly bool _sqlite;
     private readonly sqlite3_stmt? _raw;
+    private readonly nint _native;
     private readonly sqlite3? _handle;
+    private byte[] _text = new byte[256];
 
     public BulkInsert(DbConnection connection, DbTransaction transaction, SqlDialect dialect, string table, string[] columns, bool returnsId = false)
     {
@@ -27,13 +33,15 @@ internal sealed class BulkInsert : IDisposable
         _command = connection.CreateCommand();
         _command.Transaction = transaction;
         _command.CommandText = returnsId ? dialect.InsertReturningId(sql) : sql;
-        if (!returnsId && connection is SqliteConnection sqlite)
+        if (connection is SqliteConnection sqlite)
         {
             // Millions of inventory rows: step one prepared statement through the native API instead of creating
-            // a data reader per row. It runs on the same connection handle, inside the caller's transaction.
+            // a data reader per row. It runs on the same connection handle, inside the caller's transaction; a new
+            // row's id is the connection's last inserted rowid.
             _handle = sqlite.Handle!;
             Check(raw.sqlite3_prepare_v2(_handle, sql, out var statement));
             _raw = statement;
+            _native = NativeSqlite.Available ? NativeSqlite.Of(statement) : 0;
         }
 
         _parameters = new DbParameter[columns.Length];
@@ -50,26 +58,113 @@ internal sealed class BulkInsert : IDisposable
 
     public long Insert(params object?[] values)
     {
+        for (var i = 0; i < values.Length; i++)
+        {
+            Set(i, values[i]);
+        }
+
+        return Execute();
+    }
+
+    public void Set(int column, long value)
+    {
+        if (_native != 0)
+        {
+            Check(NativeSqlite.BindInt64(_native, column + 1, value));
+        }
+        else if (_raw is not null)
+        {
+            Check(raw.sqlite3_bind_int64(_raw, column + 1, value));
+        }
+        else
+        {
+            _parameters[column].Value = value;
+        }
+    }
+
+    public void Set(int column, string? value)
+    {
+        if (value is null)
+        {
+            SetNull(column);
+        }
+        else if (_native != 0)
+        {
+            Check(NativeSqlite.BindText(_native, column + 1, value, ref _text));
+        }
+        else if (_raw is not null)
+        {
+            Check(raw.sqlite3_bind_text(_raw, column + 1, value));
+        }
+        else
+        {
+            _parameters[column].Value = value;
+        }
+    }
+
+    public void SetNull(int column)
+    {
+        if (_native != 0)
+        {
+            Check(NativeSqlite.BindNull(_native, column + 1));
+        }
+        else if (_raw is not null)
+        {
+            Check(raw.sqlite3_bind_null(_raw, column + 1));
+        }
+        else
+        {
+            _parameters[column].Value = DBNull.Value;
+        }
+    }
+
+    public void Set(int column, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                SetNull(column);
+                break;
+            case string text:
+                Set(column, text);
+                break;
+            case long number:
+                Set(column, number);
+                break;
+            case int number:
+                Set(column, number);
+                break;
+            case bool flag when _sqlite:
+                Set(column, flag ? 1L : 0L);
+                break;
+            default:
+                if (_raw is not null)
+                {
+                    Check(value is double real ? raw.sqlite3_bind_double(_raw, column + 1, real) : raw.sqlite3_bind_text(_raw, column + 1, Text(value)));
+                }
+                else
+                {
+                    _parameters[column].Value = Convert(value);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Writes the row whose values were set; its new id when the insert returns one.</summary>
+    public long Execute()
+    {
         if (_raw is not null)
         {
-            for (var i = 0; i < values.Length; i++)
-            {
-                Bind(i + 1, values[i]);
-            }
-
-            var rc = raw.sqlite3_step(_raw);
-            raw.sqlite3_reset(_raw);
+            var rc = _native != 0 ? NativeSqlite.Step(_native) : raw.sqlite3_step(_raw);
+            var reset = _native != 0 ? NativeSqlite.Reset(_native) : raw.sqlite3_reset(_raw);
             if (rc != raw.SQLITE_DONE)
             {
                 Check(rc);
+                Check(reset);
             }
 
-            return 0;
-        }
-
-        for (var i = 0; i < _parameters.Length; i++)
-        {
-            _parameters[i].Value = Convert(values[i]);
+            return _returnsId ? raw.sqlite3_last_insert_rowid(_handle) : 0;
         }
 
         if (_returnsId)
@@ -81,30 +176,15 @@ internal sealed class BulkInsert : IDisposable
         return 0;
     }
 
-    private object Convert(object? value) => value switch
+    private object Convert(object value) => value switch
     {
-        null => DBNull.Value,
         DateOnly d when _sqlite => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         DateOnly d => d.ToDateTime(TimeOnly.MinValue),
         DateTime t when _sqlite => t.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
-        bool b when _sqlite => b ? 1 : 0,
         _ => value,
     };
 
-    private void Bind(int index, object? value)
-    {
-        var rc = value switch
-        {
-            null => raw.sqlite3_bind_null(_raw, index),
-            string text => raw.sqlite3_bind_text(_raw, index, text),
-            long number => raw.sqlite3_bind_int64(_raw, index, number),
-            int number => raw.sqlite3_bind_int64(_raw, index, number),
-            bool flag => raw.sqlite3_bind_int64(_raw, index, flag ? 1 : 0),
-            double real => raw.sqlite3_bind_double(_raw, index, real),
-            _ => raw.sqlite3_bind_text(_raw, index, Convert(value) is string s ? s : System.Convert.ToString(value, CultureInfo.InvariantCulture)),
-        };
-        Check(rc);
-    }
+    private string Text(object value) => Convert(value) is string s ? s : System.Convert.ToString(value, CultureInfo.InvariantCulture)!;
 
     private void Check(int rc)
     {

@@ -25,6 +25,12 @@ public sealed class ImportOptions
     public bool? StageInDatabase { get; set; }
 
     public int StagingChunkBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Inventory rows sorted in memory at a time before they go to a temporary file (about 100 bytes each): what bounds
+    /// the memory of an inventory commit, whatever the size of the file.
+    /// </summary>
+    public int InventoryRunRows { get; set; } = InstallationImporter.DefaultRunRows;
 }
 
 public sealed class ImportBatch
@@ -228,7 +234,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
                         family => recognition.LoadFamilyRules(connection, transaction, family))
                     : null;
                 var outcome = format == ImportFormat.Installations
-                    ? new InstallationImporter(database.Dialect, now, recognition.LoadRules(connection, transaction)).Run(connection, transaction, source, scope, commit, progress)
+                    ? new InstallationImporter(database.Dialect, now, recognition.LoadRules(connection, transaction), options.InventoryRunRows).Run(connection, transaction, source, scope, commit, progress)
                     : new TableImporter(TableSpecs.For(format), database.Dialect, now, names).Run(connection, transaction, source, scope, commit);
                 if (commit && outcome.IsValid)
                 {
@@ -252,6 +258,10 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
                     }
 
                     transaction!.Commit();
+                    if (format == ImportFormat.Installations && outcome.Inserts > 0 && database.Dialect.RefreshStatistics is { } refresh)
+                    {
+                        connection.Execute(refresh);
+                    }
                 }
 
                 return outcome;

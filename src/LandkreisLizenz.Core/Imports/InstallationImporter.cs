@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Dapper;
+using LandkreisLizenz.Core.Common;
 using LandkreisLizenz.Core.Data;
 using LandkreisLizenz.Core.Recognition;
 using LandkreisLizenz.Core.Security;
@@ -17,14 +18,23 @@ namespace LandkreisLizenz.Core.Imports;
 /// through the recognition rules once, when their title is first stored.
 /// </summary>
 /// <remarks>
-/// Memory is bounded by the devices of the file, not its rows (an inventory of a whole state has tens of millions):
-/// the file is read once; each device keeps its kind, cores, row count and an order-independent 128-bit hash of its
-/// installations, and the rows themselves go to a compact spill file that the commit streams into the database. The
-/// stored installations are hashed the same way while they are read, so an unchanged device is recognised without
-/// holding either side's rows.
+/// Memory is constant, whatever the size of the file (an inventory of a whole state has tens of millions of rows and
+/// close to a million devices): the file is read once and its valid rows go through an external sort
+/// (<see cref="InstallationSpill"/>) that yields each device's rows together. Devices are then taken a window at a time:
+/// their stored state is looked up by key, each side is reduced to a row count and an order-independent 128-bit hash of
+/// its installations, and only a device whose snapshot differs is written. Nothing is kept per device beyond its window
+/// (a single device's rows are held together, which no inventory makes large).
 /// </remarks>
-internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, RuleSet rules)
+internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, RuleSet rules, int runRows = InstallationImporter.DefaultRunRows)
 {
+    /// <summary>Rows sorted in memory at a time (about 100 bytes each with their texts).</summary>
+    public const int DefaultRunRows = 200_000;
+
+    /// <summary>Devices compared with their stored state at a time (one lookup), or fewer when their rows reach <see cref="WindowRows"/>.</summary>
+    private const int WindowDevices = 500;
+
+    private const int WindowRows = 20_000;
+
     private static readonly string[] DeviceKinds = ["workstation", "laptop", "thin_client", "server", "virtual_server", "other"];
 
     public static readonly IReadOnlyList<ColumnSpec> Columns =
@@ -35,24 +45,34 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
     ];
 
     private const string DevicesSql = """
-        SELECT id AS Id, organisation_id AS OrganisationId, device_key AS DeviceKey, device_kind AS DeviceKind, cores AS Cores
-        FROM devices WHERE organisation_id IN @Ids
+        SELECT id AS Id, device_key AS DeviceKey, device_kind AS DeviceKind, cores AS Cores, installations_hash AS InstallationsHash
+        FROM devices WHERE organisation_id = @OrganisationId AND device_key IN @Keys
         """;
 
+    // Driven from the devices, so that the installations are reached through their device index whatever the
+    // statistics say (right after a large import they are stale, and an IN list on installations became a table scan).
     private const string InstallationsSql = """
-        SELECT i.device_id AS DeviceId, i.software_title_id AS TitleId, i.version AS Version, i.user_key AS UserKey, i.last_used AS LastUsed
-        FROM installations i
-        JOIN devices d ON d.id = i.device_id
-        WHERE d.organisation_id IN @Ids
+        SELECT d.id AS DeviceId, i.software_title_id AS TitleId, i.version AS Version, i.user_key AS UserKey, i.last_used AS LastUsed
+        FROM devices d
+        JOIN installations i ON i.device_id = d.id
+        WHERE d.id IN @Ids
         """;
 
     private const string TitlesSql = "SELECT id AS Id, name AS Name, publisher AS Publisher FROM software_titles";
 
-    private const string UpdateDeviceSql = "UPDATE devices SET device_kind = @Kind, cores = @Cores, updated_at = @Now WHERE id = @Id";
+    private const string UpdateDeviceSql = """
+        UPDATE devices SET device_kind = @Kind, cores = @Cores, installations_hash = @InstallationsHash, updated_at = @Now WHERE id = @Id
+        """;
 
     private const string DeleteInstallationsSql = "DELETE FROM installations WHERE device_id = @Id";
 
     private const int NoDate = int.MinValue;
+
+    private SqlDialect Dialect => dialect;
+
+    private DateTime Now => now;
+
+    private RuleSet Rules => rules;
 
     public ImportOutcome Run(DbConnection connection, DbTransaction? transaction, CsvSource source, CallerScope scope, bool commit, Action<int>? progress)
     {
@@ -61,15 +81,13 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
         var reader = new RowReader(source.Header, Columns, source.Delimiter, errors, source.Mapping);
         var storedTitles = connection.Query<(long Id, string Name, string Publisher)>(TitlesSql, transaction: transaction)
             .ToDictionary(t => (t.Name, t.Publisher), t => t.Id);
-        var devices = new Dictionary<(long OrganisationId, string Device), Snapshot>();
-        var snapshots = new List<Snapshot>();
         var titles = new Dictionary<(string Software, string Publisher), int>();
         var titleList = new List<(string Software, string Publisher, long StoredId)>();
         var writable = new Dictionary<string, bool>(StringComparer.Ordinal);
-        var hasher = new ItemHasher();
-        using var spill = commit ? new Spill() : null;
+        using var spill = new InstallationSpill(runRows);
         var total = 0;
-        foreach (var (row, values, fieldsMatch) in source.Records())
+        // Two cores: the file is parsed on one while its rows are checked on the other, and merged while they are written.
+        foreach (var (row, values, fieldsMatch) in Prefetch.Ahead(source.Records()))
         {
             if (++total % 50_000 == 0)
             {
@@ -98,127 +116,50 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
                 continue;
             }
 
-            var key = (organisation.Id, device);
-            if (!devices.TryGetValue(key, out var snapshot))
-            {
-                devices[key] = snapshot = new Snapshot(snapshots.Count, organisation.Id, device);
-                snapshots.Add(snapshot);
-            }
-
-            if (kind is not null)
-            {
-                if (snapshot.Kind is not null && snapshot.Kind != kind)
-                {
-                    reader.Error("device_kind", $"widerspricht Zeile {snapshot.KindRow} für dasselbe Gerät ({snapshot.Kind})");
-                    continue;
-                }
-
-                (snapshot.Kind, snapshot.KindRow) = (kind, row);
-            }
-
-            if (cores is not null)
-            {
-                if (snapshot.Cores is not null && snapshot.Cores != cores)
-                {
-                    reader.Error("cores", $"widerspricht Zeile {snapshot.CoresRow} für dasselbe Gerät ({snapshot.Cores})");
-                    continue;
-                }
-
-                (snapshot.Cores, snapshot.CoresRow) = (cores, row);
-            }
-
             if (!titles.TryGetValue((software, publisher), out var title))
             {
                 titles[(software, publisher)] = title = titleList.Count;
                 titleList.Add((software, publisher, storedTitles.GetValueOrDefault((software, publisher))));
             }
 
-            var day = lastUsed?.DayNumber ?? NoDate;
-            var storedTitle = titleList[title].StoredId;
-            // A title not stored yet cannot be among the device's stored installations: the device changes.
-            snapshot.NewTitle |= storedTitle == 0;
-            snapshot.Count++;
-            snapshot.Hash += hasher.Hash(storedTitle, version, user, day);
-            spill?.Write(snapshot.Index, title, version, user, day);
+            spill.Add(new StagedInstallation
+            {
+                OrganisationId = organisation.Id, Device = device, Row = row, Title = title, Day = lastUsed?.DayNumber ?? NoDate,
+                Kind = (sbyte)(kind is null ? -1 : Array.IndexOf(DeviceKinds, kind)), Cores = cores, Version = version, User = user,
+            });
         }
 
         progress?.Invoke(total);
+        var commitment = new Commitment(this, connection, transaction, titleList, errors, commit);
+        var settings = dialect.BulkWriteSettings;
+        if (settings is { } begin)
+        {
+            connection.Execute(begin.Begin, transaction: transaction);
+        }
+
+        try
+        {
+            commitment.Run(Prefetch.Ahead(spill.Sorted()));
+        }
+        finally
+        {
+            if (settings is { } end)
+            {
+                connection.Execute(end.End, transaction: transaction);
+            }
+        }
+
         if (errors.Count > 0)
         {
             return ImportOutcome.Rejected(ImportFormat.Installations, total, errors);
         }
 
-        LoadStored(connection, transaction, devices, hasher);
-        int inserts = 0, updates = 0, unchanged = 0;
-        var changed = new List<Snapshot>();
-        foreach (var snapshot in snapshots)
-        {
-            if (snapshot.Stored is not { } existing)
-            {
-                inserts += snapshot.Count;
-                changed.Add(snapshot);
-                continue;
-            }
-
-            var kindChanged = snapshot.Kind is not null && snapshot.Kind != existing.DeviceKind;
-            var coresChanged = snapshot.Cores is not null && snapshot.Cores != existing.Cores;
-            if (!kindChanged && !coresChanged && !snapshot.NewTitle && snapshot.Count == snapshot.StoredCount && snapshot.Hash == snapshot.StoredHash)
-            {
-                unchanged += snapshot.Count;
-                continue;
-            }
-
-            updates += snapshot.Count;
-            changed.Add(snapshot);
-        }
-
-        if (commit && changed.Count > 0)
-        {
-            Write(connection, transaction!, changed, snapshots.Count, titleList, spill!);
-        }
-
-        var affected = changed.Select(c => c.OrganisationId).Distinct().Order().ToList();
-        return new ImportOutcome(ImportFormat.Installations, total, inserts, updates, unchanged, [], affected, commit);
+        return new ImportOutcome(ImportFormat.Installations, total, commitment.Inserts, commitment.Updates, commitment.Unchanged, [],
+            commitment.Affected.Order().ToList(), commit);
     }
 
-    /// <summary>
-    /// The stored devices of the file's devices, and the hash and count of each one's stored installations — read as a
-    /// stream, nothing of the other devices of those organisations kept.
-    /// </summary>
-    private static void LoadStored(DbConnection connection, DbTransaction? transaction, Dictionary<(long, string), Snapshot> devices, ItemHasher hasher)
-    {
-        var organisationIds = devices.Keys.Select(k => k.Item1).Distinct().ToList();
-        var byId = new Dictionary<long, Snapshot>();
-        foreach (var chunk in organisationIds.Chunk(1000))
-        {
-            foreach (var d in connection.Query<StoredDevice>(DevicesSql, new { Ids = chunk }, transaction, buffered: false))
-            {
-                if (devices.TryGetValue((d.OrganisationId, d.DeviceKey), out var snapshot))
-                {
-                    // Kept as a small value with the kind's shared string: a state's inventory has close to a million devices.
-                    snapshot.Stored = new StoredState(d.Id, Array.Find(DeviceKinds, k => k == d.DeviceKind) ?? d.DeviceKind, d.Cores);
-                    byId[d.Id] = snapshot;
-                }
-            }
-        }
-
-        if (byId.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var chunk in organisationIds.Chunk(1000))
-        {
-            foreach (var i in connection.Query<StoredItem>(InstallationsSql, new { Ids = chunk }, transaction, buffered: false))
-            {
-                if (byId.TryGetValue(i.DeviceId, out var snapshot))
-                {
-                    snapshot.StoredCount++;
-                    snapshot.StoredHash += hasher.Hash(i.TitleId, i.Version, i.UserKey, Day(i.LastUsed));
-                }
-            }
-        }
-    }
+    /// <summary>A device's installations as stored in <c>devices.installations_hash</c>: their number and summed hash.</summary>
+    private static string Snapshot(int count, UInt128 hash) => count.ToString(CultureInfo.InvariantCulture) + ":" + hash.ToString("x32", CultureInfo.InvariantCulture);
 
     /// <summary>A stored date (text in SQLite, a date in SQL Server) as its day number, comparable with the file's.</summary>
     private static int Day(object? value) => value switch
@@ -230,67 +171,286 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
         _ => NoDate,
     };
 
-    private void Write(DbConnection connection, DbTransaction transaction, List<Snapshot> changed, int deviceCount,
-        List<(string Software, string Publisher, long StoredId)> titleList, Spill spill)
+    /// <summary>
+    /// The second half of an import: the sorted rows grouped by device, each device checked for rows that contradict each
+    /// other, compared with its stored snapshot a window of devices at a time and, when committing, written when changed.
+    /// After the first error nothing more is written (the caller's transaction is not committed) but every device is still
+    /// checked, so that the report names all contradictions.
+    /// </summary>
+    private sealed class Commitment(InstallationImporter importer, DbConnection connection, DbTransaction? transaction,
+        List<(string Software, string Publisher, long StoredId)> titleList, ImportErrors errors, bool commit)
     {
-        using var insertDevice = new BulkInsert(connection, transaction, dialect, "devices", ["organisation_id", "device_key", "device_kind", "cores", "updated_at"], returnsId: true);
-        using var insertTitle = new BulkInsert(connection, transaction, dialect, "software_titles", ["name", "publisher", "product_id", "rule_id", "not_licensable"], returnsId: true);
-        using var insertInstallation = new BulkInsert(connection, transaction, dialect, "installations", ["device_id", "software_title_id", "version", "user_key", "last_used"]);
-        if (connection is Microsoft.Data.Sqlite.SqliteConnection)
+        private readonly ItemHasher _hasher = new();
+        private readonly List<Device> _window = [];
+        private readonly List<StagedInstallation> _rows = [];
+        private readonly long[] _titleIds = new long[titleList.Count];
+        private readonly Dictionary<int, object> _dates = [];
+        private Writers? _writers;
+
+        public int Inserts { get; private set; }
+        public int Updates { get; private set; }
+        public int Unchanged { get; private set; }
+        public HashSet<long> Affected { get; } = [];
+
+        public void Run(IEnumerable<StagedInstallation> sorted)
         {
-            // Index pages of a large inventory stay in memory for the length of the import (the default cache is 2 MB).
-            connection.Execute("PRAGMA cache_size = -262144", transaction: transaction);
+            try
+            {
+                Device? device = null;
+                foreach (var row in sorted)
+                {
+                    if (device is null || !Same(device, row))
+                    {
+                        if (device is not null)
+                        {
+                            Close(device);
+                        }
+
+                        device = new Device(row.OrganisationId, row.Device, _rows.Count);
+                    }
+
+                    Add(device, row);
+                }
+
+                if (device is not null)
+                {
+                    Close(device);
+                }
+
+                Flush();
+            }
+            finally
+            {
+                _writers?.Dispose();
+            }
         }
 
-        // The devices to write, by their index in the file (null: unchanged, its rows are skipped), as boxed ids.
-        var deviceIds = new object?[deviceCount];
-        foreach (var snapshot in changed)
+        private static bool Same(Device device, in StagedInstallation row) =>
+            device.OrganisationId == row.OrganisationId && string.Equals(device.Key, row.Device, StringComparison.Ordinal);
+
+        private void Add(Device device, in StagedInstallation row)
         {
-            long deviceId;
-            if (snapshot.Stored is not { } existing)
+            if (row.Kind >= 0)
             {
-                deviceId = insertDevice.Insert(snapshot.OrganisationId, snapshot.Device, snapshot.Kind ?? "workstation", snapshot.Cores, now);
+                if (device.Kind >= 0 && device.Kind != row.Kind)
+                {
+                    errors.Add(new ImportError(row.Row, "device_kind", DeviceKinds[row.Kind], $"widerspricht Zeile {device.KindRow} für dasselbe Gerät ({DeviceKinds[device.Kind]})"));
+                    return;
+                }
+
+                (device.Kind, device.KindRow) = (row.Kind, row.Row);
+            }
+
+            if (row.Cores is { } cores)
+            {
+                if (device.Cores is { } known && known != cores)
+                {
+                    errors.Add(new ImportError(row.Row, "cores", cores.ToString(CultureInfo.InvariantCulture), $"widerspricht Zeile {device.CoresRow} für dasselbe Gerät ({known})"));
+                    return;
+                }
+
+                (device.Cores, device.CoresRow) = (cores, row.Row);
+            }
+
+            var storedTitle = KnownTitleId(row.Title);
+            // A title not stored yet cannot be among the device's stored installations: the device changes.
+            device.NewTitle |= storedTitle == 0;
+            device.Hash += _hasher.Hash(storedTitle, row.Version, row.User, row.Day);
+            device.Count++;
+            _rows.Add(row);
+        }
+
+        private void Close(Device device)
+        {
+            _window.Add(device);
+            if (_window.Count >= WindowDevices || _rows.Count >= WindowRows)
+            {
+                Flush();
+            }
+        }
+
+        /// <summary>The window's devices against their stored state; the changed ones written.</summary>
+        private void Flush()
+        {
+            if (errors.Count == 0 && _window.Count > 0)
+            {
+                LoadStored();
+                foreach (var device in _window)
+                {
+                    Decide(device);
+                }
+            }
+
+            _window.Clear();
+            _rows.Clear();
+        }
+
+        private void LoadStored()
+        {
+            var unhashed = new Dictionary<long, Device>();
+            foreach (var organisation in _window.GroupBy(d => d.OrganisationId))
+            {
+                var byKey = organisation.ToDictionary(d => d.Key, StringComparer.Ordinal);
+                foreach (var keys in byKey.Keys.Chunk(500))
+                {
+                    foreach (var stored in connection.Query<StoredDevice>(DevicesSql, new { OrganisationId = organisation.Key, Keys = keys }, transaction))
+                    {
+                        var device = byKey[stored.DeviceKey];
+                        device.Stored = stored;
+                        device.StoredSnapshot = stored.InstallationsHash;
+                        if (stored.InstallationsHash is null)
+                        {
+                            unhashed[stored.Id] = device;
+                        }
+                    }
+                }
+            }
+
+            // Installations written other than by this import (the demo estate) are hashed here, as the import would have.
+            var counts = new Dictionary<long, (int Count, UInt128 Hash)>();
+            foreach (var ids in unhashed.Keys.Chunk(500))
+            {
+                foreach (var i in connection.Query<StoredItem>(InstallationsSql, new { Ids = ids }, transaction, buffered: false))
+                {
+                    var (count, hash) = counts.GetValueOrDefault(i.DeviceId);
+                    counts[i.DeviceId] = (count + 1, hash + _hasher.Hash(i.TitleId, i.Version, i.UserKey, Day(i.LastUsed)));
+                }
+            }
+
+            foreach (var (id, device) in unhashed)
+            {
+                var (count, hash) = counts.GetValueOrDefault(id);
+                device.StoredSnapshot = Snapshot(count, hash);
+            }
+        }
+
+        private void Decide(Device device)
+        {
+            if (device.Stored is not { } existing)
+            {
+                Inserts += device.Count;
+            }
+            else
+            {
+                var kindChanged = device.Kind >= 0 && DeviceKinds[device.Kind] != existing.DeviceKind;
+                var coresChanged = device.Cores is not null && device.Cores != existing.Cores;
+                if (!kindChanged && !coresChanged && !device.NewTitle && Snapshot(device.Count, device.Hash) == device.StoredSnapshot)
+                {
+                    Unchanged += device.Count;
+                    return;
+                }
+
+                Updates += device.Count;
+            }
+
+            Affected.Add(device.OrganisationId);
+            if (commit)
+            {
+                Write(device);
+            }
+        }
+
+        private void Write(Device device)
+        {
+            var writers = _writers ??= new Writers(connection, transaction!, importer.Dialect);
+            var rows = CollectionsMarshal.AsSpan(_rows).Slice(device.First, device.Count);
+            // The snapshot stored with the device is the hash of what is written: under the titles' real ids, so a device
+            // that names a title new to the database is hashed again once the title has its id.
+            var hash = device.Hash;
+            if (device.NewTitle)
+            {
+                hash = UInt128.Zero;
+                foreach (ref readonly var row in rows)
+                {
+                    hash += _hasher.Hash(TitleId(writers, row.Title), row.Version, row.User, row.Day);
+                }
+            }
+
+            var snapshot = Snapshot(device.Count, hash);
+            long deviceId;
+            if (device.Stored is not { } existing)
+            {
+                deviceId = writers.Device.Insert(device.OrganisationId, device.Key, device.Kind >= 0 ? DeviceKinds[device.Kind] : "workstation", device.Cores, snapshot,
+                    importer.Now);
             }
             else
             {
                 deviceId = existing.Id;
-                connection.Execute(UpdateDeviceSql, new { Id = deviceId, Kind = snapshot.Kind ?? existing.DeviceKind, Cores = snapshot.Cores ?? existing.Cores, Now = now }, transaction);
+                connection.Execute(UpdateDeviceSql, new
+                {
+                    Id = deviceId, Kind = device.Kind >= 0 ? DeviceKinds[device.Kind] : existing.DeviceKind, Cores = device.Cores ?? existing.Cores,
+                    InstallationsHash = snapshot, Now = importer.Now,
+                }, transaction);
                 connection.Execute(DeleteInstallationsSql, new { Id = deviceId }, transaction);
             }
 
-            deviceIds[snapshot.Index] = deviceId;
+            var insert = writers.Installation;
+            foreach (ref readonly var row in rows)
+            {
+                var title = TitleId(writers, row.Title);
+                insert.Set(0, deviceId);
+                insert.Set(1, title);
+                insert.Set(2, row.Version);
+                insert.Set(3, row.User);
+                insert.Set(4, row.Day == NoDate ? null : Date(row.Day));
+                insert.Execute();
+            }
         }
 
-        // Boxed ids and date values are reused: a million rows name a few hundred titles and dates.
-        var titleIds = new object?[titleList.Count];
-        var dates = new Dictionary<int, object>();
-        foreach (var (device, title, version, user, day) in spill.Read())
+        /// <summary>A day as the database stores it (text in SQLite), one value per day: a million rows name a few hundred.</summary>
+        private object Date(int day)
         {
-            if (deviceIds[device] is not { } boxedDevice)
-            {
-                continue;
-            }
-
-            if (titleIds[title] is not { } boxedTitle)
-            {
-                var (software, publisher, storedId) = titleList[title];
-                if (storedId == 0)
-                {
-                    var rule = rules.Match(software, publisher);
-                    storedId = insertTitle.Insert(software, publisher, rule?.ProductId, rule?.Id, rule?.NotLicensable == true ? 1 : 0);
-                }
-
-                titleIds[title] = boxedTitle = storedId;
-            }
-
-            object? lastUsed = null;
-            if (day != NoDate && !dates.TryGetValue(day, out lastUsed))
+            if (!_dates.TryGetValue(day, out var value))
             {
                 var date = DateOnly.FromDayNumber(day);
-                dates[day] = lastUsed = dialect.Provider == DatabaseProvider.Sqlite ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : date;
+                _dates[day] = value = importer.Dialect.Provider == DatabaseProvider.Sqlite ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : date;
             }
 
-            insertInstallation.Insert(boxedDevice, boxedTitle, version, user, lastUsed);
+            return value;
+        }
+
+        /// <summary>The id a title of the file has in the database so far (0: none yet).</summary>
+        private long KnownTitleId(int title) => _titleIds[title] != 0 ? _titleIds[title] : titleList[title].StoredId;
+
+        /// <summary>The stored id of a title of the file, written (and decided by the global rules) when first needed.</summary>
+        private long TitleId(Writers writers, int title)
+        {
+            if (_titleIds[title] != 0)
+            {
+                return _titleIds[title];
+            }
+
+            var (software, publisher, storedId) = titleList[title];
+            if (storedId == 0)
+            {
+                var rule = importer.Rules.Match(software, publisher);
+                storedId = writers.Title.Insert(software, publisher, rule?.ProductId, rule?.Id, rule?.NotLicensable == true ? 1 : 0);
+            }
+
+            _titleIds[title] = storedId;
+            return storedId;
+        }
+    }
+
+    /// <summary>The prepared inserts of a commit, made when the first device is written.</summary>
+    private sealed class Writers : IDisposable
+    {
+        public Writers(DbConnection connection, DbTransaction transaction, SqlDialect dialect)
+        {
+            Device = new BulkInsert(connection, transaction, dialect, "devices", ["organisation_id", "device_key", "device_kind", "cores", "installations_hash", "updated_at"], returnsId: true);
+            Title = new BulkInsert(connection, transaction, dialect, "software_titles", ["name", "publisher", "product_id", "rule_id", "not_licensable"], returnsId: true);
+            Installation = new BulkInsert(connection, transaction, dialect, "installations", ["device_id", "software_title_id", "version", "user_key", "last_used"]);
+        }
+
+        public BulkInsert Device { get; }
+        public BulkInsert Title { get; }
+        public BulkInsert Installation { get; }
+
+        public void Dispose()
+        {
+            Device.Dispose();
+            Title.Dispose();
+            Installation.Dispose();
         }
     }
 
@@ -355,119 +515,30 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
         }
     }
 
-    /// <summary>The file's valid rows in a compact temporary file (gone when closed): device and title by index.</summary>
-    private sealed class Spill : IDisposable
+    /// <summary>A device of the file: its rows are <c>Count</c> rows of the window from <c>First</c>.</summary>
+    private sealed class Device(long organisationId, string key, int first)
     {
-        private readonly FileStream _file;
-
-        private readonly BinaryWriter _writer;
-
-        public Spill()
-        {
-            var path = Path.Combine(Path.GetTempPath(), "lkl-import-" + Guid.NewGuid().ToString("N") + ".bin");
-            // Windows deletes the file when its handle closes, even in a killed process; elsewhere it is unlinked at once
-            // (the open handle stays valid), so that a kill -9 during a commit leaves no file behind either.
-            _file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20,
-                OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose | FileOptions.SequentialScan : FileOptions.SequentialScan);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.Delete(path);
-            }
-
-            _writer = new BinaryWriter(_file, System.Text.Encoding.UTF8, leaveOpen: true);
-        }
-
-        public void Write(int device, int title, string? version, string? user, int day)
-        {
-            _writer.Write(device);
-            _writer.Write(title);
-            _writer.Write(day);
-            WriteText(version);
-            WriteText(user);
-        }
-
-        private void WriteText(string? text)
-        {
-            _writer.Write(text is not null);
-            if (text is not null)
-            {
-                _writer.Write(text);
-            }
-        }
-
-        public IEnumerable<(int Device, int Title, string? Version, string? User, int Day)> Read()
-        {
-            _writer.Flush();
-            _file.Position = 0;
-            var length = _file.Length;
-            using var reader = new BinaryReader(_file, System.Text.Encoding.UTF8, leaveOpen: true);
-            // Versions and user names repeat across devices: one string each, not one per row.
-            var pool = new Dictionary<string, string>(StringComparer.Ordinal);
-            while (_file.Position < length)
-            {
-                var device = reader.ReadInt32();
-                var title = reader.ReadInt32();
-                var day = reader.ReadInt32();
-                var version = ReadText(reader, pool);
-                var user = ReadText(reader, pool);
-                yield return (device, title, version, user, day);
-            }
-        }
-
-        private static string? ReadText(BinaryReader reader, Dictionary<string, string> pool)
-        {
-            if (!reader.ReadBoolean())
-            {
-                return null;
-            }
-
-            var text = reader.ReadString();
-            if (pool.Count < 100_000)
-            {
-                if (pool.TryGetValue(text, out var known))
-                {
-                    return known;
-                }
-
-                pool[text] = text;
-            }
-
-            return text;
-        }
-
-        public void Dispose()
-        {
-            _writer.Dispose();
-            _file.Dispose();
-        }
-    }
-
-    private sealed class Snapshot(int index, long organisationId, string device)
-    {
-        public int Index { get; } = index;
         public long OrganisationId { get; } = organisationId;
-        public string Device { get; } = device;
-        public string? Kind { get; set; }
+        public string Key { get; } = key;
+        public int First { get; } = first;
+        public int Count { get; set; }
+        public sbyte Kind { get; set; } = -1;
         public int KindRow { get; set; }
         public long? Cores { get; set; }
         public int CoresRow { get; set; }
-        public int Count { get; set; }
         public UInt128 Hash { get; set; }
         public bool NewTitle { get; set; }
-        public StoredState? Stored { get; set; }
-        public int StoredCount { get; set; }
-        public UInt128 StoredHash { get; set; }
+        public StoredDevice? Stored { get; set; }
+        public string? StoredSnapshot { get; set; }
     }
-
-    private readonly record struct StoredState(long Id, string DeviceKind, long? Cores);
 
     private sealed class StoredDevice
     {
         public long Id { get; init; }
-        public long OrganisationId { get; init; }
         public string DeviceKey { get; init; } = "";
         public string DeviceKind { get; init; } = "";
         public long? Cores { get; init; }
+        public string? InstallationsHash { get; init; }
     }
 
     private sealed class StoredItem

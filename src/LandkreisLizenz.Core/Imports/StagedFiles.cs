@@ -1,4 +1,5 @@
 using Dapper;
+using LandkreisLizenz.Core.Common;
 using LandkreisLizenz.Core.Data;
 
 namespace LandkreisLizenz.Core.Imports;
@@ -68,17 +69,11 @@ internal sealed class StagedFiles(Database database, ImportOptions options, stri
 
     private int ChunkBytes => Math.Clamp(options.StagingChunkBytes, 1024, 64 * 1024 * 1024);
 
-    private sealed class ChunkStream(Database database, long batchId, long length, int chunkBytes) : Stream
+    private sealed class ChunkStream(Database database, long batchId, long length, int chunkBytes) : ReadOnlyStream
     {
         private byte[]? _chunk;
         private int _chunkNo = -1;
         private long _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => true;
-
-        public override bool CanWrite => false;
 
         public override long Length => length;
 
@@ -110,20 +105,5 @@ internal sealed class StagedFiles(Database database, ImportOptions options, stri
             _position += n;
             return n;
         }
-
-        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            _ => length + offset,
-        };
-
-        public override void Flush()
-        {
-        }
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
