@@ -195,12 +195,14 @@ internal sealed class CsvSource : IDisposable
     /// <summary>An XLSX worksheet read as records of text: what the spec's value rules expect, whatever the cell types.</summary>
     /// <param name="document">The records come from a tool's document (an inventory, a license server report), not a table.</param>
     /// <param name="productNames">The document names products in its tool's own words (see <see cref="ImportMapping.ProductNames"/>).</param>
+    /// <param name="listedNames">Filled while the records are read: every name the document lists completely, also those
+    /// with no record (see <see cref="ListedNames"/>).</param>
     internal static CsvSource FromRecords(IDisposable resource, IReadOnlyList<string> header, IEnumerable<(int, string[])> records, ImportMapping? mapping, string kind,
-        bool document = false, string? productNames = null, bool namesComplete = false) =>
+        bool document = false, string? productNames = null, bool namesComplete = false, IReadOnlyCollection<string>? listedNames = null) =>
         new(resource, _ => records, ';', header, mapping)
         {
             EncodingName = kind, DocumentKind = document ? kind : null, ProductNames = productNames ?? mapping?.ProductNames,
-            NamesComplete = namesComplete || mapping?.NamesComplete == true,
+            NamesComplete = namesComplete || mapping?.NamesComplete == true, ListedNames = listedNames,
         };
 
     /// <summary>Parsed when the records are read, so that a broken tool document is an error of the batch's check, not of its upload.</summary>
@@ -223,6 +225,13 @@ internal sealed class CsvSource : IDisposable
     /// group's members), so a holder it no longer lists loses the assignment (<see cref="ImportMapping.NamesComplete"/>).
     /// </summary>
     public bool NamesComplete { get; private init; }
+
+    /// <summary>
+    /// With <see cref="NamesComplete"/>: every name the file lists, known once its records have been read — also a name
+    /// without any record (a directory group without members), whose product then has no holders left. Null: only the
+    /// names of the records (a CSV of group members cannot show an empty group).
+    /// </summary>
+    public IReadOnlyCollection<string>? ListedNames { get; private init; }
 
     /// <summary>The worksheets of a workbook (the one read: the mapping's, else the first); empty for other files.</summary>
     public IReadOnlyList<string> Sheets { get; internal set; } = [];

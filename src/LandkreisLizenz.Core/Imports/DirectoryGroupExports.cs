@@ -14,7 +14,7 @@ namespace LandkreisLizenz.Core.Imports;
 /// the export contains the entry, else the value of its DN's first part (<c>uid=mmuster,…</c> → <c>mmuster</c>). A member
 /// that is a group of the export grants through its own members (nested groups); posix groups list accounts directly
 /// (<c>memberUid</c>). A group
-/// without any member yields no record, so its product's last holders keep their assignment until the next export lists the group with members.
+/// without any member yields no record but is listed all the same: its product has no holders left.
 /// </remarks>
 internal static class DirectoryGroupExports
 {
@@ -49,10 +49,14 @@ internal static class DirectoryGroupExports
         return false;
     }
 
-    public static CsvSource Open(Stream stream, ImportMapping? mapping) =>
-        CsvSource.FromRecords(stream, Header, CsvSource.Deferred(() => Read(stream)), mapping, Kind, document: true, productNames: Publisher, namesComplete: true);
+    public static CsvSource Open(Stream stream, ImportMapping? mapping)
+    {
+        var groups = new List<string>();
+        return CsvSource.FromRecords(stream, Header, CsvSource.Deferred(() => Read(stream, groups)), mapping, Kind, document: true, productNames: Publisher,
+            namesComplete: true, listedNames: groups);
+    }
 
-    private static List<(int, string[])> Read(Stream stream)
+    private static List<(int, string[])> Read(Stream stream, List<string> groups)
     {
         var entries = Entries(stream);
         var groupsByDn = new Dictionary<string, Entry>(StringComparer.Ordinal);
@@ -83,6 +87,7 @@ internal static class DirectoryGroupExports
                 throw Error(group.Line, $"Die Gruppe „{group.Dn}“ hat keinen Namen (cn).");
             }
 
+            groups.Add(name);
             var users = new SortedSet<string>(StringComparer.Ordinal);
             Collect(group, groupsByDn, accounts, users, []);
             records.AddRange(users.Select(u => (group.Line, new[] { u, name })));

@@ -75,11 +75,15 @@ internal static class HeldEvidence
 
     /// <summary>Holds (or, without <paramref name="commit"/>, counts) the rows whose name waits for its mapping.</summary>
     /// <param name="complete">The file lists all holders of each name (a directory group): held holders it no longer lists are let go.</param>
+    /// <param name="listedWithoutRows">With <paramref name="complete"/>: held names the file lists without any holder (an empty
+    /// group), whose held holders are all let go.</param>
     /// <returns>The rows new, changed (let go included) and unchanged among the held ones.</returns>
     public static (int Inserts, int Updates, int Unchanged) Hold(IDbConnection connection, IDbTransaction? transaction, ImportFormat format,
-        IReadOnlyList<PendingRow> rows, NamedProducts names, bool commit, DateTime now, bool complete = false)
+        IReadOnlyList<PendingRow> rows, NamedProducts names, bool commit, DateTime now, bool complete = false,
+        IReadOnlyCollection<(long OrganisationId, string Name)>? listedWithoutRows = null)
     {
-        if (rows.Count == 0)
+        listedWithoutRows ??= [];
+        if (rows.Count == 0 && listedWithoutRows.Count == 0)
         {
             return (0, 0, 0);
         }
@@ -87,7 +91,7 @@ internal static class HeldEvidence
         var kind = format.Key();
         var peaks = format == ImportFormat.UsagePeaks;
         var existing = new Dictionary<(long, string, string), Stored>();
-        foreach (var chunk in rows.Select(r => r.OrganisationId!.Value).Distinct().Chunk(1000))
+        foreach (var chunk in rows.Select(r => r.OrganisationId!.Value).Concat(listedWithoutRows.Select(l => l.OrganisationId)).Distinct().Chunk(1000))
         {
             foreach (var stored in connection.Query<Stored>(ExistingSql, new { Kind = kind, names.Publisher, Ids = chunk }, transaction))
             {
@@ -144,7 +148,7 @@ internal static class HeldEvidence
 
         if (complete)
         {
-            var listedNames = listed.Select(l => (l.Item1, l.Item2)).ToHashSet();
+            var listedNames = listed.Select(l => (l.Item1, l.Item2)).Concat(listedWithoutRows).ToHashSet();
             var gone = existing.Where(e => listedNames.Contains((e.Key.Item1, e.Key.Item2)) && !listed.Contains(e.Key)).Select(e => e.Value.Id).ToList();
             updates += gone.Count;
             if (commit)

@@ -72,8 +72,10 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
             return ImportOutcome.Rejected(spec.Format, total, errors);
         }
 
+        var (emptiedProducts, emptiedHeld) = ListedWithoutRows(source, lookups, pending.Select(p => p.Row).ToList());
         var held = names is null ? (Inserts: 0, Updates: 0, Unchanged: 0)
-            : HeldEvidence.Hold(connection, transaction, spec.Format, pending.Where(p => p.Row.HeldName is not null).Select(p => p.Row).ToList(), names, commit, now, source.NamesComplete);
+            : HeldEvidence.Hold(connection, transaction, spec.Format, pending.Where(p => p.Row.HeldName is not null).Select(p => p.Row).ToList(), names, commit, now,
+                source.NamesComplete, emptiedHeld);
         var ignored = pending.Count(p => p.Row.Ignored);
         pending.RemoveAll(p => p.Row.HeldName is not null || p.Row.Ignored);
         // A license server report is one snapshot: the month's peak is the highest of its snapshots (spec §7).
@@ -127,7 +129,7 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
         // A directory group lists all its members: the products its name stands for are listed completely.
         var complete = spec.Format != ImportFormat.UserAssignments ? null
             : names is null ? source.Mapping?.Complete?.Select(k => lookups.Products.TryGetValue(k, out var id) ? id : (long?)null).OfType<long>().ToList()
-            : source.NamesComplete ? pending.Select(p => Convert.ToInt64(p.Row.KeyValues["product_id"], CultureInfo.InvariantCulture)).Distinct().ToList()
+            : source.NamesComplete ? pending.Select(p => Convert.ToInt64(p.Row.KeyValues["product_id"], CultureInfo.InvariantCulture)).Concat(emptiedProducts).Distinct().ToList()
             : null;
         var removed = complete is not { Count: > 0 } ? 0
             : RemoveUnlisted(connection, transaction, source.Mapping, complete, pending.Select(p => p.Row).ToList(), lookups, scope, commit, affected);
@@ -135,6 +137,37 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
         {
             Removed = removed, Held = held.Inserts + held.Updates + held.Unchanged, HeldChanged = held.Inserts + held.Updates,
         };
+    }
+
+    /// <summary>
+    /// The names a complete list (<see cref="CsvSource.ListedNames"/>) names without any row — an empty directory group: the
+    /// products they stand for, whose holders in the organisation are all gone, and the held names whose held holders are.
+    /// </summary>
+    private (List<long> Products, List<(long OrganisationId, string Name)> Held) ListedWithoutRows(CsvSource source, ImportLookups lookups, List<PendingRow> rows)
+    {
+        if (names is null || !source.NamesComplete || source.ListedNames is not { Count: > 0 } listed
+            || source.Mapping?.Constants.TryGetValue("ags", out var ags) != true || !lookups.Organisations.TryGetValue(ags!, out var organisation))
+        {
+            return ([], []);
+        }
+
+        var withRows = rows.Where(r => r.HeldName is not null).Select(r => r.HeldName!).ToHashSet(StringComparer.Ordinal);
+        var products = new List<long>();
+        var held = new List<(long, string)>();
+        foreach (var name in listed.Select(names.Canonical).Distinct(StringComparer.Ordinal))
+        {
+            var resolved = names.Resolve(name, organisation);
+            if (resolved.ProductId is { } product)
+            {
+                products.Add(product);
+            }
+            else if (resolved.Held && !withRows.Contains(resolved.Name))
+            {
+                held.Add((organisation.Id, resolved.Name));
+            }
+        }
+
+        return (products, held);
     }
 
     private const string AssignmentsOfSql = """

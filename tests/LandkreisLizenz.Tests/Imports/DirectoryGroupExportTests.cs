@@ -93,6 +93,40 @@ public sealed class DirectoryGroupExportTests : ImportTestBase
         CollectionAssert.AreEqual(new[] { "ebeispiel", "joeztuerk" }, Assigned("caigos"));
     }
 
+    /// <summary>The export with GG-GIS-Nutzer emptied: the group is still there, with no member left.</summary>
+    private string WithoutMembers() => Changed("leer.ldf", "ad-gruppen.ldf", t => t
+        .Replace("member: CN=Muster\\, Max,OU=Benutzer,OU=Kreisverwaltung,DC=kreis-mettmann,DC=example\n", "")
+        .Replace("member: CN=Erika Beispiel,OU=Benutzer,OU=Kreisverwaltung,DC=kreis-mettmann,DC=ex\n ample\n", "")
+        .Replace("member: CN=GG-GIS-Admins,OU=Gruppen,OU=Kreisverwaltung,DC=kreis-mettmann,DC=example\n", ""));
+
+    [TestMethod]
+    public async Task ImportFile_MappedGroupEmptied_ItsProductHasNoHoldersLeft()
+    {
+        await Imports.ImportFileAsync(Manager, Fixture("ad-gruppen.ldf"), null, "05158");
+        await Recognition().MapAsync(Manager, TitleId("GG-GIS-Nutzer"), ProductId("caigos"));
+        await Imports.ImportFileAsync(Manager, Fixture("ad-gruppen.ldf"), null, "05158");
+        CollectionAssert.AreEqual(new[] { "ebeispiel", "joeztuerk", "mmuster" }, Assigned("caigos"));
+
+        var emptied = await Imports.ImportFileAsync(Manager, WithoutMembers(), null, "05158");
+
+        Assert.IsTrue(emptied.Committed, string.Join("; ", emptied.Check.Errors));
+        Assert.AreEqual(3, emptied.Commit!.Removed, "a group without members leaves its product without holders");
+        Assert.IsEmpty(Assigned("caigos"));
+        CollectionAssert.AreEqual(new[] { "GG-GIS-Admins|joeztuerk" }, Held(), "the other group stays as it was");
+    }
+
+    [TestMethod]
+    public async Task ImportFile_HeldGroupEmptied_ItsHeldMembersAreLetGo()
+    {
+        await Imports.ImportFileAsync(Manager, Fixture("ad-gruppen.ldf"), null, "05158");
+
+        var emptied = await Imports.ImportFileAsync(Manager, WithoutMembers(), null, "05158");
+
+        Assert.IsTrue(emptied.Committed, string.Join("; ", emptied.Check.Errors));
+        Assert.AreEqual(3, emptied.Commit!.HeldChanged);
+        CollectionAssert.AreEqual(new[] { "GG-GIS-Admins|joeztuerk" }, Held());
+    }
+
     [TestMethod]
     public async Task ImportFile_OpenLdapLdif_GroupOfNamesAndPosixGroupMembers()
     {

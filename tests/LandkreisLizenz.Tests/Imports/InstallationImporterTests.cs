@@ -180,4 +180,33 @@ public sealed class InstallationImporterTests : ImportTestBase
             connection.ExecuteScalar<string>("SELECT installations_hash FROM devices WHERE id = @Id", new { device.Id })!.Split(':')[0] + ":");
         Assert.AreEqual(cores, connection.ExecuteScalar<long>("SELECT cores FROM devices WHERE id = @Id", new { device.Id }));
     }
+
+    [TestMethod]
+    [DataRow(0)]
+    [DataRow(40)]
+    [DataRow(250)]
+    public async Task Commit_MappingWhileAnImportRuns_BothTitlesDecidedWhicheverCommitsFirst(int mappingDelayMs)
+    {
+        var imports = Db.Imports(new ImportOptions { InventoryRunRows = 5_000 });
+        Commit(imports, Manager, Csv(["05158;RUN-X;Interplay Tool;;;Interplay GmbH;1.0;;"]));
+        var existing = Scalar("SELECT id FROM software_titles WHERE name = 'Interplay Tool'");
+        // 30,000 rows, among them a title the database does not know yet that the mapping's pattern covers too.
+        var rows = Enumerable.Range(0, 30_000).Select(i =>
+            $"05158;RUN-{i / 50:0000};{(i % 50 == 0 ? "Interplay Tool 2" : i % 50 == 1 ? "Interplay Tool" : "Beiwerk " + (i % 50))};;;Interplay GmbH;1.{i % 7};;").ToList();
+
+        var import = Task.Run(() => Commit(imports, Manager, Csv(rows)));
+        await Task.Delay(mappingDelayMs);
+        var mapping = await Recognition().MapAsync(Manager, existing, ProductId("caigos"), "Interplay Tool*");
+        var outcome = await import;
+
+        Assert.IsTrue(outcome.IsValid, string.Join("; ", outcome.Errors));
+        Assert.AreEqual(30_000, outcome.TotalRows);
+        Assert.IsNotNull(mapping);
+        var undecided = await Recognition().ListUnrecognisedAsync(Manager, "Interplay", new Core.Common.PageRequest(1, 50));
+        Assert.IsEmpty(undecided.Items, "both titles decided for the county, in either order");
+        Assert.AreEqual(1_200, Scalar("""
+            SELECT COUNT(*) FROM installations i JOIN software_titles t ON t.id = i.software_title_id
+            JOIN devices d ON d.id = i.device_id WHERE t.name LIKE 'Interplay Tool%' AND d.device_key LIKE 'RUN-%'
+            """) - 1, "the import's rows of both titles, and the first import's one");
+    }
 }
