@@ -31,6 +31,9 @@ public sealed class ImportOptions
     /// the memory of an inventory commit, whatever the size of the file.
     /// </summary>
     public int InventoryRunRows { get; set; } = InstallationImporter.DefaultRunRows;
+
+    /// <summary>Where an inventory commit sorts its rows (a temporary file about as large as the file); null: the system's temporary folder.</summary>
+    public string? SortFolder { get; set; }
 }
 
 public sealed class ImportBatch
@@ -234,7 +237,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
                         family => recognition.LoadFamilyRules(connection, transaction, family))
                     : null;
                 var outcome = format == ImportFormat.Installations
-                    ? new InstallationImporter(database.Dialect, now, recognition.LoadRules(connection, transaction), options.InventoryRunRows).Run(connection, transaction, source, scope, commit, progress)
+                    ? new InstallationImporter(database.Dialect, now, recognition.LoadRules(connection, transaction), options.InventoryRunRows, options.SortFolder).Run(connection, transaction, source, scope, commit, progress)
                     : new TableImporter(TableSpecs.For(format), database.Dialect, now, names).Run(connection, transaction, source, scope, commit);
                 if (commit && outcome.IsValid)
                 {

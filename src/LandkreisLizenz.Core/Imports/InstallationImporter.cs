@@ -25,7 +25,8 @@ namespace LandkreisLizenz.Core.Imports;
 /// its installations, and only a device whose snapshot differs is written. Nothing is kept per device beyond its window
 /// (a single device's rows are held together, which no inventory makes large).
 /// </remarks>
-internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, RuleSet rules, int runRows = InstallationImporter.DefaultRunRows)
+internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, RuleSet rules, int runRows = InstallationImporter.DefaultRunRows,
+    string? sortFolder = null)
 {
     /// <summary>Rows sorted in memory at a time (about 100 bytes each with their texts).</summary>
     public const int DefaultRunRows = 200_000;
@@ -84,7 +85,7 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
         var titles = new Dictionary<(string Software, string Publisher), int>();
         var titleList = new List<(string Software, string Publisher, long StoredId)>();
         var writable = new Dictionary<string, bool>(StringComparer.Ordinal);
-        using var spill = new InstallationSpill(runRows);
+        using var spill = new InstallationSpill(runRows, sortFolder);
         var total = 0;
         // Two cores: the file is parsed on one while its rows are checked on the other, and merged while they are written.
         foreach (var (row, values, fieldsMatch) in Prefetch.Ahead(source.Records()))

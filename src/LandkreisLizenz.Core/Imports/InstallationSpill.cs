@@ -49,20 +49,46 @@ internal sealed class InstallationSpill : IDisposable
     private readonly List<(long Start, long End, int Count)> _runs = [];
     private int _count;
 
-    public InstallationSpill(int runRows)
+    private readonly string _folder;
+
+    /// <param name="folder">Where the temporary file goes; null: the system's temporary folder.</param>
+    public InstallationSpill(int runRows, string? folder = null)
     {
         _pending = new StagedInstallation[Math.Max(1, runRows)];
-        var path = Path.Combine(Path.GetTempPath(), "lkl-import-" + Guid.NewGuid().ToString("N") + ".bin");
-        // Windows deletes the file when its handle closes, even in a killed process; elsewhere it is unlinked at once
-        // (the open handle stays valid).
-        _file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20,
-            OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
-        if (!OperatingSystem.IsWindows())
+        _folder = folder ?? Path.GetTempPath();
+        var path = Path.Combine(_folder, "lkl-import-" + Guid.NewGuid().ToString("N") + ".bin");
+        _file = Guarded(() =>
         {
-            File.Delete(path);
-        }
+            // Windows deletes the file when its handle closes, even in a killed process; elsewhere it is unlinked at once
+            // (the open handle stays valid).
+            var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20,
+                OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.Delete(path);
+            }
 
+            return file;
+        });
         _writer = new BinaryWriter(_file, System.Text.Encoding.UTF8, leaveOpen: true);
+    }
+
+    /// <summary>
+    /// A failure of the temporary file (a full disk, a folder that cannot be written) as the batch's error: the import
+    /// stops before anything is committed, and the message says where the space is missing.
+    /// </summary>
+    private T Guarded<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ImportFileException(new ImportError(0, null, null,
+                $"Das Inventar konnte nicht zum Vergleich sortiert werden: die temporäre Datei in „{_folder}“ ließ sich nicht schreiben ({ex.Message}). "
+                + "Sie braucht etwa so viel Platz wie die Datei selbst (Einstellung Imports:SortFolder). Es wurde nichts übernommen."));
+        }
     }
 
     public void Add(in StagedInstallation row)
@@ -96,7 +122,7 @@ internal sealed class InstallationSpill : IDisposable
         {
             var group = _runs.Take(MaxFanIn).ToList();
             _runs.RemoveRange(0, group.Count);
-            _runs.Add(WriteSorted(Merge(group)));
+            _runs.Add(Guarded(() => WriteSorted(Merge(group))));
         }
 
         return Merge(_runs.ToList());
@@ -145,7 +171,7 @@ internal sealed class InstallationSpill : IDisposable
     {
         var rows = _pending.AsSpan(0, _count);
         rows.Sort(static (a, b) => StagedInstallation.Compare(a, b));
-        _runs.Add(WriteSorted(_pending.Take(_count)));
+        _runs.Add(Guarded(() => WriteSorted(_pending.Take(_count))));
         rows.Clear();
         _count = 0;
     }

@@ -209,4 +209,20 @@ public sealed class InstallationImporterTests : ImportTestBase
             JOIN devices d ON d.id = i.device_id WHERE t.name LIKE 'Interplay Tool%' AND d.device_key LIKE 'RUN-%'
             """) - 1, "the import's rows of both titles, and the first import's one");
     }
+
+    [TestMethod]
+    public void Commit_SortFolderCannotBeWritten_GermanErrorOnTheBatchAndNothingWritten()
+    {
+        var missing = Path.Combine(Db.Folder, "gibt-es-nicht");
+        var devicesBefore = Scalar("SELECT COUNT(*) FROM devices");
+
+        var outcome = Commit(Db.Imports(new ImportOptions { SortFolder = missing }), Manager, Csv(ScatteredRows()));
+
+        Assert.IsFalse(outcome.IsValid);
+        var error = outcome.Errors.Single();
+        StringAssert.Contains(error.Reason, "Das Inventar konnte nicht zum Vergleich sortiert werden");
+        StringAssert.Contains(error.Reason, missing);
+        StringAssert.Contains(error.Reason, "Es wurde nichts übernommen.");
+        Assert.AreEqual(devicesBefore, Scalar("SELECT COUNT(*) FROM devices"));
+    }
 }
