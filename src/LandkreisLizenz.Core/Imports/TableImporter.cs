@@ -72,7 +72,7 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
             return ImportOutcome.Rejected(spec.Format, total, errors);
         }
 
-        var (emptiedProducts, emptiedHeld) = ListedWithoutRows(source, lookups, pending.Select(p => p.Row).ToList());
+        var (emptiedProducts, emptiedHeld) = ListedWithoutRows(source, lookups, scope, pending.Select(p => p.Row).ToList());
         var held = names is null ? (Inserts: 0, Updates: 0, Unchanged: 0)
             : HeldEvidence.Hold(connection, transaction, spec.Format, pending.Where(p => p.Row.HeldName is not null).Select(p => p.Row).ToList(), names, commit, now,
                 source.NamesComplete, emptiedHeld);
@@ -143,13 +143,16 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
     /// The names a complete list (<see cref="CsvSource.ListedNames"/>) names without any row — an empty directory group: the
     /// products they stand for, whose holders in the organisation are all gone, and the held names whose held holders are.
     /// </summary>
-    private (List<long> Products, List<(long OrganisationId, string Name)> Held) ListedWithoutRows(CsvSource source, ImportLookups lookups, List<PendingRow> rows)
+    private (List<long> Products, List<(long OrganisationId, string Name)> Held) ListedWithoutRows(CsvSource source, ImportLookups lookups, CallerScope scope,
+        List<PendingRow> rows)
     {
-        if (names is null || !source.NamesComplete || source.ListedNames is not { Count: > 0 } listed
-            || source.Mapping?.Constants.TryGetValue("ags", out var ags) != true || !lookups.Organisations.TryGetValue(ags!, out var organisation))
+        if (names is null || !source.NamesComplete || source.ListedNames is not { Count: > 0 } listed)
         {
             return ([], []);
         }
+
+        // Without a row, no row's check has looked at the organisation: the list's own is checked here.
+        var organisation = CompleteListOrganisation(source.Mapping, lookups, scope);
 
         var withRows = rows.Where(r => r.HeldName is not null).Select(r => r.HeldName!).ToHashSet(StringComparer.Ordinal);
         var products = new List<long>();
@@ -170,6 +173,17 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
         return (products, held);
     }
 
+    /// <summary>The organisation a complete list of holders (a directory group export) is for: its mapping's constant, which the caller may write.</summary>
+    private static OrganisationRef CompleteListOrganisation(ImportMapping? mapping, ImportLookups lookups, CallerScope scope)
+    {
+        if (mapping?.Constants.TryGetValue("ags", out var ags) != true || !lookups.Organisations.TryGetValue(ags!, out var organisation) || !scope.CanWrite(organisation.Id))
+        {
+            throw new ImportFileException(new ImportError(0, "ags", null, "Eine vollständige Liste von Zuweisungen (Gruppenmitglieder) braucht die Organisation, für die sie gilt und für die Sie schreiben dürfen – beim Hochladen oder mit --organisation angeben."));
+        }
+
+        return organisation;
+    }
+
     private const string AssignmentsOfSql = """
         SELECT id AS Id, product_id AS ProductId, user_key AS UserKey FROM user_assignments WHERE organisation_id = @Organisation AND product_id IN @Products
         """;
@@ -183,10 +197,7 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
     private static int RemoveUnlisted(IDbConnection connection, IDbTransaction? transaction, ImportMapping? mapping, IReadOnlyList<long> products,
         List<PendingRow> rows, ImportLookups lookups, CallerScope scope, bool commit, HashSet<long> affected)
     {
-        if (mapping?.Constants.TryGetValue("ags", out var ags) != true || !lookups.Organisations.TryGetValue(ags!, out var organisation) || !scope.CanWrite(organisation.Id))
-        {
-            throw new ImportFileException(new ImportError(0, "ags", null, "Eine vollständige Liste von Zuweisungen (Gruppenmitglieder) braucht die Organisation, für die sie gilt und für die Sie schreiben dürfen – beim Hochladen oder mit --organisation angeben."));
-        }
+        var organisation = CompleteListOrganisation(mapping, lookups, scope);
 
         var listed = rows.Select(r => (Convert.ToInt64(r.KeyValues["product_id"], CultureInfo.InvariantCulture), (string)r.KeyValues["user_key"]!)).ToHashSet();
         var unlisted = products.Count == 0 ? [] : connection.Query<(long Id, long ProductId, string UserKey)>(AssignmentsOfSql, new { Organisation = organisation.Id, Products = products }, transaction)

@@ -128,6 +128,26 @@ public sealed class DirectoryGroupExportTests : ImportTestBase
     }
 
     [TestMethod]
+    public async Task ImportFile_EmptyGroupForACountyTheCallerMayNotWrite_RefusedAndItsHeldMembersStay()
+    {
+        const string members = "dn: cn=GG-Fremd,dc=wartburgkreis,dc=example\nobjectClass: groupOfNames\ncn: GG-Fremd\nmember: uid=kfremd,dc=wartburgkreis,dc=example\n";
+        const string empty = "dn: cn=GG-Fremd,dc=wartburgkreis,dc=example\nobjectClass: groupOfNames\ncn: GG-Fremd\n";
+        var admin = await Scopes.ForUserNameAsync(Db.Database, "admin");
+        var withMembers = Path.Combine(Db.Folder, "fremd.ldif");
+        File.WriteAllText(withMembers, members);
+        Assert.IsTrue((await Imports.ImportFileAsync(admin, withMembers, null, "16063")).Committed);
+        var heldBefore = Scalar("SELECT COUNT(*) FROM held_evidence h JOIN organisations o ON o.id = h.organisation_id WHERE o.ags = '16063'");
+        var emptied = Path.Combine(Db.Folder, "fremd-leer.ldif");
+        File.WriteAllText(emptied, empty);
+
+        var result = await Imports.ImportFileAsync(Manager, emptied, null, "16063");
+
+        Assert.IsFalse(result.Committed, "Mettmann's license manager may not write the Wartburgkreis");
+        Assert.AreEqual(1, heldBefore);
+        Assert.AreEqual(heldBefore, Scalar("SELECT COUNT(*) FROM held_evidence h JOIN organisations o ON o.id = h.organisation_id WHERE o.ags = '16063'"));
+    }
+
+    [TestMethod]
     public async Task ImportFile_OpenLdapLdif_GroupOfNamesAndPosixGroupMembers()
     {
         var result = await Imports.ImportFileAsync(Manager, Fixture("openldap-gruppen.ldif"), null, "05158");
