@@ -162,16 +162,6 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
     /// <summary>A device's installations as stored in <c>devices.installations_hash</c>: their number and summed hash.</summary>
     private static string Snapshot(int count, UInt128 hash) => count.ToString(CultureInfo.InvariantCulture) + ":" + hash.ToString("x32", CultureInfo.InvariantCulture);
 
-    /// <summary>A stored date (text in SQLite, a date in SQL Server) as its day number, comparable with the file's.</summary>
-    private static int Day(object? value) => value switch
-    {
-        null => NoDate,
-        DateTime dateTime => DateOnly.FromDateTime(dateTime).DayNumber,
-        DateOnly date => date.DayNumber,
-        string text when DateOnly.TryParseExact(text.Length > 10 ? text[..10] : text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) => date.DayNumber,
-        _ => NoDate,
-    };
-
     /// <summary>
     /// The second half of an import: the sorted rows grouped by device, each device checked for rows that contradict each
     /// other, compared with its stored snapshot a window of devices at a time and, when committing, written when changed.
@@ -185,7 +175,6 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
         private readonly List<Device> _window = [];
         private readonly List<StagedInstallation> _rows = [];
         private readonly long[] _titleIds = new long[titleList.Count];
-        private readonly Dictionary<int, object> _dates = [];
         private Writers? _writers;
 
         public int Inserts { get; private set; }
@@ -314,7 +303,7 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
                 foreach (var i in connection.Query<StoredItem>(InstallationsSql, new { Ids = ids }, transaction, buffered: false))
                 {
                     var (count, hash) = counts.GetValueOrDefault(i.DeviceId);
-                    counts[i.DeviceId] = (count + 1, hash + _hasher.Hash(i.TitleId, i.Version, i.UserKey, Day(i.LastUsed)));
+                    counts[i.DeviceId] = (count + 1, hash + _hasher.Hash(i.TitleId, i.Version, i.UserKey, i.LastUsed?.DayNumber ?? NoDate));
                 }
             }
 
@@ -393,21 +382,9 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
                 insert.Set(1, title);
                 insert.Set(2, row.Version);
                 insert.Set(3, row.User);
-                insert.Set(4, row.Day == NoDate ? null : Date(row.Day));
+                insert.Set(4, row.Day == NoDate ? null : DateOnly.FromDayNumber(row.Day));
                 insert.Execute();
             }
-        }
-
-        /// <summary>A day as the database stores it (text in SQLite), one value per day: a million rows name a few hundred.</summary>
-        private object Date(int day)
-        {
-            if (!_dates.TryGetValue(day, out var value))
-            {
-                var date = DateOnly.FromDayNumber(day);
-                _dates[day] = value = importer.Dialect.Provider == DatabaseProvider.Sqlite ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : date;
-            }
-
-            return value;
         }
 
         /// <summary>The id a title of the file has in the database so far (0: none yet).</summary>
@@ -548,6 +525,6 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
         public long TitleId { get; init; }
         public string? Version { get; init; }
         public string? UserKey { get; init; }
-        public object? LastUsed { get; init; }
+        public DateOnly? LastUsed { get; init; }
     }
 }
