@@ -225,4 +225,19 @@ public sealed class InstallationImporterTests : ImportTestBase
         StringAssert.Contains(error.Reason, "Es wurde nichts übernommen.");
         Assert.AreEqual(devicesBefore, Scalar("SELECT COUNT(*) FROM devices"));
     }
+
+    [TestMethod]
+    public async Task Commit_SameInventoryTwiceAtOnce_OneWritesTheOtherFindsItUnchanged()
+    {
+        var imports = Db.Imports(new ImportOptions { InventoryRunRows = 7 });
+        var content = Csv(ScatteredRows());
+
+        var outcomes = await Task.WhenAll(Task.Run(() => Commit(imports, Manager, content)), Task.Run(() => Commit(imports, Manager, content)));
+
+        Assert.IsTrue(outcomes.All(o => o.IsValid), string.Join("; ", outcomes.SelectMany(o => o.Errors)));
+        CollectionAssert.AreEquivalent(new[] { 150, 0 }, outcomes.Select(o => o.Inserts).ToArray(), "each device written once");
+        CollectionAssert.AreEquivalent(new[] { 0, 150 }, outcomes.Select(o => o.Unchanged).ToArray());
+        Assert.HasCount(150, Installed(Db));
+        Assert.AreEqual(30, Scalar("SELECT COUNT(*) FROM devices WHERE device_key LIKE 'RUN-%'"));
+    }
 }
