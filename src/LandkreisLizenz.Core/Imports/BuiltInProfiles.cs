@@ -6,11 +6,22 @@ namespace LandkreisLizenz.Core.Imports;
 /// comes from the upload (or <c>--organisation</c>), as these exports have no AGS.
 /// </summary>
 /// <param name="ProductNames">The export names products in its tool's words: recognised under this publisher (<see cref="ImportMapping.ProductNames"/>).</param>
+/// <param name="Defaults">Fields the export does not have, with the value they usually take (the mapping page shows and changes them).</param>
+/// <param name="ListFields">Fields whose cells list several values (<see cref="ImportMapping.ListFields"/>).</param>
 public sealed record BuiltInProfile(string Key, string Name, ImportFormat Format, IReadOnlyList<string> Signature, IReadOnlyDictionary<string, string> Columns,
-    string? DateFormat = null, string? ProductNames = null, string? ProductSeparator = null, bool NamesComplete = false)
+    string? DateFormat = null, string? ProductNames = null, string? ProductSeparator = null, bool NamesComplete = false,
+    IReadOnlyDictionary<string, string>? Defaults = null, IReadOnlyList<string>? ListFields = null)
 {
-    public ImportMapping Mapping(IReadOnlyDictionary<string, string> constants) =>
-        new(Columns, constants, DateFormat, ProductNames: ProductNames, ProductSeparator: ProductSeparator, NamesComplete: NamesComplete);
+    public ImportMapping Mapping(IReadOnlyDictionary<string, string> constants)
+    {
+        var all = new Dictionary<string, string>(constants);
+        foreach (var (field, value) in Defaults ?? new Dictionary<string, string>())
+        {
+            all.TryAdd(field, value);
+        }
+
+        return new(Columns, all, DateFormat, ProductNames: ProductNames, ProductSeparator: ProductSeparator, NamesComplete: NamesComplete, ListFields: ListFields);
+    }
 }
 
 public static class BuiltInProfiles
@@ -37,6 +48,43 @@ public static class BuiltInProfiles
     public static readonly BuiltInProfile IDoit = new("idoit-software", "i-doit (Softwarezuweisung, CSV-Export)", ImportFormat.Installations,
         ["objekttyp", "objektname", "software"],
         new Dictionary<string, string> { ["objektname"] = "device", ["software"] = "software", ["hersteller"] = "publisher", ["version"] = "version" });
+
+    /// <summary>The publisher under which i-doit's license objects are recognised as products, like software titles.</summary>
+    public const string IDoitLicenseNames = "i-doit";
+
+    // A license object's tranches ("Lizenzschlüssel") are i-doit's multi-value category: one value per tranche, comma-separated.
+    private static readonly string[] LicenseTranches = ["quantity", "license_key", "valid_from", "valid_to", "unit_price"];
+
+    // i-doit assigns licenses to objects (clients, servers): counted per device unless the mapping says otherwise.
+    private static readonly Dictionary<string, string> LicensesPerDevice = new() { ["metric"] = "device" };
+
+    /// <summary>
+    /// i-doit: the license objects (object type "Lizenzen") with their category "Lizenzzuweisung: Lizenzschlüssel", in the
+    /// columns of i-doit's documented CSV import/export (German dialog names, ';', dd.MM.yyyy, multi-values comma-separated).
+    /// The object's name is recognised as a product like a software title; the serial number tells one tranche from the
+    /// next, the activation key itself is not read (it is the county's secret, not evidence). i-doit names no contract of
+    /// ours: the mapping page asks for it once, and the saved profile imports the next file without asking.
+    /// </summary>
+    public static readonly BuiltInProfile IDoitLicenses = new("idoit-lizenzen", "i-doit (Lizenzen, CSV-Export)", ImportFormat.Licenses,
+        ["objectname", "lizenzzuweisung: lizenzschlüssel - anzahl"],
+        new Dictionary<string, string>
+        {
+            ["objectname"] = "product_key", ["lizenzzuweisung: lizenzschlüssel - anzahl"] = "quantity",
+            ["lizenzzuweisung: lizenzschlüssel - serial number"] = "license_key", ["lizenzzuweisung: lizenzschlüssel - startdatum"] = "valid_from",
+            ["lizenzzuweisung: lizenzschlüssel - ablaufdatum"] = "valid_to", ["lizenzzuweisung: lizenzschlüssel - einzelpreis"] = "unit_price",
+        },
+        ProductNames: IDoitLicenseNames, Defaults: LicensesPerDevice, ListFields: LicenseTranches);
+
+    /// <summary>The same from an i-doit with English dialog names (<c>Object title;Licenses: License keys &gt; Amount;…</c>, dates yyyy-MM-dd).</summary>
+    public static readonly BuiltInProfile IDoitLicensesEnglish = new("idoit-licenses", "i-doit (Licenses, CSV export)", ImportFormat.Licenses,
+        ["object title", "licenses: license keys > amount"],
+        new Dictionary<string, string>
+        {
+            ["object title"] = "product_key", ["licenses: license keys > amount"] = "quantity", ["licenses: license keys > serial"] = "license_key",
+            ["licenses: license keys > start date (date)"] = "valid_from", ["licenses: license keys > expiration date (date)"] = "valid_to",
+            ["licenses: license keys > price per unit (money)"] = "unit_price",
+        },
+        ProductNames: IDoitLicenseNames, Defaults: LicensesPerDevice, ListFields: LicenseTranches);
 
     /// <summary>
     /// Microsoft 365 admin center, Users → Active users → Export users: one row per user, the licenses as SKU names
@@ -70,7 +118,7 @@ public static class BuiltInProfiles
         ProductNames: DirectoryGroupExports.Publisher, NamesComplete: true);
 
     public static readonly IReadOnlyList<BuiltInProfile> All =
-        [Intune, ConfigurationManagerQuery, ConfigurationManagerReport, IDoit, Microsoft365Users, Microsoft365UsersGerman, DirectoryGroupMembers, DirectoryGroupMembersGerman];
+        [Intune, ConfigurationManagerQuery, ConfigurationManagerReport, IDoit, IDoitLicenses, IDoitLicensesEnglish, Microsoft365Users, Microsoft365UsersGerman, DirectoryGroupMembers, DirectoryGroupMembersGerman];
 
     /// <summary>The built-in profile whose signature the header has (the most specific first), or null.</summary>
     public static BuiltInProfile? For(IReadOnlyList<string> header) =>

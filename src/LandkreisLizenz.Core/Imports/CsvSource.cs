@@ -262,26 +262,81 @@ internal sealed class CsvSource : IDisposable
     /// whether the file's record has as many fields as its header — a record that has not is passed on unmapped.
     /// Blank lines are skipped. A mapping with a <see cref="ImportMapping.ProductSeparator"/> reads a cell that lists
     /// several products (Microsoft 365's "SKU+SKU") as one record per product, under the same row number; a cell that
-    /// lists none gives no record.
+    /// lists none gives no record. A mapping with <see cref="ImportMapping.ListFields"/> reads a record whose cells list
+    /// several values as one record per value, under the same row number; <c>Problem</c> names a list field whose count
+    /// differs (the record is then passed on once, unsplit).
     /// </summary>
-    public IEnumerable<(int Row, string[] Values, bool FieldsMatch)> Records()
+    public IEnumerable<(int Row, string[] Values, bool FieldsMatch, ImportError? Problem)> Records()
     {
         var split = Mapping?.ProductSeparator is { Length: > 0 } ? Header.ToList().IndexOf("product_key") : -1;
+        var lists = Mapping?.ListFields?.Select(f => Header.ToList().IndexOf(f)).Where(i => i >= 0).ToArray() ?? [];
         foreach (var record in Mapped())
         {
-            if (split < 0 || !record.FieldsMatch)
+            if (!record.FieldsMatch || (split < 0 && lists.Length == 0))
             {
-                yield return record;
+                yield return (record.Row, record.Values, record.FieldsMatch, null);
                 continue;
             }
 
-            foreach (var part in ImportMapping.SplitProducts(record.Values[split], Mapping!.ProductSeparator!))
+            foreach (var values in split < 0 ? [record.Values] : ImportMapping.SplitProducts(record.Values[split], Mapping!.ProductSeparator!).Select(part =>
+                     {
+                         var values = (string[])record.Values.Clone();
+                         values[split] = part;
+                         return values;
+                     }))
             {
-                var values = (string[])record.Values.Clone();
-                values[split] = part;
-                yield return (record.Row, values, true);
+                if (lists.Length == 0)
+                {
+                    yield return (record.Row, values, true, null);
+                    continue;
+                }
+
+                var (listed, problem) = SplitLists(record.Row, values, lists);
+                if (problem is not null)
+                {
+                    yield return (record.Row, values, true, problem);
+                    continue;
+                }
+
+                foreach (var one in listed)
+                {
+                    yield return (record.Row, one, true, null);
+                }
             }
         }
+    }
+
+    private (IReadOnlyList<string[]> Records, ImportError? Problem) SplitLists(int row, string[] values, int[] lists)
+    {
+        var parts = lists.Select(i => values[i].Split(',', StringSplitOptions.TrimEntries)).ToArray();
+        var count = parts[0].Length;
+        if (count <= 1)
+        {
+            return ([values], null);
+        }
+
+        for (var f = 1; f < lists.Length; f++)
+        {
+            if (parts[f].Length != count && parts[f].Length != 1)
+            {
+                return ([], new ImportError(row, Header[lists[f]], values[lists[f]],
+                    $"nennt {parts[f].Length} Werte, „{Header[lists[0]]}“ aber {count} – je Wert der Mehrfachfelder einer, durch Komma getrennt (Dezimalstellen mit Punkt)"));
+            }
+        }
+
+        var records = new List<string[]>(count);
+        for (var n = 0; n < count; n++)
+        {
+            var one = (string[])values.Clone();
+            for (var f = 0; f < lists.Length; f++)
+            {
+                one[lists[f]] = parts[f].Length == 1 ? values[lists[f]].Trim() : parts[f][n];
+            }
+
+            records.Add(one);
+        }
+
+        return (records, null);
     }
 
     private IEnumerable<(int Row, string[] Values, bool FieldsMatch)> Mapped()

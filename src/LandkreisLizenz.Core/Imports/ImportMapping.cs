@@ -20,6 +20,11 @@ namespace LandkreisLizenz.Core.Imports;
 /// With <see cref="ProductNames"/>: the file lists all holders of the products its names are recognised as (a directory
 /// group export), per organisation; an assignment of such a product that the file no longer lists is removed.
 /// </param>
+/// <param name="ListFields">
+/// Fields whose cells list several values separated by ',' (i-doit's multi-value categories: one license object with its
+/// tranches): a record becomes one record per value of the first of them, each with the i-th value of every listed field;
+/// a field with one value gives it to all. A field with another count is an error of the row.
+/// </param>
 /// <param name="Complete">
 /// User assignments only: the product keys whose assignments of the organisation (the constant <c>ags</c>) the file lists
 /// completely — a directory group's members; whoever is no longer listed loses the assignment.
@@ -33,8 +38,19 @@ public sealed record ImportMapping(
     string? Sheet = null,
     string? ProductNames = null,
     string? ProductSeparator = null,
-    bool NamesComplete = false)
+    bool NamesComplete = false,
+    IReadOnlyList<string>? ListFields = null)
 {
+    /// <summary>
+    /// The tool-given ways of reading a file that the mapping page does not show — how its tool names products, which
+    /// cells list several values — kept when its columns are mapped anew, from the mapping the file was read with.
+    /// </summary>
+    public ImportMapping WithToolReadingOf(ImportMapping? earlier) => earlier is null ? this : this with
+    {
+        ProductNames = earlier.ProductNames, ProductSeparator = earlier.ProductSeparator, NamesComplete = earlier.NamesComplete,
+        ListFields = earlier.ListFields?.Where(f => Columns.Values.Contains(f)).ToList() is { Count: > 0 } listed ? listed : null,
+    };
+
     /// <summary>
     /// The names a cell lists, joined by <paramref name="separator"/>; a separator with spaces around it belongs to a
     /// name ("Enterprise Mobility + Security E3"), and a cell saying it has none ("Unlicensed") lists none.

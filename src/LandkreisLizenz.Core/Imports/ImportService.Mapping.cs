@@ -43,7 +43,7 @@ public sealed partial class ImportService
             header = source.SourceHeader;
             kind = source.EncodingName;
             sheets = source.Sheets;
-            foreach (var (_, values, _) in source.Records().Take(sampleRows))
+            foreach (var (_, values, _, _) in source.Records().Take(sampleRows))
             {
                 samples.Add(values);
             }
@@ -81,6 +81,8 @@ public sealed partial class ImportService
                 : "Nur wer die Datei hochgeladen hat, ordnet ihre Spalten zu.");
         }
 
+        // The page maps columns; how the file's tool names products and lists values stays as the file was read.
+        mapping = mapping.WithToolReadingOf(format == batch.ImportFormat ? batch.Mapping : null);
         var errors = CheckMapping(format, mapping);
         var name = profileName?.Trim();
         if (name is { Length: > 200 })

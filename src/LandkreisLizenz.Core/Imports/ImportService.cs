@@ -232,7 +232,7 @@ public sealed partial class ImportService(Database database, TimeProvider clock,
                     return null;
                 }
 
-                var names = source.ProductNames is { } publisher && format is ImportFormat.UserAssignments or ImportFormat.UsagePeaks
+                var names = source.ProductNames is { } publisher && format is ImportFormat.UserAssignments or ImportFormat.UsagePeaks or ImportFormat.Licenses
                     ? new NamedProducts(connection, transaction, database.Dialect, publisher, recognition.LoadRules(connection, transaction),
                         family => recognition.LoadFamilyRules(connection, transaction, family))
                     : null;

@@ -88,7 +88,7 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
         using var spill = new InstallationSpill(runRows, sortFolder);
         var total = 0;
         // Two cores: the file is parsed on one while its rows are checked on the other, and merged while they are written.
-        foreach (var (row, values, fieldsMatch) in Prefetch.Ahead(source.Records()))
+        foreach (var (row, values, fieldsMatch, _) in Prefetch.Ahead(source.Records()))
         {
             if (++total % 50_000 == 0)
             {

@@ -27,12 +27,18 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
         // Key → the row that first had it and its place in pending.
         var seen = new Dictionary<string, (int Row, int Index)>(StringComparer.Ordinal);
         var total = 0;
-        foreach (var (row, values, fieldsMatch) in source.Records())
+        foreach (var (row, values, fieldsMatch, problem) in source.Records())
         {
             total++;
             if (!fieldsMatch)
             {
                 errors.Add(new ImportError(row, null, null, $"{values.Length} Felder statt {source.SourceHeader.Count} wie in der Kopfzeile – Trennzeichen und Anführungszeichen prüfen"));
+                continue;
+            }
+
+            if (problem is not null)
+            {
+                errors.Add(problem);
                 continue;
             }
 
@@ -46,12 +52,14 @@ internal sealed class TableImporter(TableSpec spec, SqlDialect dialect, DateTime
             var key = pendingRow.HeldName is null ? Key(pendingRow.KeyValues) : Key(pendingRow.KeyValues) + '\u001e' + pendingRow.HeldName;
             if (seen.TryGetValue(key, out var first) && names is not null && pendingRow.HeldName is null)
             {
-                // Several features or SKUs of one product (AutoCAD's, two E3 variants): one product's evidence, summed for a peak.
-                if (spec.Format == ImportFormat.UsagePeaks)
+                // Several features, SKUs or license objects of one product (AutoCAD's, two E3 variants, a county's two i-doit
+                // objects of one Office under one contract): one product's evidence, summed for a peak or a license count.
+                if (spec.Format is ImportFormat.UsagePeaks or ImportFormat.Licenses)
                 {
+                    var counted = spec.Format == ImportFormat.UsagePeaks ? "peak_concurrent" : "quantity";
                     var earlier = pending[first.Index].Row;
-                    earlier.Values["peak_concurrent"] = Convert.ToInt64(earlier.Values["peak_concurrent"], CultureInfo.InvariantCulture)
-                                                        + Convert.ToInt64(pendingRow.Values["peak_concurrent"], CultureInfo.InvariantCulture);
+                    earlier.Values[counted] = Convert.ToInt64(earlier.Values[counted], CultureInfo.InvariantCulture)
+                                              + Convert.ToInt64(pendingRow.Values[counted], CultureInfo.InvariantCulture);
                 }
 
                 continue;

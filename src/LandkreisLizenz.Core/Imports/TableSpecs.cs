@@ -582,7 +582,7 @@ internal static partial class TableSpecs
                 r.Error("contract_key", "Vertrag dieser Organisation existiert nicht (zuerst den Vertrags-Import ausführen)");
             }
 
-            var productId = Product(r, lookups);
+            var product = NamedOrKeyed(r, lookups, organisation);
             var metric = r.Text("metric");
             // A tranche (e.g. the successor of an expired one of the same product and metric) under the same contract.
             var licenseKey = r.Text("license_key") ?? "";
@@ -609,8 +609,8 @@ internal static partial class TableSpecs
             return new PendingRow
             {
                 Row = r.Row, DisplayKey = $"{organisation.Ags}/{contractKey}/{r.Raw("product_key")}/{metric}{(licenseKey.Length > 0 ? "/" + licenseKey : "")}", OrganisationId = organisation.Id,
-                KeyValues = new() { ["organisation_id"] = organisation.Id, ["contract_id"] = contractId, ["product_id"] = productId, ["metric"] = metric, ["license_key"] = licenseKey },
-                Values = values,
+                KeyValues = new() { ["organisation_id"] = organisation.Id, ["contract_id"] = contractId, ["product_id"] = product.ProductId, ["metric"] = metric, ["license_key"] = licenseKey },
+                Values = values, HeldName = product.Held ? product.Name : null, Ignored = product.NotLicensable,
             };
         },
     };

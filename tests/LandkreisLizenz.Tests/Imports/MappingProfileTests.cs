@@ -166,9 +166,4 @@ public sealed class MappingProfileTests : ImportTestBase
         Assert.IsTrue(theirs.NeedsMapping);
         Assert.IsNull(await Imports.DraftMappingAsync(wartburg, first.Id), "another county's batch opened for mapping");
     }
-
-    private sealed class NoQueue : IImportQueue
-    {
-        public void Enqueue(long batchId, bool commit) => throw new AssertFailedException("small files run at once");
-    }
 }
