@@ -40,8 +40,8 @@ internal sealed class InstallationSpill : IDisposable
 {
     private const int BufferBytes = 1 << 15;
 
-    /// <summary>Runs merged at once: 128 buffers of 32 KB.</summary>
-    internal const int MaxFanIn = 128;
+    /// <summary>Runs merged at once: 256 buffers of 32 KB (8 MB), one pass up to 51 million rows at the default run size.</summary>
+    internal const int MaxFanIn = 256;
 
     private readonly FileStream _file;
     private readonly BinaryWriter _writer;
@@ -117,11 +117,12 @@ internal sealed class InstallationSpill : IDisposable
         }
 
         // At most MaxFanIn runs are read at once, so the merge's buffers stay bounded however long the file: beyond that,
-        // runs are first merged into longer ones (written after the others; a state's inventory needs no such pass).
+        // the shortest runs are first merged into one (written after the others) — just as many as bring the count down to
+        // MaxFanIn, so that an extra pass rewrites the fewest rows (the national inventory needs none).
         while (_runs.Count > MaxFanIn)
         {
-            var group = _runs.Take(MaxFanIn).ToList();
-            _runs.RemoveRange(0, group.Count);
+            var group = _runs.OrderBy(r => r.Count).Take(Math.Min(MaxFanIn, _runs.Count - MaxFanIn + 1)).ToList();
+            _runs.RemoveAll(group.Contains);
             _runs.Add(Guarded(() => WriteSorted(Merge(group))));
         }
 

@@ -73,16 +73,18 @@ public sealed class InstallationImporterTests : ImportTestBase
     public void Commit_MoreRunsThanAreMergedAtOnce_StoresWhatOneRunStores()
     {
         using var reference = TestDatabase.CopyOf(SharedEstate.Database);
-        var content = Csv(ScatteredRows());
+        var content = Csv(ScatteredRows().Concat(ScatteredRows().Select(r => r.Replace("Fachanwendung", "Fachverfahren", StringComparison.Ordinal))));
 
-        // One row a run: 150 runs, more than InstallationSpill.MaxFanIn, so runs are merged into longer ones first.
+        // One row a run: 300 runs, more than InstallationSpill.MaxFanIn, so the shortest runs are merged into a longer one first.
         var merged = Commit(Db.Imports(new ImportOptions { InventoryRunRows = 1 }), Manager, content);
-        Commit(reference.Imports(), Manager, content);
+        var whole = Commit(reference.Imports(), Manager, content);
 
-        Assert.IsGreaterThan(InstallationSpill.MaxFanIn, 150);
+        Assert.IsGreaterThan(InstallationSpill.MaxFanIn, 300);
         Assert.IsTrue(merged.IsValid, string.Join("; ", merged.Errors));
-        Assert.AreEqual(150, merged.Inserts);
-        CollectionAssert.AreEqual(Installed(reference), Installed(Db));
+        Assert.AreEqual(whole.Inserts, merged.Inserts);
+        var installed = Installed(Db);
+        Assert.HasCount(300, installed);
+        CollectionAssert.AreEqual(Installed(reference), installed);
     }
 
     [TestMethod]
