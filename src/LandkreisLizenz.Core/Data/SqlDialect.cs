@@ -25,6 +25,9 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string IdSet(string parameter);
 
+    /// <summary>As <see cref="IdSet"/>, for texts (a JSON array of strings, <see cref="TextList"/>).</summary>
+    public abstract string TextSet(string parameter);
+
     /// <summary>The database refused a row because its key (primary or unique) exists already.</summary>
     public abstract bool IsUniqueViolation(System.Data.Common.DbException exception);
 
@@ -51,6 +54,9 @@ public abstract class SqlDialect
     /// <summary>The JSON array <see cref="IdSet"/> expects.</summary>
     public static string IdList(IEnumerable<long> ids) => "[" + string.Join(",", ids.Distinct().Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
 
+    /// <summary>The JSON array <see cref="TextSet"/> expects.</summary>
+    public static string TextList(IEnumerable<string> texts) => System.Text.Json.JsonSerializer.Serialize(texts.Distinct(StringComparer.Ordinal));
+
     private sealed class SqliteDialect : SqlDialect
     {
         public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
@@ -61,9 +67,13 @@ public abstract class SqlDialect
 
         public override string IdSet(string parameter) => $"SELECT value FROM json_each({parameter})";
 
+        public override string TextSet(string parameter) => $"SELECT value FROM json_each({parameter})";
+
         public override (string Begin, string End)? BulkWriteSettings => ("PRAGMA cache_size = -65536", "PRAGMA cache_size = -2000");
 
-        public override string? RefreshStatistics => "PRAGMA optimize";
+        // A sample of 1,000 rows an index is what SQLite recommends with optimize: a full ANALYZE of 29 million installations
+        // took 4 s of the commit. The limit is put back to its default, so the pooled connection stays as it was.
+        public override string? RefreshStatistics => "PRAGMA analysis_limit = 1000; PRAGMA optimize; PRAGMA analysis_limit = 0";
 
         // SQLITE_CONSTRAINT (19) with its extended codes: PRIMARYKEY 1555, UNIQUE 2067, FOREIGNKEY 787.
         public override bool IsUniqueViolation(System.Data.Common.DbException exception) =>
@@ -99,6 +109,8 @@ public abstract class SqlDialect
             $"CHARINDEX(LOWER({parameter}), LOWER({column})) > 0";
 
         public override string IdSet(string parameter) => $"SELECT CAST([value] AS bigint) FROM OPENJSON({parameter})";
+
+        public override string TextSet(string parameter) => $"SELECT CAST([value] AS nvarchar(400)) FROM OPENJSON({parameter})";
 
         public override (string Begin, string End)? BulkWriteSettings => null;
 

@@ -47,7 +47,7 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
 
     private const string DevicesSql = """
         SELECT id AS Id, device_key AS DeviceKey, device_kind AS DeviceKind, cores AS Cores, installations_hash AS InstallationsHash
-        FROM devices WHERE organisation_id = @OrganisationId AND device_key IN @Keys
+        FROM devices WHERE organisation_id = @OrganisationId AND device_key IN ({keys})
         """;
 
     // Driven from the devices, so that the installations are reached through their device index whatever the
@@ -172,6 +172,7 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
         List<(string Software, string Publisher, long StoredId)> titleList, ImportErrors errors, bool commit)
     {
         private readonly ItemHasher _hasher = new();
+        private readonly string _devicesSql = DevicesSql.Replace("{keys}", importer.Dialect.TextSet("@Keys"), StringComparison.Ordinal);
         private readonly List<Device> _window = [];
         private readonly List<StagedInstallation> _rows = [];
         private readonly long[] _titleIds = new long[titleList.Count];
@@ -283,7 +284,8 @@ internal sealed class InstallationImporter(SqlDialect dialect, DateTime now, Rul
                 var byKey = organisation.ToDictionary(d => d.Key, StringComparer.Ordinal);
                 foreach (var keys in byKey.Keys.Chunk(500))
                 {
-                    foreach (var stored in connection.Query<StoredDevice>(DevicesSql, new { OrganisationId = organisation.Key, Keys = keys }, transaction))
+                    // One JSON parameter: the statement text stays the same for every window (500 parameters were prepared anew each time).
+                    foreach (var stored in connection.Query<StoredDevice>(_devicesSql, new { OrganisationId = organisation.Key, Keys = SqlDialect.TextList(keys) }, transaction))
                     {
                         var device = byKey[stored.DeviceKey];
                         device.Stored = stored;

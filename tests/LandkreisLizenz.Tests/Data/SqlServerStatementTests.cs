@@ -59,6 +59,7 @@ public sealed partial class SqlServerStatementTests
     {
         var expanded = ScopeTemplate.Apply(sql, scope)
             .Replace("{ids}", Dialect.IdSet("@Ids"), StringComparison.Ordinal)
+            .Replace("{keys}", Dialect.TextSet("@Keys"), StringComparison.Ordinal)
             .Replace("{search}", Dialect.ContainsIgnoreCase("x.name", "@Search"), StringComparison.Ordinal);
         return DapperList().Replace(expanded, m => $"IN (@{m.Groups[1].Value}1, @{m.Groups[1].Value}2)");
     }
