@@ -248,5 +248,33 @@ public sealed class LandkreisLizenzSchema : Schema
         RegisterType(typeof(SuggestionGraphType));
         RegisterType(typeof(ReconciliationRunGraphType));
         RegisterType(typeof(ImportBatchGraphType));
+        // What graphql-js getIntrospectionQuery() asks with all its options (directiveIsRepeatable, inputValueDeprecation);
+        // before the next line, which initialises the schema.
+        this.EnableExperimentalIntrospectionFeatures(ExperimentalIntrospectionFeaturesMode.IntrospectionAndExecution);
+        // Reading the schema costs no data: the standard introspection query is not refused as "too complex".
+        this.WithIntrospectionComplexityImpact(0);
+    }
+
+    /// <summary>
+    /// <c>__Type.specifiedByURL</c> (graphql-js's <c>specifiedByUrl</c> option, GraphiQL, codegen) is part of the October 2021
+    /// specification but not of GraphQL.NET 8: added here, null for every type, as none of the schema's scalars names a
+    /// specification of its own.
+    /// </summary>
+    protected override void OnBeforeInitializeType(IGraphType graphType)
+    {
+        if (graphType is global::GraphQL.Introspection.__Type type && !type.HasField("specifiedByURL"))
+        {
+            type.Field<StringGraphType>("specifiedByURL").Description("A URL to the specification of a custom scalar; null for every type of this schema.").Resolve(_ => null);
+        }
+
+        // graphql-js asks directives' arguments with includeDeprecated as well; no directive argument here is deprecated.
+        if (graphType is global::GraphQL.Introspection.__Directive directive && directive.GetField("args") is { } args
+            && args.Arguments?.Find("includeDeprecated") is null)
+        {
+            args.Arguments ??= new QueryArguments();
+            args.Arguments.Add(new QueryArgument<BooleanGraphType> { Name = "includeDeprecated", DefaultValue = false });
+        }
+
+        base.OnBeforeInitializeType(graphType);
     }
 }

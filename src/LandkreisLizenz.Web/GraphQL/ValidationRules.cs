@@ -17,7 +17,8 @@ public sealed class MutationGuardRule : ValidationRuleBase
         new(context.UserContext is GraphQLUserContext user && (user.Scope.ReadOnly || user.IsGet)
             ? new MatchingNodeVisitor<GraphQLOperationDefinition>((operation, validation) =>
             {
-                if (operation.Operation != OperationType.Mutation)
+                // Only the operation that runs is judged: a document may hold a mutation beside the query operationName selects.
+                if (operation.Operation != OperationType.Mutation || (validation.Operation is { } selected && !ReferenceEquals(selected, operation)))
                 {
                     return;
                 }

@@ -147,25 +147,29 @@ public static class LandkreisLizenzApp
         });
         // Razor would otherwise write every umlaut as a numeric entity.
         services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        var graphQLLimits = configuration.GetSection(LandkreisLizenz.Web.GraphQL.GraphQLLimits.SectionName).Get<LandkreisLizenz.Web.GraphQL.GraphQLLimits>()
+            ?? new LandkreisLizenz.Web.GraphQL.GraphQLLimits();
+        services.AddSingleton(graphQLLimits);
         services.AddGraphQL(graphql => graphql
             .AddSchema<LandkreisLizenz.Web.GraphQL.LandkreisLizenzSchema>()
             .AddGraphTypes(typeof(LandkreisLizenz.Web.GraphQL.QueryGraphType).Assembly)
-            .AddSystemTextJson()
+            // German messages readable as they are ("„nam“", not "\u201Enam\u201C") for whoever reads an answer with curl.
+            .AddSystemTextJson(o => o.Encoder = LandkreisLizenz.Web.GraphQL.GraphQLEndpoint.Json.Encoder)
             .AddValidationRule<LandkreisLizenz.Web.GraphQL.MutationGuardRule>()
             .AddValidationRule<LandkreisLizenz.Web.GraphQL.PageSizeRule>()
             .AddComplexityAnalyzer(o =>
             {
-                o.MaxDepth = 10;
                 // Loaders make the cost of a query grow with the objects it returns, not with statements: about 10,000 objects.
-                o.MaxComplexity = 10_000;
+                // Introspection counts nothing (the schema sets its impact to 0); its depth is exempt below.
+                o.MaxDepth = graphQLLimits.MaxDepth;
+                o.MaxComplexity = graphQLLimits.MaxComplexity;
+                o.ValidateComplexityDelegate = LandkreisLizenz.Web.GraphQL.IntrospectionExemption.Apply;
             }));
         static Task ApiAwareRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
         {
             if (context.Request.Path.StartsWithSegments("/graphql", StringComparison.OrdinalIgnoreCase))
             {
-                context.Response.StatusCode = status;
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-                return Task.CompletedTask;
+                return LandkreisLizenz.Web.GraphQL.GraphQLEndpoint.RefuseAsync(context.HttpContext, status, invalidToken: false);
             }
 
             context.Response.Redirect(context.RedirectUri);

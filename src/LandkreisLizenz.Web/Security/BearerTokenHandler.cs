@@ -36,4 +36,15 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         claims.AddRange(scope.Grants.Select(g => g.Role).Distinct().Select(r => new Claim(ClaimTypes.Role, r)));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
     }
+
+    // An integrator's client reads JSON: the refusal is a GraphQL error with the Bearer challenge, not the HTML error page.
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        Request.Path.StartsWithSegments("/graphql", StringComparison.OrdinalIgnoreCase)
+            ? GraphQL.GraphQLEndpoint.RefuseAsync(Context, StatusCodes.Status401Unauthorized, invalidToken: true)
+            : base.HandleChallengeAsync(properties);
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Request.Path.StartsWithSegments("/graphql", StringComparison.OrdinalIgnoreCase)
+            ? GraphQL.GraphQLEndpoint.RefuseAsync(Context, StatusCodes.Status403Forbidden, invalidToken: false)
+            : base.HandleForbiddenAsync(properties);
 }
