@@ -10,8 +10,8 @@ namespace LandkreisLizenz.Web.GraphQL;
 /// <summary>
 /// GraphQL over HTTP on /graphql (GraphQL.NET has no server package here), as the GraphQL-over-HTTP specification has
 /// it: POST with a JSON body (one request or a batch) or GET with query parameters, answered in the media type the
-/// client accepts — application/graphql-response+json (also without an Accept header), application/json for legacy
-/// clients (200 for every well-formed request), 406 when it accepts neither. Signed-in sessions and API tokens both
+/// client accepts — application/graphql-response+json when it asks for it, application/json for legacy clients, without
+/// Accept and for */* (200 for every well-formed request), 406 when it accepts neither. Signed-in sessions and API tokens both
 /// work, and every resolver runs with the caller's Core scope. <see cref="GraphQLLimits"/> bound what a request costs.
 /// </summary>
 public static class GraphQLEndpoint
@@ -153,14 +153,15 @@ public static class GraphQLEndpoint
     }
 
     /// <summary>
-    /// The media type of the answer from the Accept header, in its order of preference (null: none of ours, 406). Since
-    /// the specification's watershed (2025-01-01) a request without Accept is answered as application/graphql-response+json.
+    /// The media type of the answer from the Accept header, in its order of preference (null: none of ours, 406). A
+    /// request without Accept, or accepting anything (<c>*/*</c>), is answered as application/json: such a client cannot be
+    /// assumed to read the newer type, and the official audit suite (graphql-http) asks for exactly this.
     /// </summary>
     internal static string? Negotiate(string? accept)
     {
         if (string.IsNullOrWhiteSpace(accept))
         {
-            return ContentType;
+            return LegacyContentType;
         }
 
         if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParseList(accept.Split(','), out var types))
@@ -172,13 +173,13 @@ public static class GraphQLEndpoint
         foreach (var type in types.Where(t => t.Quality is not 0).OrderByDescending(t => t.Quality ?? 1))
         {
             var media = type.MediaType.Value ?? "";
-            if (media.Equals("application/graphql-response+json", StringComparison.OrdinalIgnoreCase)
-                || media.Equals("application/*", StringComparison.OrdinalIgnoreCase) || media == "*/*")
+            if (media.Equals("application/graphql-response+json", StringComparison.OrdinalIgnoreCase))
             {
                 return ContentType;
             }
 
-            if (media.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+            if (media.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Equals("application/*", StringComparison.OrdinalIgnoreCase)
+                || media == "*/*")
             {
                 return LegacyContentType;
             }

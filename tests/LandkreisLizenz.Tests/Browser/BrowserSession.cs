@@ -1,9 +1,6 @@
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using LandkreisLizenz.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace LandkreisLizenz.Tests.Browser;
@@ -45,12 +42,10 @@ public sealed class BrowserSession : IAsyncDisposable
         }
 
         var factory = new AppFactory();
-        factory.UseKestrel(0);
-        factory.StartServer();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = factory.StartOnKestrel();
         var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Args = ChromiumArgs, Headless = true });
-        return new BrowserSession(factory, playwright, browser, address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
+        return new BrowserSession(factory, playwright, browser, address);
     }
 
     public async Task<IPage> NewPageAsync()

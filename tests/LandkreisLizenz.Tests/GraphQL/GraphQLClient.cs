@@ -25,6 +25,9 @@ public static class GraphQLClient
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
+        // As current clients (graphql-request, urql, Apollo) ask: request errors then come with 4xx status codes.
+        client.DefaultRequestHeaders.Accept.ParseAdd("application/graphql-response+json, application/json;q=0.9");
+
         return client;
     }
 

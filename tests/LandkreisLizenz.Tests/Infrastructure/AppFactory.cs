@@ -15,6 +15,16 @@ public sealed partial class AppFactory : WebApplicationFactory<Program>
 {
     private readonly bool _runJobServer;
 
+    /// <summary>Starts the app on Kestrel at a free loopback port, for clients outside the process (Chromium, Node.js); its base URL.</summary>
+    public string StartOnKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        return Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First()
+            .Replace("[::1]", "127.0.0.1", StringComparison.Ordinal);
+    }
+
     private readonly Dictionary<string, string> _settings;
 
     private readonly bool _ownsFolder;
