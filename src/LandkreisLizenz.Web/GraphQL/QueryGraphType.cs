@@ -251,6 +251,9 @@ public sealed class LandkreisLizenzSchema : Schema
         // What graphql-js getIntrospectionQuery() asks with all its options (directiveIsRepeatable, inputValueDeprecation);
         // before the next line, which initialises the schema.
         this.EnableExperimentalIntrospectionFeatures(ExperimentalIntrospectionFeaturesMode.IntrospectionAndExecution);
+        // Applied directives are GraphQL.NET's own extension: their __AppliedDirective types make graphql-js (GraphiQL,
+        // codegen) reject the whole schema.
+        Features.AppliedDirectives = false;
         // Reading the schema costs no data: the standard introspection query is not refused as "too complex".
         this.WithIntrospectionComplexityImpact(0);
     }

@@ -83,6 +83,9 @@ public sealed class GraphQLOverHttpTests : SharedAppTests<GraphQLOverHttpTests>
         var organisation = types.Single(t => t.GetProperty("name").GetString() == "Organisation");
         Assert.AreEqual(JsonValueKind.Null, organisation.GetProperty("specifiedByURL").ValueKind);
         Assert.IsTrue(schema.GetProperty("directives").EnumerateArray().All(d => d.TryGetProperty("isRepeatable", out _)));
+        var reserved = types.Select(t => t.GetProperty("name").GetString()!).Where(n => n.StartsWith("__", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+        CollectionAssert.AreEqual(new[] { "__Directive", "__DirectiveLocation", "__EnumValue", "__Field", "__InputValue", "__Schema", "__Type", "__TypeKind" }, reserved.ToArray(),
+            "only the specification's introspection types: graphql-js rejects a schema with others");
     }
 
     [TestMethod]
