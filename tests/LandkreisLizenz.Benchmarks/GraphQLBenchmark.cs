@@ -106,8 +106,57 @@ public static class GraphQLBenchmark
         Console.WriteLine($"| plain Kestrel JSON | {p.Rps:0} | {p.P50:0.0} | {p.P95:0.0} |");
         Console.WriteLine($"| GraphQL | {g.Rps:0} | {g.P50:0.0} | {g.P95:0.0} |");
         Console.WriteLine($"throughput ratio GraphQL/plain: {g.Rps / p.Rps:0.00} (target >= 0.25); p95 ratio: {g.P95 / p.P95:0.00} (target <= 4)");
+
+        // What tooling sends on load (graphql-js getIntrospectionQuery() with all options), and what a document of 40,000
+        // fields costs before it is refused: sequential requests, after 5 of each to warm up.
+        var introspection = JsonSerializer.Serialize(new { query = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "tests", "fixtures", "graphql", "introspection-query.graphql")) });
+        var flood = JsonSerializer.Serialize(new { query = "{ viewer { " + string.Concat(Enumerable.Repeat("userName ", 40_000)) + "} }" });
+        using (var client = new HttpClient { BaseAddress = new Uri(Url) })
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            client.DefaultRequestHeaders.Accept.ParseAdd("application/graphql-response+json");
+            foreach (var (name, request, expected, count) in new[] { ("standard introspection query", introspection, 200, 50), ("40,000-field document (refused)", flood, 400, 20) })
+            {
+                var times = new List<double>();
+                var bytes = 0L;
+                for (var i = 0; i < count + 5; i++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    using var response = await client.PostAsync("/graphql", new StringContent(request, System.Text.Encoding.UTF8, "application/json"));
+                    var answer = await response.Content.ReadAsByteArrayAsync();
+                    watch.Stop();
+                    if ((int)response.StatusCode != expected)
+                    {
+                        Console.WriteLine($"{name}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(answer)}");
+                        return 1;
+                    }
+
+                    if (i >= 5)
+                    {
+                        times.Add(watch.Elapsed.TotalMilliseconds);
+                        bytes = answer.Length;
+                    }
+                }
+
+                times.Sort();
+                Console.WriteLine($"{name}: {count} sequential requests, request {request.Length / 1024.0:N0} KB, answer {bytes / 1024.0:N0} KB: "
+                    + $"p50 {times[times.Count / 2]:0.0} ms, p95 {times[(int)(times.Count * 0.95)]:0.0} ms, max {times[^1]:0.0} ms");
+            }
+        }
+
         await app.StopAsync();
         return 0;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "LandkreisLizenz.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("LandkreisLizenz.sln not found above " + AppContext.BaseDirectory);
     }
 
     private const string Report = """

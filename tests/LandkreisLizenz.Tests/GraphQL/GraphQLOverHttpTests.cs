@@ -14,32 +14,8 @@ namespace LandkreisLizenz.Tests.GraphQL;
 [TestClass]
 public sealed class GraphQLOverHttpTests : SharedAppTests<GraphQLOverHttpTests>
 {
-    /// <summary>graphql-js 16 <c>getIntrospectionQuery({ descriptions, specifiedByUrl, directiveIsRepeatable, schemaDescription, inputValueDeprecation })</c>.</summary>
-    private const string StandardIntrospection = """
-        query IntrospectionQuery {
-          __schema {
-            description
-            queryType { name }
-            mutationType { name }
-            subscriptionType { name }
-            types { ...FullType }
-            directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } }
-          }
-        }
-        fragment FullType on __Type {
-          kind name description specifiedByURL
-          fields(includeDeprecated: true) { name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
-          inputFields(includeDeprecated: true) { ...InputValue }
-          interfaces { ...TypeRef }
-          enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
-          possibleTypes { ...TypeRef }
-        }
-        fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue isDeprecated deprecationReason }
-        fragment TypeRef on __Type {
-          kind name
-          ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
-        }
-        """;
+    /// <summary>graphql-js 16 <c>getIntrospectionQuery()</c> with all its options (tests/fixtures/graphql).</summary>
+    private static readonly string StandardIntrospection = File.ReadAllText(Path.Combine(Repository.Root(), "tests", "fixtures", "graphql", "introspection-query.graphql"));
 
     private static string _token = null!;
 
