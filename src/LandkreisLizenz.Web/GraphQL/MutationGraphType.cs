@@ -121,6 +121,21 @@ public sealed class MutationGraphType : ObjectGraphType
 
         AddField(new FieldType
         {
+            Name = "mapSoftwareTitle",
+            Description = "Maps an unrecognised title as the page Nicht erkannte Software does (spec §6.1): a rule for the caller's county family (a license manager's local rule) "
+                          + "or, for an admin, a global one; to a product or as not licensable. Empty patterns mean exactly this title's name and publisher.",
+            ResolvedType = new NonNullGraphType(Payload("SoftwareMappingPayload", "Result of a mapping.", "mapping", new GraphQLTypeReference("SoftwareMapping"))),
+            Arguments = new QueryArguments(
+                new QueryArgument(new NonNullGraphType(new IdGraphType())) { Name = "softwareTitle", Description = "Global id of the title (UnrecognisedSoftware.softwareTitle)." },
+                new QueryArgument(new IdGraphType()) { Name = "product", Description = "Global id of the product; leave out with notLicensable." },
+                new QueryArgument(new BooleanGraphType()) { Name = "notLicensable", Description = "The title needs no license (drivers, runtimes, updaters).", DefaultValue = false },
+                new QueryArgument(new StringGraphType()) { Name = "softwarePattern", Description = "Pattern of titles (% as wildcard); empty: this title's name." },
+                new QueryArgument(new StringGraphType()) { Name = "publisherPattern", Description = "Pattern of publishers; empty: this title's publisher." }),
+            Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<object>(async c => await MapSoftwareTitleAsync(c)),
+        });
+
+        AddField(new FieldType
+        {
             Name = "startReconciliation",
             Description = "Starts a reconciliation (Lizenzabgleich) of an organisation with its municipalities, as the button on the Lizenzbilanz does; the run proceeds in the background.",
             ResolvedType = new NonNullGraphType(Payload("ReconciliationRunPayload", "Result of starting a run.", "run", new GraphQLTypeReference("ReconciliationRun"))),
@@ -237,6 +252,26 @@ public sealed class MutationGraphType : ObjectGraphType
         catch (AccessDeniedException ex)
         {
             return MutationPayload.Failed(ex.Message, "id");
+        }
+    }
+
+    private static async Task<MutationPayload> MapSoftwareTitleAsync(IResolveFieldContext c)
+    {
+        var title = c.IdArgument("softwareTitle", "SoftwareTitle");
+        long? product = c.GetArgument<string?>("product") is null ? null : c.IdArgument("product", "Product");
+        var draft = new LandkreisLizenz.Core.Recognition.RuleDraft(title, product, c.GetArgument<bool>("notLicensable"),
+            c.GetArgument<string?>("softwarePattern"), c.GetArgument<string?>("publisherPattern"));
+        try
+        {
+            return new MutationPayload(await c.Service<LandkreisLizenz.Core.Recognition.RecognitionService>().MapAsync(c.Scope(), draft), []);
+        }
+        catch (AccessDeniedException ex)
+        {
+            return MutationPayload.Failed(ex.Message, "softwareTitle");
+        }
+        catch (Exception ex) when (ex is ArgumentException or KeyNotFoundException)
+        {
+            return MutationPayload.Failed(ex.Message, product is null ? "softwareTitle" : "product");
         }
     }
 

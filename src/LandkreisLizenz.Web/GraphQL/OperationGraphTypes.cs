@@ -269,3 +269,33 @@ public sealed class CostAllocationGraphType : ObjectGraphType<CostAllocationResu
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<AllocationLineGraphType>>>>("lines").Description("Per participant.").Resolve(c => c.Source.Lines);
     }
 }
+
+/// <summary>A software title no rule decides yet, with what it counts in the caller's scope (the page "Nicht erkannte Software").</summary>
+public sealed class UnrecognisedSoftwareGraphType : ObjectGraphType<LandkreisLizenz.Core.Recognition.UnrecognisedSoftware>
+{
+    public UnrecognisedSoftwareGraphType()
+    {
+        Name = "UnrecognisedSoftware";
+        Description = "A software title, license server feature, Microsoft 365 SKU or directory group no recognition rule decides yet (spec §6.1, §7).";
+        Field<NonNullGraphType<IdGraphType>>("softwareTitle").Description("Global id of the title, for mapSoftwareTitle.")
+            .Resolve(c => Resolve.GlobalId("SoftwareTitle", c.Source.SoftwareTitleId));
+        Field(s => s.Name).Description("The name as the source tool reports it.");
+        Field(s => s.Publisher).Description("The publisher as reported, or the source (FlexLM, Microsoft 365, Verzeichnisgruppe, i-doit).");
+        Field(s => s.Devices).Description("Devices in the caller's scope with an installation of it.");
+        Field(s => s.Installations).Description("Installations in the caller's scope.");
+        Field(s => s.HeldEvidence).Description("Assignments, monthly peaks or license tranches held under this name until it is mapped.");
+    }
+}
+
+/// <summary>What a new recognition rule decided at once.</summary>
+public sealed class SoftwareMappingGraphType : ObjectGraphType<LandkreisLizenz.Core.Recognition.MappingResult>
+{
+    public SoftwareMappingGraphType()
+    {
+        Name = "SoftwareMapping";
+        Description = "The rule made by mapSoftwareTitle and what it recognised at once.";
+        Field(m => m.TitlesRecognised).Description("Titles the rule decided.");
+        Field(m => m.InstallationsReattributed).Description("Installations now attributed to the product (or set aside as not licensable).");
+        Field(m => m.Organisations).Description("Organisations whose license positions are reconciled again.");
+    }
+}

@@ -141,6 +141,18 @@ public sealed class QueryGraphType : ObjectGraphType
                 return new Connection<SuggestionListItem>(result.Page.Items, result.Page.TotalCount, skip);
             });
 
+        Field<NonNullGraphType<ConnectionGraphType<UnrecognisedSoftwareGraphType, LandkreisLizenz.Core.Recognition.UnrecognisedSoftware>>>("unrecognisedSoftware")
+            .Description("Software titles no rule decides yet, with their devices, installations and held evidence in the caller's scope, most devices first.")
+            .PagingArguments()
+            .Argument<StringGraphType>("search", "Only titles or publishers containing this text.")
+            .ResolveAsync(async c =>
+            {
+                var (skip, take) = c.Paging();
+                var page = await c.Service<LandkreisLizenz.Core.Recognition.RecognitionService>().ListUnrecognisedAsync(c.Scope(), c.GetArgument<string?>("search"),
+                    new PageRequest(1, take) { Offset = skip });
+                return new Connection<LandkreisLizenz.Core.Recognition.UnrecognisedSoftware>(page.Items, page.TotalCount, skip);
+            });
+
         Field<NonNullGraphType<ConnectionGraphType<ReconciliationRunGraphType, RunSummary>>>("reconciliationRuns")
             .Description("Reconciliation runs the caller may see, newest first (runs over the whole estate only for admins).")
             .PagingArguments()
@@ -248,6 +260,7 @@ public sealed class LandkreisLizenzSchema : Schema
         RegisterType(typeof(SuggestionGraphType));
         RegisterType(typeof(ReconciliationRunGraphType));
         RegisterType(typeof(ImportBatchGraphType));
+        RegisterType(typeof(SoftwareMappingGraphType));
         // What graphql-js getIntrospectionQuery() asks with all its options (directiveIsRepeatable, inputValueDeprecation);
         // before the next line, which initialises the schema.
         this.EnableExperimentalIntrospectionFeatures(ExperimentalIntrospectionFeaturesMode.IntrospectionAndExecution);

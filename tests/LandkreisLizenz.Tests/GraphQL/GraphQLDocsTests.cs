@@ -30,8 +30,14 @@ public sealed partial class GraphQLDocsTests : SharedAppTests<GraphQLDocsTests>
             SELECT MIN(s.id) FROM suggestions s JOIN suggestion_organisations so ON so.suggestion_id = s.id
             WHERE s.type IN ('joint_procurement', 'shared_operation') AND so.organisation_id = @mettmann AND so.role = 'participant'
             """, new { mettmann });
+        // An undecided title of Mettmann's own inventory, for the mapping example.
+        var title = connection.ExecuteScalar<long>("""
+            SELECT MIN(t.id) FROM software_titles t JOIN installations i ON i.software_title_id = t.id JOIN devices d ON d.id = i.device_id
+            WHERE t.product_id IS NULL AND t.not_licensable = 0 AND d.organisation_id = @mettmann
+            """, new { mettmann });
         var variables = new Dictionary<string, object?>
         {
+            ["title"] = GraphQLClient.GlobalId("SoftwareTitle", title),
             ["cluster"] = GraphQLClient.GlobalId("Suggestion", cluster),
             ["organisation"] = GraphQLClient.GlobalId("Organisation", mettmann),
             ["product"] = GraphQLClient.GlobalId("Product", product),
