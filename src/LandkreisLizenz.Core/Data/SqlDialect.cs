@@ -67,7 +67,8 @@ public abstract class SqlDialect
 
         public override string IdSet(string parameter) => $"SELECT value FROM json_each({parameter})";
 
-        public override string TextSet(string parameter) => $"SELECT value FROM json_each({parameter})";
+        // json_each yields texts and numbers alike.
+        public override string TextSet(string parameter) => IdSet(parameter);
 
         public override (string Begin, string End)? BulkWriteSettings => ("PRAGMA cache_size = -65536", "PRAGMA cache_size = -2000");
 

@@ -278,20 +278,9 @@ internal sealed class CsvSource : IDisposable
                 continue;
             }
 
-            foreach (var values in split < 0 ? [record.Values] : ImportMapping.SplitProducts(record.Values[split], Mapping!.ProductSeparator!).Select(part =>
-                     {
-                         var values = (string[])record.Values.Clone();
-                         values[split] = part;
-                         return values;
-                     }))
+            foreach (var values in split < 0 ? [record.Values] : SplitProducts(record.Values, split))
             {
-                if (lists.Length == 0)
-                {
-                    yield return (record.Row, values, true, null);
-                    continue;
-                }
-
-                var (listed, problem) = SplitLists(record.Row, values, lists);
+                var (listed, problem) = lists.Length == 0 ? ([values], null) : SplitLists(record.Row, values, lists);
                 if (problem is not null)
                 {
                     yield return (record.Row, values, true, problem);
@@ -303,6 +292,17 @@ internal sealed class CsvSource : IDisposable
                     yield return (record.Row, one, true, null);
                 }
             }
+        }
+    }
+
+    /// <summary>The record once per product its cell at <paramref name="split"/> lists.</summary>
+    private IEnumerable<string[]> SplitProducts(string[] values, int split)
+    {
+        foreach (var part in ImportMapping.SplitProducts(values[split], Mapping!.ProductSeparator!))
+        {
+            var one = (string[])values.Clone();
+            one[split] = part;
+            yield return one;
         }
     }
 

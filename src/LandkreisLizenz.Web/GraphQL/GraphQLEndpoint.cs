@@ -23,9 +23,6 @@ public static class GraphQLEndpoint
 
     public const string TooLargeCode = "DOCUMENT_TOO_LARGE";
 
-    /// <summary>How answers are written: every letter as it is (JSON escapes only what it must).</summary>
-    public static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All) };
-
     public static void Map(WebApplication app)
     {
         app.MapPost("/graphql", Handle).RequireAuthorization(Policies.Authenticated).DisableAntiforgery();
@@ -37,10 +34,8 @@ public static class GraphQLEndpoint
     {
         if (Negotiate(http.Request.Headers.Accept.ToString()) is not { } mediaType)
         {
-            http.Response.StatusCode = StatusCodes.Status406NotAcceptable;
-            http.Response.ContentType = LegacyContentType;
-            await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Errors = [new ExecutionError(
-                "Die Antwort gibt es nur als application/graphql-response+json oder application/json; bitte einen davon im Accept-Header zulassen.")] });
+            await new Reply(http, serializer, LegacyContentType).ErrorAsync(StatusCodes.Status406NotAcceptable,
+                "Die Antwort gibt es nur als application/graphql-response+json oder application/json; bitte einen davon im Accept-Header zulassen.");
             return;
         }
 
@@ -194,19 +189,19 @@ public static class GraphQLEndpoint
     /// </summary>
     public static Task RefuseAsync(HttpContext http, int status, bool invalidToken)
     {
-        http.Response.StatusCode = status;
         if (status == StatusCodes.Status401Unauthorized)
         {
             http.Response.Headers.WWWAuthenticate = invalidToken ? "Bearer error=\"invalid_token\"" : "Bearer";
         }
 
-        http.Response.ContentType = Negotiate(http.Request.Headers.Accept.ToString()) ?? LegacyContentType;
         var (message, code) = status != StatusCodes.Status401Unauthorized
             ? ("Dieses Konto darf die Schnittstelle nicht nutzen.", "FORBIDDEN")
             : invalidToken
                 ? ("Der API-Token ist unbekannt, widerrufen oder abgelaufen.", "UNAUTHENTICATED")
                 : ("Anmeldung erforderlich: bitte mit einem API-Token (Authorization: Bearer …) oder einer angemeldeten Sitzung anfragen.", "UNAUTHENTICATED");
-        return JsonSerializer.SerializeAsync(http.Response.Body, new { errors = new[] { new { message, extensions = new { code } } } }, Json, http.RequestAborted);
+        var reply = new Reply(http, http.RequestServices.GetRequiredService<IGraphQLTextSerializer>(),
+            Negotiate(http.Request.Headers.Accept.ToString()) ?? LegacyContentType);
+        return reply.ErrorAsync(status, message, code);
     }
 
     private static string TooLarge(GraphQLLimits limits) =>
@@ -258,12 +253,12 @@ public static class GraphQLEndpoint
             : result.Executed || Legacy ? StatusCodes.Status200OK
             : StatusCodes.Status400BadRequest;
 
-        /// <summary>A request that is not well-formed, or cannot be served: its status in either media type.</summary>
-        public async Task ErrorAsync(int status, string message)
+        /// <summary>A request that is not well-formed, refused or cannot be served: its status in either media type.</summary>
+        public async Task ErrorAsync(int status, string message, string? code = null)
         {
             http.Response.StatusCode = status;
             http.Response.ContentType = mediaType;
-            await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Errors = [new ExecutionError(message)] }, CancellationToken.None);
+            await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Errors = [new ExecutionError(message) { Code = code }] }, CancellationToken.None);
         }
     }
 

@@ -3,6 +3,7 @@ using GraphQL.Types;
 using LandkreisLizenz.Core.Common;
 using LandkreisLizenz.Core.Imports;
 using LandkreisLizenz.Core.Reconciliation;
+using LandkreisLizenz.Core.Recognition;
 using LandkreisLizenz.Core.Registry;
 using LandkreisLizenz.Core.Security;
 using LandkreisLizenz.Core.Suggestions;
@@ -259,11 +260,11 @@ public sealed class MutationGraphType : ObjectGraphType
     {
         var title = c.IdArgument("softwareTitle", "SoftwareTitle");
         long? product = c.GetArgument<string?>("product") is null ? null : c.IdArgument("product", "Product");
-        var draft = new LandkreisLizenz.Core.Recognition.RuleDraft(title, product, c.GetArgument<bool>("notLicensable"),
+        var draft = new RuleDraft(title, product, c.GetArgument<bool>("notLicensable"),
             c.GetArgument<string?>("softwarePattern"), c.GetArgument<string?>("publisherPattern"));
         try
         {
-            return new MutationPayload(await c.Service<LandkreisLizenz.Core.Recognition.RecognitionService>().MapAsync(c.Scope(), draft), []);
+            return new MutationPayload(await c.Service<RecognitionService>().MapAsync(c.Scope(), draft), []);
         }
         catch (AccessDeniedException ex)
         {

@@ -4,6 +4,7 @@ using LandkreisLizenz.Core.Contracts;
 using LandkreisLizenz.Core.Dashboards;
 using LandkreisLizenz.Core.Imports;
 using LandkreisLizenz.Core.Notifications;
+using LandkreisLizenz.Core.Recognition;
 using LandkreisLizenz.Core.Reconciliation;
 using LandkreisLizenz.Core.Suggestions;
 
@@ -271,7 +272,7 @@ public sealed class CostAllocationGraphType : ObjectGraphType<CostAllocationResu
 }
 
 /// <summary>A software title no rule decides yet, with what it counts in the caller's scope (the page "Nicht erkannte Software").</summary>
-public sealed class UnrecognisedSoftwareGraphType : ObjectGraphType<LandkreisLizenz.Core.Recognition.UnrecognisedSoftware>
+public sealed class UnrecognisedSoftwareGraphType : ObjectGraphType<UnrecognisedSoftware>
 {
     public UnrecognisedSoftwareGraphType()
     {
@@ -288,7 +289,7 @@ public sealed class UnrecognisedSoftwareGraphType : ObjectGraphType<LandkreisLiz
 }
 
 /// <summary>What a new recognition rule decided at once.</summary>
-public sealed class SoftwareMappingGraphType : ObjectGraphType<LandkreisLizenz.Core.Recognition.MappingResult>
+public sealed class SoftwareMappingGraphType : ObjectGraphType<MappingResult>
 {
     public SoftwareMappingGraphType()
     {

@@ -7,6 +7,7 @@ using LandkreisLizenz.Core.Dashboards;
 using LandkreisLizenz.Core.Imports;
 using LandkreisLizenz.Core.Notifications;
 using LandkreisLizenz.Core.Reconciliation;
+using LandkreisLizenz.Core.Recognition;
 using LandkreisLizenz.Core.Registry;
 using LandkreisLizenz.Core.Security;
 using LandkreisLizenz.Core.Suggestions;
@@ -141,16 +142,16 @@ public sealed class QueryGraphType : ObjectGraphType
                 return new Connection<SuggestionListItem>(result.Page.Items, result.Page.TotalCount, skip);
             });
 
-        Field<NonNullGraphType<ConnectionGraphType<UnrecognisedSoftwareGraphType, LandkreisLizenz.Core.Recognition.UnrecognisedSoftware>>>("unrecognisedSoftware")
+        Field<NonNullGraphType<ConnectionGraphType<UnrecognisedSoftwareGraphType, UnrecognisedSoftware>>>("unrecognisedSoftware")
             .Description("Software titles no rule decides yet, with their devices, installations and held evidence in the caller's scope, most devices first.")
             .PagingArguments()
             .Argument<StringGraphType>("search", "Only titles or publishers containing this text.")
             .ResolveAsync(async c =>
             {
                 var (skip, take) = c.Paging();
-                var page = await c.Service<LandkreisLizenz.Core.Recognition.RecognitionService>().ListUnrecognisedAsync(c.Scope(), c.GetArgument<string?>("search"),
+                var page = await c.Service<RecognitionService>().ListUnrecognisedAsync(c.Scope(), c.GetArgument<string?>("search"),
                     new PageRequest(1, take) { Offset = skip });
-                return new Connection<LandkreisLizenz.Core.Recognition.UnrecognisedSoftware>(page.Items, page.TotalCount, skip);
+                return new Connection<UnrecognisedSoftware>(page.Items, page.TotalCount, skip);
             });
 
         Field<NonNullGraphType<ConnectionGraphType<ReconciliationRunGraphType, RunSummary>>>("reconciliationRuns")

@@ -154,7 +154,7 @@ public static class LandkreisLizenzApp
             .AddSchema<LandkreisLizenz.Web.GraphQL.LandkreisLizenzSchema>()
             .AddGraphTypes(typeof(LandkreisLizenz.Web.GraphQL.QueryGraphType).Assembly)
             // German messages readable as they are ("„nam“", not "\u201Enam\u201C") for whoever reads an answer with curl.
-            .AddSystemTextJson(o => o.Encoder = LandkreisLizenz.Web.GraphQL.GraphQLEndpoint.Json.Encoder)
+            .AddSystemTextJson(o => o.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All))
             .AddValidationRule<LandkreisLizenz.Web.GraphQL.MutationGuardRule>()
             .AddValidationRule<LandkreisLizenz.Web.GraphQL.PageSizeRule>()
             .AddComplexityAnalyzer(o =>
