@@ -99,6 +99,31 @@ public sealed class IDoitLicenseTests : ImportTestBase
     }
 
     [TestMethod]
+    [DataRow(0)]
+    [DataRow(10)]
+    [DataRow(40)]
+    public async Task MapAsync_WhileTheSameExportIsCommittedAgain_EachTrancheOnceWhateverComesFirst(int mappingAfterMs)
+    {
+        Imports.CommitBatch(Manager, (await MappedOnceAsync()).Id);
+        var again = await UploadAsync(SourceFixture("idoit-lizenzen.csv"));
+        var title = Scalar("SELECT id FROM software_titles WHERE name = 'CAIGOS GIS Arbeitsplatz' AND publisher = 'i-doit'");
+
+        // The commit either still holds the tranches (the mapping then releases them) or finds the name decided and writes them itself.
+        await Task.WhenAll(
+            Task.Run(() => Imports.CommitBatch(Manager, again.Id)),
+            Task.Run(async () =>
+            {
+                await Task.Delay(mappingAfterMs);
+                await Recognition().MapAsync(Manager, title, ProductId("caigos"));
+            }));
+
+        CollectionAssert.AreEqual(
+            new[] { $"{Contract}|device|KM-CG-2021|40|420.0|2021-01-01|2023-12-31", $"{Contract}|device|KM-CG-2024|45|455.5|2024-01-01|2026-12-31" },
+            Licenses("caigos"), "each tranche once, with its own count");
+        CollectionAssert.AreEqual(new[] { "Formularserver Kreisverwaltung|KM-FS-2025|1" }, Held(), "nothing of the mapped name left held");
+    }
+
+    [TestMethod]
     public async Task Upload_IDoitLicenseWithMoreDatesThanTranches_OneGermanErrorNothingWritten()
     {
         await MappedOnceAsync();
