@@ -1,6 +1,8 @@
 -- Held license tranches (issue 14; twin: db/sqlserver/0018_held_licenses.sql): an i-doit license object is named in
 -- i-doit's words and recognised like a software title. Until a rule decides its name, each tranche is held here with what
 -- the license needs (contract, metric, license key, count, price, validity) and moves into licenses with the decision.
+-- A tranche's subject is its key within the name ("contract id/metric/license key"), so that the one unique index keeps
+-- one row per tranche; the columns carry the values its release writes into licenses.
 -- SQLite cannot change a CHECK constraint in place, so the table is rebuilt (nothing references it).
 CREATE TABLE held_evidence_new (
     id                 INTEGER PRIMARY KEY,
