@@ -13,10 +13,7 @@ public sealed record PageRequest(int Page = 1, int PageSize = 25)
 
     public bool IsExport { get; init; }
 
-    /// <summary>Cursor paging (integrations) starts at any row, not only at page boundaries.</summary>
-    public int? Offset { get; init; }
-
-    public int Skip => Offset is { } offset ? Math.Max(0, offset) : (SafePage - 1) * SafePageSize;
+    public int Skip => (SafePage - 1) * SafePageSize;
 }
 
 public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, int TotalCount)

@@ -47,6 +47,49 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string? RefreshStatistics { get; }
 
+    /// <summary>
+    /// Where NULL sorts: SQLite and SQL Server put it first in ascending and last in descending order, so one rule serves
+    /// both; a provider that differs overrides <see cref="OrderBy"/> and <see cref="Beyond"/> together.
+    /// </summary>
+    public virtual string OrderBy(IReadOnlyList<Common.SortTerm> order) =>
+        "ORDER BY " + string.Join(", ", order.Select(t => t.Sql + (t.Descending ? " DESC" : "")));
+
+    /// <summary>
+    /// The rows that lie beyond <paramref name="place"/> in <paramref name="order"/> (keyset paging): lexicographically,
+    /// term by term, with NULL where <see cref="OrderBy"/> puts it. Values become parameters @{prefix}0, @{prefix}1, ….
+    /// </summary>
+    public virtual string Beyond(IReadOnlyList<Common.SortTerm> order, Common.Keyset place, string prefix, Dapper.DynamicParameters parameters)
+    {
+        var alternatives = new List<string>();
+        var equalSoFar = new List<string>();
+        for (var i = 0; i < order.Count; i++)
+        {
+            var term = order[i];
+            var value = place.Values[i];
+            var name = "@" + prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (value is not null)
+            {
+                parameters.Add(name, value);
+            }
+
+            string? further = (value, term.Descending) switch
+            {
+                (null, false) => $"{term.Sql} IS NOT NULL",
+                (null, true) => null, // nothing sorts after NULL in descending order
+                (_, false) => $"{term.Sql} > {name}",
+                (_, true) => term.Nullable ? $"({term.Sql} < {name} OR {term.Sql} IS NULL)" : $"{term.Sql} < {name}",
+            };
+            if (further is not null)
+            {
+                alternatives.Add("(" + string.Join(" AND ", equalSoFar.Append(further)) + ")");
+            }
+
+            equalSoFar.Add(value is null ? $"{term.Sql} IS NULL" : $"{term.Sql} = {name}");
+        }
+
+        return alternatives.Count == 0 ? "1 = 0" : "(" + string.Join(" OR ", alternatives) + ")";
+    }
+
     /// <summary>INSERT of one row with the values as parameters @p0, @p1, … (table and column names come from code).</summary>
     public static string InsertSql(string table, IReadOnlyList<string> columns) =>
         $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";

@@ -319,6 +319,18 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         return new Paged<UnrecognisedSoftware>(items.ToList(), page.SafePage, page.SafePageSize, total);
     }
 
+    /// <summary>A page by places (integrations): the same list and order as <see cref="ListUnrecognisedAsync"/>.</summary>
+    public async Task<KeysetPage<UnrecognisedSoftware>> UnrecognisedPlacesAsync(CallerScope scope, string? search, KeysetRequest request)
+    {
+        var parameters = new DynamicParameters(new { Search = string.IsNullOrWhiteSpace(search) ? null : search.Trim(), Skip = 0, Take = request.SafeTake + 1 });
+        var (window, readOrder) = KeysetSql.Window(database.Dialect, UnrecognisedOrder, request, parameters);
+        using var connection = database.Open();
+        var (count, _) = UnrecognisedSql(database.Dialect);
+        var total = await connection.ExecuteScalarScopedAsync<int>(scope, count, parameters);
+        var read = await connection.QueryPlacesScopedAsync<UnrecognisedSoftware>(scope, UnrecognisedPlacesSql(database.Dialect, window, readOrder), UnrecognisedOrder.Length, parameters);
+        return KeysetSql.Page(read, request, total);
+    }
+
     /// <summary>One undecided title with its counts in the caller's scope; null when the caller has no undecided installation of it.</summary>
     public async Task<UnrecognisedSoftware?> GetTitleAsync(CallerScope scope, long softwareTitleId)
     {
@@ -329,12 +341,24 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
     private static readonly string UnrecognisedTitleSql = UnrecognisedSelectSql + "\n" + UnrecognisedFromSql.Replace("{search}", "1 = 1", StringComparison.Ordinal)
                                               + "\n  AND t.id = @Id\nGROUP BY t.id, t.name, t.publisher";
 
+    // Most widespread first; the id last makes every place unique. Places of aggregates are kept by HAVING.
+    private static readonly SortTerm[] UnrecognisedOrder =
+    [
+        new("COUNT(DISTINCT e.device_id)", Descending: true, Nullable: false), new("COUNT(*)", Descending: true, Nullable: false),
+        new("t.name", Nullable: false), new("t.id", Nullable: false),
+    ];
+
+    private static string UnrecognisedFrom(SqlDialect dialect) => UnrecognisedFromSql.Replace("{search}", dialect.ContainsIgnoreCase("t.name", "@Search"), StringComparison.Ordinal);
+
     private static (string Count, string Page) UnrecognisedSql(SqlDialect dialect)
     {
-        var from = UnrecognisedFromSql.Replace("{search}", dialect.ContainsIgnoreCase("t.name", "@Search"), StringComparison.Ordinal);
+        var from = UnrecognisedFrom(dialect);
         return ("SELECT COUNT(DISTINCT t.id) " + from,
-            dialect.Page(UnrecognisedSelectSql + "\n" + from + "\nGROUP BY t.id, t.name, t.publisher\nORDER BY COUNT(DISTINCT e.device_id) DESC, COUNT(*) DESC, t.name, t.id"));
+            dialect.Page(UnrecognisedSelectSql + "\n" + from + "\nGROUP BY t.id, t.name, t.publisher\n" + dialect.OrderBy(UnrecognisedOrder)));
     }
+
+    private static string UnrecognisedPlacesSql(SqlDialect dialect, string window, IReadOnlyList<SortTerm> readOrder) =>
+        dialect.Page($"{UnrecognisedSelectSql.TrimEnd()}, {KeysetSql.Columns(UnrecognisedOrder)}\n{UnrecognisedFrom(dialect)}\nGROUP BY t.id, t.name, t.publisher\nHAVING {window}\n{dialect.OrderBy(readOrder)}");
 
     private static (string Count, string Page) RulesSql(SqlDialect dialect)
     {
@@ -352,6 +376,11 @@ public sealed class RecognitionService(Database database, TimeProvider clock, Au
         yield return ("unrecognised: count", count);
         yield return ("unrecognised: page", page);
         yield return ("unrecognised: title", UnrecognisedTitleSql);
+        foreach (var (name, request) in KeysetSql.Samples)
+        {
+            var (window, readOrder) = KeysetSql.Window(dialect, UnrecognisedOrder, KeysetSql.Sample(request, UnrecognisedOrder.Length), new DynamicParameters());
+            yield return ($"unrecognised: {name}", UnrecognisedPlacesSql(dialect, window, readOrder));
+        }
         var (rulesCount, rulesPage) = RulesSql(dialect);
         yield return ("rules: count", rulesCount);
         yield return ("rules: page", rulesPage);

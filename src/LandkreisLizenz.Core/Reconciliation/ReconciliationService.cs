@@ -54,12 +54,13 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
         VALUES (@OrganisationId, @AsOf, 'running', @Now, 0, 0, @Families, 0, @Kind)
         """;
 
-    private const string RunColumnsSql = """
+    private const string RunSelectSql = """
         SELECT r.id AS Id, r.organisation_id AS OrganisationId, r.kind AS Kind, r.as_of AS AsOf, r.status AS Status, r.started_at AS StartedAt,
                r.finished_at AS FinishedAt, r.positions_count AS PositionsCount, r.organisations_count AS OrganisationsCount,
                r.families_total AS FamiliesTotal, r.families_done AS FamiliesDone, r.checksum AS Checksum
-        FROM reconciliation_runs r
         """;
+
+    private const string RunColumnsSql = RunSelectSql + "\nFROM reconciliation_runs r";
 
     private const string RunSql = RunColumnsSql + "\nWHERE r.id = @Id";
 
@@ -69,7 +70,19 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
           AND (@Organisation IS NULL OR r.organisation_id = @Organisation)
         """;
 
-    private const string VisibleRunsSql = RunColumnsSql + "\n" + VisibleRunsWhereSql + "\nORDER BY r.started_at DESC, r.id DESC";
+    /// <summary>Newest first; the id last makes every place unique.</summary>
+    private static readonly SortTerm[] RunOrder = [new("r.started_at", Descending: true, Nullable: false), new("r.id", Descending: true, Nullable: false)];
+
+    private static string VisibleRunsPageSql(SqlDialect dialect, string window, IReadOnlyList<SortTerm> readOrder) =>
+        dialect.Page($"{RunSelectSql}, {KeysetSql.Columns(RunOrder)}\nFROM reconciliation_runs r\n{VisibleRunsWhereSql}\n  AND {window}\n{dialect.OrderBy(readOrder)}");
+
+    /// <summary>The statements composed at run time, in <paramref name="dialect"/> (review, parse tests).</summary>
+    internal static IEnumerable<(string Name, string Sql)> Statements(SqlDialect dialect) =>
+        KeysetSql.Samples.Select(sample =>
+        {
+            var (window, readOrder) = KeysetSql.Window(dialect, RunOrder, KeysetSql.Sample(sample.Request, RunOrder.Length), new DynamicParameters());
+            return ($"runs: {sample.Name}", VisibleRunsPageSql(dialect, window, readOrder));
+        });
 
     private const string VisibleRunsCountSql = "SELECT COUNT(*) FROM reconciliation_runs r\n" + VisibleRunsWhereSql;
 
@@ -313,13 +326,14 @@ public sealed class ReconciliationService(Database database, TimeProvider clock,
     /// Runs the caller may see, newest first: runs for one organisation when the caller may see that organisation,
     /// runs over the whole estate only for admins. Optionally only the runs started for one organisation.
     /// </summary>
-    public async Task<(IReadOnlyList<RunSummary> Runs, int TotalCount)> RunsAsync(CallerScope scope, long? organisationId, int skip, int take)
+    public async Task<KeysetPage<RunSummary>> RunsAsync(CallerScope scope, long? organisationId, KeysetRequest request)
     {
-        var parameters = new { Admin = scope.IsAdmin ? 1 : 0, Organisation = organisationId, Skip = Math.Max(0, skip), Take = Math.Clamp(take, 1, 100) };
+        var parameters = new DynamicParameters(new { Admin = scope.IsAdmin ? 1 : 0, Organisation = organisationId, Skip = 0, Take = request.SafeTake + 1 });
+        var (window, readOrder) = KeysetSql.Window(database.Dialect, RunOrder, request, parameters);
         using var connection = database.Open();
         var total = await connection.ExecuteScalarScopedAsync<int>(scope, VisibleRunsCountSql, parameters);
-        var runs = await connection.QueryScopedAsync<RunSummary>(scope, database.Dialect.Page(VisibleRunsSql), parameters);
-        return (runs.ToList(), total);
+        var read = await connection.QueryPlacesScopedAsync<RunSummary>(scope, VisibleRunsPageSql(database.Dialect, window, readOrder), RunOrder.Length, parameters);
+        return KeysetSql.Page(read, request, total);
     }
 
     /// <summary>SHA-256 over the positions in key order: equal for two runs that computed the same positions.</summary>

@@ -49,17 +49,19 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
 
     /// <summary>
     /// A page of typed rows (<paramref name="select"/> is the row type's constant SELECT list) with the list's search,
-    /// filter and allow-listed sort, and the number of all matching rows; for integrations.
+    /// filter and allow-listed sort, by places (keyset), and the number of all matching rows; for integrations.
     /// </summary>
-    public async Task<(IReadOnlyList<T> Rows, int TotalCount)> PageAsync<T>(CallerScope scope, RegistryEntity entity, string select, ListQuery query, int skip, int take)
+    public async Task<KeysetPage<T>> PageAsync<T>(CallerScope scope, RegistryEntity entity, string select, ListQuery query, KeysetRequest request)
     {
         var (from, parameters) = Where(entity, query);
-        parameters.Add("Skip", Math.Max(0, skip));
-        parameters.Add("Take", Math.Clamp(take, 1, PageRequest.MaxPageSize));
+        var order = Order(entity, query);
+        var (window, readOrder) = KeysetSql.Window(database.Dialect, order, request, parameters);
+        parameters.Add("Skip", 0);
+        parameters.Add("Take", request.SafeTake + 1);
         using var connection = database.Open();
         var total = await ScalarAsync(connection, scope, entity, CountSql(from), parameters);
-        var rows = await QueryAsync<T>(connection, scope, entity.Global, TypedPageSql(entity, select, from, query, database.Dialect), parameters);
-        return (rows, total);
+        var read = await PlacesAsync<T>(connection, scope, entity.Global, KeysetPageSql(select, from, order, window, readOrder, database.Dialect), order.Count, parameters);
+        return KeysetSql.Page(read, request, total);
     }
 
     /// <summary>The rows with these ids that the caller may see, in one statement however many ids (batched lookups).</summary>
@@ -88,11 +90,11 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
 
     /// <summary>
     /// For many parents at once (e.g. the applications of 100 organisations): of each parent's children the caller may
-    /// see, rows <paramref name="skip"/>+1 … <paramref name="skip"/>+<paramref name="take"/> in the list's default order,
-    /// and every parent's total. Two statements, whatever the number of parents.
+    /// see, the page of <paramref name="request"/> in the list's default order (by places), and every parent's total.
+    /// Two statements, whatever the number of parents.
     /// </summary>
-    public async Task<(IReadOnlyList<T> Rows, IReadOnlyDictionary<long, int> Totals)> ByParentAsync<T>(CallerScope scope, RegistryEntity entity, string select,
-        string parentColumn, IReadOnlyCollection<long> parentIds, int skip, int take)
+    public async Task<IReadOnlyDictionary<long, KeysetPage<T>>> ByParentAsync<T>(CallerScope scope, RegistryEntity entity, string select,
+        string parentColumn, Func<T, long?> parentOf, IReadOnlyCollection<long> parentIds, KeysetRequest request)
     {
         if (!ParentColumns.Contains(parentColumn))
         {
@@ -101,15 +103,18 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
 
         if (parentIds.Count == 0)
         {
-            return ([], new Dictionary<long, int>());
+            return new Dictionary<long, KeysetPage<T>>();
         }
 
-        var (rowsSql, totalsSql) = ByParentSql(entity, select, parentColumn, database.Dialect);
-        var parameters = new DynamicParameters(new { Ids = SqlDialect.IdList(parentIds), Skip = Math.Max(0, skip), Take = Math.Clamp(take, 1, PageRequest.MaxPageSize) });
+        var order = Order(entity, new ListQuery());
+        var parameters = new DynamicParameters(new { Ids = SqlDialect.IdList(parentIds), Take = request.SafeTake + 1 });
+        var (window, readOrder) = KeysetSql.Window(database.Dialect, order, request, parameters);
+        var (rowsSql, totalsSql) = ByParentSql(entity, select, parentColumn, order, window, readOrder, database.Dialect);
         using var connection = database.Open();
-        var rows = await QueryAsync<T>(connection, scope, entity.Global, rowsSql, parameters);
-        var totals = await QueryAsync<(long ParentId, int Total)>(connection, scope, entity.Global, totalsSql, parameters);
-        return (rows, totals.ToDictionary(t => t.ParentId, t => t.Total));
+        var read = await PlacesAsync<T>(connection, scope, entity.Global, rowsSql, order.Count, parameters);
+        var totals = (await QueryAsync<(long ParentId, int Total)>(connection, scope, entity.Global, totalsSql, parameters)).ToDictionary(t => t.ParentId, t => t.Total);
+        var byParent = read.ToLookup(r => parentOf(r.Row) ?? 0);
+        return parentIds.ToDictionary(p => p, p => KeysetSql.Page(byParent[p].ToList(), request, totals.GetValueOrDefault(p)));
     }
 
     /// <summary>Every row of the filtered list in the entity's import format (column names and value forms), for CSV/XLSX export.</summary>
@@ -316,21 +321,23 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
                      + (entity.Global || entity == RegistryEntities.Organisations ? "" : ", o.id AS organisation_id")
                      + $"\n{from}\nORDER BY {OrderBy(entity, query)}");
 
-    private static string TypedPageSql(RegistryEntity entity, string select, string from, ListQuery query, SqlDialect dialect) =>
-        dialect.Page($"SELECT {select}\n{from}\nORDER BY {OrderBy(entity, query)}");
+    private static string KeysetPageSql(string select, string from, IReadOnlyList<SortTerm> order, string window, IReadOnlyList<SortTerm> readOrder, SqlDialect dialect) =>
+        dialect.Page($"SELECT {select}, {KeysetSql.Columns(order)}\n{from}\n  AND {window}\n{dialect.OrderBy(readOrder)}");
 
     private static string ByIdsSql(RegistryEntity entity, string select, SqlDialect dialect) =>
         $"SELECT {select}\n{entity.FromSql}\n  AND {entity.Alias}.id IN ({dialect.IdSet("@Ids")})";
 
-    private static (string Rows, string Totals) ByParentSql(RegistryEntity entity, string select, string parentColumn, SqlDialect dialect)
+    private static (string Rows, string Totals) ByParentSql(RegistryEntity entity, string select, string parentColumn, IReadOnlyList<SortTerm> order,
+        string window, IReadOnlyList<SortTerm> readOrder, SqlDialect dialect)
     {
         var column = $"{entity.Alias}.{parentColumn}";
         var from = $"{entity.FromSql}\n  AND {column} IN ({dialect.IdSet("@Ids")})";
         return ($"""
             SELECT x.* FROM (
-              SELECT {select}, ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY {OrderBy(entity, new ListQuery())}) AS RowNumber
-              {from}) x
-            WHERE x.RowNumber > @Skip AND x.RowNumber <= @Skip + @Take
+              SELECT {select}, {KeysetSql.Columns(order)}, ROW_NUMBER() OVER (PARTITION BY {column} {dialect.OrderBy(readOrder)}) AS RowNumber
+              {from}
+              AND {window}) x
+            WHERE x.RowNumber <= @Take
             ORDER BY x.RowNumber
             """, $"SELECT {column} AS ParentId, COUNT(*) AS Total\n{from}\nGROUP BY {column}");
     }
@@ -355,7 +362,12 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
                 {
                     var query = new ListQuery(Sort: column.Key);
                     yield return ($"{entity.Slug}: list by {column.Key}", ListSql(entity, from, query, dialect));
-                    yield return ($"{entity.Slug}: typed page by {column.Key}", TypedPageSql(entity, select, from, query, dialect));
+                    foreach (var (name, request) in KeysetSql.Samples)
+                    {
+                        var order = Order(entity, query);
+                        var (window, readOrder) = KeysetSql.Window(dialect, order, KeysetSql.Sample(request, order.Count), new DynamicParameters());
+                        yield return ($"{entity.Slug}: typed page by {column.Key}, {name}", KeysetPageSql(select, from, order, window, readOrder, dialect));
+                    }
                     yield return ($"{entity.Slug}: export by {column.Key}", ExportSql(entity, from, query));
                 }
 
@@ -366,9 +378,14 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
             yield return ($"{entity.Slug}: by ids", ByIdsSql(entity, select, dialect));
             foreach (var column in ParentColumns)
             {
-                var (rows, totals) = ByParentSql(entity, select, column, dialect);
-                yield return ($"{entity.Slug}: by {column}", rows);
-                yield return ($"{entity.Slug}: totals by {column}", totals);
+                var order = Order(entity, new ListQuery());
+                foreach (var (name, request) in KeysetSql.Samples)
+                {
+                    var (window, readOrder) = KeysetSql.Window(dialect, order, KeysetSql.Sample(request, order.Count), new DynamicParameters());
+                    var (rows, totals) = ByParentSql(entity, select, column, order, window, readOrder, dialect);
+                    yield return ($"{entity.Slug}: by {column}, {name}", rows);
+                    yield return ($"{entity.Slug}: totals by {column}", totals);
+                }
             }
 
             yield return ($"{entity.Slug}: delete", DeleteSql(entity));
@@ -387,13 +404,22 @@ public sealed class RegistryService(Database database, TimeProvider clock, Audit
         }
     }
 
-    /// <summary>Sort keys come from the entity's column list only; anything else falls back to the default.</summary>
-    private static string OrderBy(RegistryEntity entity, ListQuery query)
+    /// <summary>Sort keys come from the entity's column list only; anything else falls back to the default. The id last makes every place unique.</summary>
+    private static IReadOnlyList<SortTerm> Order(RegistryEntity entity, ListQuery query)
     {
         var column = entity.Columns.FirstOrDefault(c => c.Sortable && c.Key == query.Sort)
                      ?? entity.Columns.First(c => c.Key == entity.DefaultSort);
-        return $"{column.Sql} {(query.Descending ? "DESC" : "ASC")}, {entity.Alias}.id";
+        return [new SortTerm(column.Sql, query.Descending), new SortTerm($"{entity.Alias}.id", Nullable: false)];
     }
+
+    private static string OrderBy(RegistryEntity entity, ListQuery query) =>
+        string.Join(", ", Order(entity, query).Select(t => t.Sql + (t.Descending ? " DESC" : " ASC")));
+
+    private static async Task<IReadOnlyList<(T Row, Keyset Place)>> PlacesAsync<T>(IDbConnection connection, CallerScope scope, bool catalogueRows, string sql, int terms,
+        DynamicParameters parameters) =>
+        catalogueRows
+            ? (await connection.QueryAsync<T, PlaceColumns, (T, Keyset)>(sql, (row, place) => (row, place.Place(terms)), parameters, splitOn: "K0")).ToList()
+            : await connection.QueryPlacesScopedAsync<T>(scope, sql, terms, parameters);
 
     /// <summary>
     /// Rows of the shared catalogue (<paramref name="catalogueRows"/>: a global entity or a catalogue list) are read as they are; every other

@@ -22,6 +22,11 @@ public static class ScopedDapper
     public static Task<T?> ExecuteScalarScopedAsync<T>(this IDbConnection connection, CallerScope scope, string sql, object? parameters = null) =>
         connection.ExecuteScalarAsync<T>(Prepare(scope, sql), scope.Bind(parameters));
 
+    /// <summary>Rows with their places (keyset paging): the statement selects the row's columns, then the place columns K0 … Kn.</summary>
+    public static async Task<IReadOnlyList<(T Row, Common.Keyset Place)>> QueryPlacesScopedAsync<T>(this IDbConnection connection, CallerScope scope, string sql,
+        int terms, object? parameters = null) =>
+        (await connection.QueryAsync<T, Common.PlaceColumns, (T, Common.Keyset)>(Prepare(scope, sql), (row, place) => (row, place.Place(terms)), scope.Bind(parameters), splitOn: "K0")).ToList();
+
     private static string Prepare(CallerScope scope, string sql)
     {
         if (!sql.Contains("{scope:", StringComparison.Ordinal))

@@ -421,18 +421,54 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         return new SuggestionPage(new Paged<SuggestionListItem>(items.ToList(), page.SafePage, page.SafePageSize, (int)totals.Count), totals.Savings ?? 0, totals.Risk ?? 0);
     }
 
-    private static (string Totals, string Page) ListSql(SqlDialect dialect)
+    /// <summary>A page by places (integrations): the same list, filter and order as <see cref="ListAsync"/>.</summary>
+    public async Task<KeysetPage<SuggestionListItem>> PlacesAsync(CallerScope scope, SuggestionFilter filter, KeysetRequest request)
     {
-        var from = ListFromSql.Replace("{search}", dialect.ContainsIgnoreCase("sfo.name", "@Organisation"), StringComparison.Ordinal)
+        var parameters = new DynamicParameters(new
+        {
+            Type = SuggestionTypes.All.Contains(filter.Type ?? "") ? filter.Type : null,
+            Status = SuggestionStatus.All.Contains(filter.Status ?? "") ? filter.Status : null,
+            Organisation = string.IsNullOrWhiteSpace(filter.Organisation) ? null : filter.Organisation.Trim(),
+            Product = filter.ProductId,
+            Reach = filter.Reach is "own" or "cluster" ? filter.Reach : null,
+            Skip = 0,
+            Take = request.SafeTake + 1,
+        });
+        var (window, readOrder) = KeysetSql.Window(database.Dialect, ListOrder, request, parameters);
+        var (count, _) = ListSql(database.Dialect);
+        using var connection = database.Open();
+        var totals = await connection.QuerySingleScopedAsync<(long Count, decimal? Savings, decimal? Risk)>(scope, count, parameters);
+        var read = await connection.QueryPlacesScopedAsync<SuggestionListItem>(scope, PlacesSql(database.Dialect, window, readOrder), ListOrder.Length, parameters);
+        return KeysetSql.Page(read, request, (int)totals.Count);
+    }
+
+    // The caller's own organisations' items first, then clusters; each by what the caller saves (or risks); the id last makes every place unique.
+    private static readonly SortTerm[] ListOrder =
+    [
+        new($"CASE WHEN s.type IN {SuggestionTypes.ClustersSql} THEN 1 ELSE 0 END", Nullable: false),
+        new("COALESCE(mine.own, s.risk_amount, 0)", Descending: true, Nullable: false),
+        new("s.id", Nullable: false),
+    ];
+
+    private const string ListSelectSql = """
+        SELECT s.id AS Id, s.type AS Type, s.status AS Status, s.cluster_status AS ClusterStatus, s.title AS Title, s.estimated_savings AS EstimatedSavings, mine.own AS OwnSavings,
+               s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt,
+               (SELECT COUNT(*) FROM suggestion_organisations sp WHERE sp.suggestion_id = s.id AND sp.role = 'participant') AS Participants
+        """;
+
+    private static string ListFrom(SqlDialect dialect) =>
+        ListFromSql.Replace("{search}", dialect.ContainsIgnoreCase("sfo.name", "@Organisation"), StringComparison.Ordinal)
             .Replace("{clusters}", SuggestionTypes.ClustersSql, StringComparison.Ordinal)
             .Replace("{shares}", SharesSql.Trim(), StringComparison.Ordinal);
-        // The caller's own organisations' items first, then clusters; each by what the caller saves (or risks).
-        return ("SELECT COUNT(*), SUM(mine.counted), SUM(s.risk_amount) " + from, dialect.Page($"""
-            SELECT s.id AS Id, s.type AS Type, s.status AS Status, s.cluster_status AS ClusterStatus, s.title AS Title, s.estimated_savings AS EstimatedSavings, mine.own AS OwnSavings,
-                   s.risk_amount AS RiskAmount, s.first_seen_at AS FirstSeenAt,
-                   (SELECT COUNT(*) FROM suggestion_organisations sp WHERE sp.suggestion_id = s.id AND sp.role = 'participant') AS Participants
-            """ + "\n" + from + $"\nORDER BY CASE WHEN s.type IN {SuggestionTypes.ClustersSql} THEN 1 ELSE 0 END, COALESCE(mine.own, s.risk_amount, 0) DESC, s.id"));
+
+    private static (string Totals, string Page) ListSql(SqlDialect dialect)
+    {
+        var from = ListFrom(dialect);
+        return ("SELECT COUNT(*), SUM(mine.counted), SUM(s.risk_amount) " + from, dialect.Page(ListSelectSql + "\n" + from + "\n" + dialect.OrderBy(ListOrder)));
     }
+
+    private static string PlacesSql(SqlDialect dialect, string window, IReadOnlyList<SortTerm> readOrder) =>
+        dialect.Page($"{ListSelectSql}, {KeysetSql.Columns(ListOrder)}\n{ListFrom(dialect)}\n  AND {window}\n{dialect.OrderBy(readOrder)}");
 
     /// <summary>The statements composed at run time, in <paramref name="dialect"/> (review, parse tests).</summary>
     internal static IEnumerable<(string Name, string Sql)> Statements(SqlDialect dialect)
@@ -440,6 +476,11 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         var (totals, page) = ListSql(dialect);
         yield return ("suggestions: totals", totals);
         yield return ("suggestions: page", page);
+        foreach (var (name, request) in KeysetSql.Samples)
+        {
+            var (window, readOrder) = KeysetSql.Window(dialect, ListOrder, KeysetSql.Sample(request, ListOrder.Length), new DynamicParameters());
+            yield return ($"suggestions: {name}", PlacesSql(dialect, window, readOrder));
+        }
     }
 
     /// <returns>null when the suggestion does not exist or does not concern the caller's scope (the refusal is audited).</returns>

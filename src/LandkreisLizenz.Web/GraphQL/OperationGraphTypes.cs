@@ -6,6 +6,7 @@ using LandkreisLizenz.Core.Imports;
 using LandkreisLizenz.Core.Notifications;
 using LandkreisLizenz.Core.Recognition;
 using LandkreisLizenz.Core.Reconciliation;
+using LandkreisLizenz.Core.Registry;
 using LandkreisLizenz.Core.Suggestions;
 
 namespace LandkreisLizenz.Web.GraphQL;
@@ -108,6 +109,13 @@ public sealed class SuggestionGraphType : ObjectGraphType<SuggestionListItem>
             .Argument<StringGraphType>("key", "users (default), inhabitants, equal or mixed.")
             // From the batched detail the other fields read too: no statement per suggestion of a list.
             .Resolve(c => Detail(c).Then(d => d is null ? null : SuggestionService.Allocation(d, c.GetArgument<string?>("key"))));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<SuggestionObjectGraphType>>>>("objects")
+            .Description("What the suggestion concerns: the applications, contracts, products and hostings it names, as the page lists them.")
+            // A suggestion names 2.6 objects on average in the demo estate (a large cluster more), not the default list estimate.
+            .WithComplexityImpact(1, 3)
+            .Resolve(c => Detail(c).Then(d => d?.Objects ?? []));
+        Field<SuggestionClusterGraphType>("cluster").Description("For a cluster (joint_procurement, shared_operation, shared_data_centre): its Land, lead and figures (spec §6.2–6.3); null otherwise.")
+            .Resolve(c => Detail(c).Then(d => d is { IsCluster: true } ? d : null));
     }
 
     private static global::GraphQL.DataLoader.IDataLoaderResult<SuggestionDetail?> Detail(IResolveFieldContext<SuggestionListItem> c) =>
@@ -240,6 +248,47 @@ public sealed class MeasureGraphType : ObjectGraphType<Measure>
         Field(m => m.RealisedSavings, nullable: true).Description("Annual savings realised, in euros, as entered.");
         Field(m => m.RowVersion).Description("Row version for optimistic concurrency (pass it to updateMeasure).");
         Field<OrganisationGraphType>("organisation").Description("The organisation.").Resolve(c => c.Organisation(c.Source.OrganisationId));
+        Field<SuggestionGraphType>("suggestion").Description("The suggestion (or cluster) the measure comes from.")
+            .Resolve(c => c.SuggestionDetail(c.Source.SuggestionId).Then(d => d?.ToListItem()));
+    }
+}
+
+/// <summary>One object a suggestion names; the object itself only where the caller may see it (a cluster names other counties' objects by label).</summary>
+public sealed class SuggestionObjectGraphType : ObjectGraphType<(string Type, long Id, string Label)>
+{
+    public SuggestionObjectGraphType()
+    {
+        Name = "SuggestionObject";
+        Description = "An application, contract, product or hosting a suggestion concerns.";
+        Field<NonNullGraphType<StringGraphType>>("kind").Description("application, contract, product or hosting.").Resolve(c => c.Source.Type);
+        Field<NonNullGraphType<StringGraphType>>("label").Description("Its name or title as the suggestion shows it.").Resolve(c => c.Source.Label);
+        Field<NodeInterface>("object").Description("The object (Application, Contract, Product or Hosting); null where it lies outside the caller's scope or was deleted.")
+            .Resolve(c => c.Source.Type switch
+            {
+                "application" => c.ById<ApplicationRow>(RegistryEntities.Applications, ApplicationRow.Select, c.Source.Id).Then(o => (object?)o),
+                "contract" => c.Contract(c.Source.Id).Then(o => (object?)o),
+                "product" => c.Product(c.Source.Id).Then(o => (object?)o),
+                "hosting" => c.Hosting(c.Source.Id).Then(o => (object?)o),
+                _ => null,
+            });
+    }
+}
+
+/// <summary>A cluster's own figures (spec §6.2–6.3).</summary>
+public sealed class SuggestionClusterGraphType : ObjectGraphType<SuggestionDetail>
+{
+    public SuggestionClusterGraphType()
+    {
+        Name = "SuggestionCluster";
+        Description = "A cross-county cluster of one Land: who leads it and what it would cost and save (spec §6.2–6.3).";
+        Field(d => d.StateCode, nullable: true).Description("Two-digit code of the Land the cluster lies in.");
+        Field(d => d.LeadName, nullable: true).Description("Name of the lead organisation (operator or coordinator).");
+        Field<OrganisationGraphType>("lead").Description("The lead organisation; null where it lies outside the caller's scope.")
+            .Resolve(c => c.Source.LeadOrganisationId is { } id ? c.Organisation(id) : null);
+        Field<DecimalGraphType>("annualCost").Description("The participants' annual cost today together, in euros.").Resolve(c => c.Source.ClusterAnnualCost);
+        Field(d => d.SharePercent, nullable: true).Description("Share of the cost saved by operating once, in per cent.");
+        Field(d => d.MigrationCost, nullable: true).Description("One-off migration cost of all participants, in euros.");
+        Field(d => d.PaybackMonths, nullable: true).Description("Months until the savings have paid the migration.");
     }
 }
 

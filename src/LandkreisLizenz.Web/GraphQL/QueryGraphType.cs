@@ -135,11 +135,10 @@ public sealed class QueryGraphType : ObjectGraphType
             .Argument<IdGraphType>("product", "Only suggestions about this product (global id).")
             .ResolveAsync(async c =>
             {
-                var (skip, take) = c.Paging();
+                var request = c.Paging();
                 long? product = c.GetArgument<string?>("product") is null ? null : c.IdArgument("product", "Product");
-                var result = await c.Service<SuggestionService>().ListAsync(c.Scope(), new SuggestionFilter(c.GetArgument<string?>("type"), c.GetArgument<string?>("status"), ProductId: product),
-                    new PageRequest(1, take) { Offset = skip });
-                return new Connection<SuggestionListItem>(result.Page.Items, result.Page.TotalCount, skip);
+                return c.Connection(await Resolve.WithPlacesAsync(() => c.Service<SuggestionService>().PlacesAsync(c.Scope(),
+                    new SuggestionFilter(c.GetArgument<string?>("type"), c.GetArgument<string?>("status"), ProductId: product), request)));
             });
 
         Field<NonNullGraphType<ConnectionGraphType<UnrecognisedSoftwareGraphType, UnrecognisedSoftware>>>("unrecognisedSoftware")
@@ -148,10 +147,8 @@ public sealed class QueryGraphType : ObjectGraphType
             .Argument<StringGraphType>("search", "Only titles or publishers containing this text.")
             .ResolveAsync(async c =>
             {
-                var (skip, take) = c.Paging();
-                var page = await c.Service<RecognitionService>().ListUnrecognisedAsync(c.Scope(), c.GetArgument<string?>("search"),
-                    new PageRequest(1, take) { Offset = skip });
-                return new Connection<UnrecognisedSoftware>(page.Items, page.TotalCount, skip);
+                var request = c.Paging();
+                return c.Connection(await Resolve.WithPlacesAsync(() => c.Service<RecognitionService>().UnrecognisedPlacesAsync(c.Scope(), c.GetArgument<string?>("search"), request)));
             });
 
         Field<NonNullGraphType<ConnectionGraphType<ReconciliationRunGraphType, RunSummary>>>("reconciliationRuns")
@@ -160,7 +157,7 @@ public sealed class QueryGraphType : ObjectGraphType
             .Argument<IdGraphType>("organisation", "Only runs started for this organisation.")
             .ResolveAsync(async c =>
             {
-                var (skip, take) = c.Paging();
+                var request = c.Paging();
                 long? organisation = null;
                 if (c.GetArgument<string?>("organisation") is not null)
                 {
@@ -171,8 +168,7 @@ public sealed class QueryGraphType : ObjectGraphType
                     }
                 }
 
-                var (runs, total) = await c.Service<ReconciliationService>().RunsAsync(c.Scope(), organisation, skip, take);
-                return new Connection<RunSummary>(runs, total, skip);
+                return c.Connection(await Resolve.WithPlacesAsync(() => c.Service<ReconciliationService>().RunsAsync(c.Scope(), organisation, request)));
             });
 
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<NotificationGraphType>>>>("notifications").Description("The caller's notifications, newest first.")
@@ -222,6 +218,20 @@ public sealed class QueryGraphType : ObjectGraphType
             "Contract" => c.Contract(parsed.Id).Then(o => (object?)o),
             "License" => c.ById<LicenseRow>(RegistryEntities.Licenses, LicenseRow.Select, parsed.Id).Then(o => (object?)o),
             "Suggestion" => c.SuggestionDetail(parsed.Id).Then(d => (object?)d?.ToListItem()),
+            // Measures are looked up one by one (Core reads one with its rights); a page of them comes from measures.
+            "Measure" => c.Loader<long, Measure>("measures", async (ids, _) =>
+            {
+                var found = new Dictionary<long, Measure>();
+                foreach (var id in ids)
+                {
+                    if (await c.Service<MeasureService>().GetAsync(c.Scope(), id) is { } measure)
+                    {
+                        found[id] = measure;
+                    }
+                }
+
+                return found;
+            }).Load(parsed.Id).Then(o => (object?)o),
             "ReconciliationRun" => c.Loader<long, RunSummary>("runs", async (ids, _) =>
                 (await c.Service<ReconciliationService>().GetRunsAsync(c.Scope(), ids)).ToDictionary(r => r.Id)).Load(parsed.Id).Then(o => (object?)o),
             "ImportBatch" => c.Loader<long, ImportBatch>("imports", async (ids, _) =>

@@ -30,29 +30,29 @@ internal static class RegistryLoaders
             (await context.Service<ProductCatalogue>().CategoriesAsync()).ToDictionary(c => c.Id)).Load(id);
 
     /// <summary>
-    /// A page of the children of <paramref name="parentId"/> (first/after from the field's arguments): the same page of
-    /// every parent on this query level comes from one statement plus one for the totals.
+    /// A page of the children of <paramref name="parentId"/> (first/after or last/before from the field's arguments): the
+    /// same page of every parent on this query level comes from one statement plus one for the totals.
     /// </summary>
     public static IDataLoaderResult<Connection<T>> Children<T>(this IResolveFieldContext context, RegistryEntity entity, string select, string parentColumn,
         Func<T, long?> parentOf, long parentId) where T : class, IRegistryRow
     {
-        var (skip, take) = context.Paging();
-        return context.Loader<long, Connection<T>>($"children:{entity.Table}.{parentColumn}:{skip}:{take}", async (parents, _) =>
+        var request = context.Paging();
+        // One loader per page asked for: the cursors as given (a decoded place has no value equality).
+        var page = string.Join("|", new[] { "first", "after", "last", "before" }.Select(a => context.GetArgument<object?>(a)));
+        return context.Loader<long, Connection<T>>($"children:{entity.Table}.{parentColumn}:{page}", async (parents, _) =>
         {
-            var (rows, totals) = await context.Service<RegistryService>().ByParentAsync<T>(context.Scope(), entity, select, parentColumn, parents, skip, take);
-            var byParent = rows.ToLookup(r => parentOf(r) ?? 0);
-            return parents.ToDictionary(p => p, p => new Connection<T>(byParent[p].ToList(), totals.GetValueOrDefault(p), skip));
+            var pages = await Resolve.WithPlacesAsync(() => context.Service<RegistryService>().ByParentAsync(context.Scope(), entity, select, parentColumn, parentOf, parents, request));
+            return pages.ToDictionary(p => p.Key, p => context.Connection(p.Value));
         }).Load(parentId).Then(c => c ?? Connection<T>.Empty);
     }
 
-    /// <summary>A root list: the registry's own search, filter and allow-listed sort, scoped and paged.</summary>
+    /// <summary>A root list: the registry's own search, filter and allow-listed sort, scoped and paged by places.</summary>
     public static async Task<Connection<T>> PageAsync<T>(this IResolveFieldContext context, RegistryEntity entity, string select, string? filterArgument)
     {
-        var (skip, take) = context.Paging();
+        var request = context.Paging();
         var query = new ListQuery(context.GetArgument<string?>("search"), filterArgument is null ? null : context.GetArgument<string?>(filterArgument),
             context.GetArgument<string?>("orderBy"), context.GetArgument<bool?>("descending") ?? false);
-        var (rows, total) = await context.Service<RegistryService>().PageAsync<T>(context.Scope(), entity, select, query, skip, take);
-        return new Connection<T>(rows, total, skip);
+        return context.Connection(await Resolve.WithPlacesAsync(() => context.Service<RegistryService>().PageAsync<T>(context.Scope(), entity, select, query, request)));
     }
 }
 

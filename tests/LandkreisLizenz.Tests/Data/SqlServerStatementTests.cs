@@ -5,6 +5,7 @@ using LandkreisLizenz.Core.Audit;
 using LandkreisLizenz.Core.Data;
 using LandkreisLizenz.Core.DemoEstate;
 using LandkreisLizenz.Core.Imports;
+using LandkreisLizenz.Core.Reconciliation;
 using LandkreisLizenz.Core.Recognition;
 using LandkreisLizenz.Core.Registry;
 using LandkreisLizenz.Core.Security;
@@ -107,6 +108,7 @@ public sealed partial class SqlServerStatementTests
             .Concat(AuditLog.Statements())
             .Concat(RecognitionService.Statements(Dialect))
             .Concat(SuggestionService.Statements(Dialect))
+            .Concat(ReconciliationService.Statements(Dialect))
             .Concat(EstateChecksum.Tables.Select(t => ($"checksum: {t}", $"SELECT * FROM {t} ORDER BY id")))
             // BulkInsert (demo estate, inventory import) inserts through the same builder into these tables.
             .Concat(columns.SelectMany(t => new[]

@@ -161,7 +161,7 @@ public sealed class GraphQLEndpointTests : SharedAppTests<GraphQLEndpointTests>
         StringAssert.Contains(Message(misspelled), "Das Feld „nam“ gibt es im Typ „Organisation“ nicht.");
         Assert.DoesNotContain("Did you mean", text);
         Assert.DoesNotContain("\"name\"", Message(misspelled));
-        Assert.AreEqual("Ungültiger Cursor.", Message(cursor));
+        Assert.AreEqual("after: ungültiger Cursor.", Message(cursor));
         Assert.DoesNotContain(" at LandkreisLizenz", text);
         Assert.DoesNotContain("stacktrace", text.ToLowerInvariant());
     }

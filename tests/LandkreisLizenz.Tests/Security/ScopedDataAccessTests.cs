@@ -110,6 +110,7 @@ public sealed class ScopedDataAccessTests
         ["RegistryService.FilterOptionsAsync"] = "filter options: catalogue values and fixed lists",
         ["RegistryService.QueryAsync"] = "chooses by the entity (never the SQL text): only global catalogue entities read unscoped",
         ["RegistryService.ScalarAsync"] = "chooses by the entity (never the SQL text): only global catalogue entities read unscoped",
+        ["RegistryService.PlacesAsync"] = "chooses by the entity (never the SQL text): only global catalogue entities read unscoped",
         ["RegistryService.Exists"] = "a save's key collision check after the write permission check (answers only 'exists')",
         ["ImportService.ErrorsAsync"] = "the errors of a batch that GetBatchAsync found in the caller's scope first",
         ["ImportService.StageAsync"] = "the id of the batch the caller inserts",
