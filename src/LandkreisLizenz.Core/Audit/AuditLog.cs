@@ -92,6 +92,33 @@ public sealed class AuditLog(Database database, TimeProvider clock)
         }
     }
 
+    /// <summary>
+    /// A sign-in event of an account (login, failed attempt, lockout, logout): one entry per organisation the account
+    /// holds a role on, so that the CIO of each sees the logins of its people in its Protokoll; one entry without
+    /// organisation for an account without (admins, the Verbund) or a name that is no account.
+    /// </summary>
+    /// <param name="scope">The signed-in caller, where there is one (logout): the entry then names the user id too.</param>
+    public async Task AccountEventAsync(long? userId, string userName, AuditEntry entry, CallerScope? scope = null)
+    {
+        IReadOnlyList<long> organisations = [];
+        if (userId is { } id)
+        {
+            using var connection = database.Open();
+            organisations = (await connection.QueryAsync<long>(OwnerSql["users"], new { Id = id })).ToList();
+        }
+
+        if (organisations.Count == 0)
+        {
+            await WriteAsync(scope, entry, userName);
+            return;
+        }
+
+        foreach (var organisation in organisations)
+        {
+            await WriteAsync(scope, entry with { OrganisationId = organisation }, userName);
+        }
+    }
+
     public async Task WriteAsync(CallerScope? scope, AuditEntry entry, string? userNameOverride = null)
     {
         await using var connection = database.Open();

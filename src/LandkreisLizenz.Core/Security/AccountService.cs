@@ -99,7 +99,7 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
         var verdict = Hasher.VerifyHashedPassword(name, known ? user!.PasswordHash! : DummyHash, password);
         if (throttle?.LockoutEnd is { } end && end > now)
         {
-            await audit.WriteAsync(null, new AuditEntry(AuditActions.LoginLockedOut, "user", name, RemoteAddress: remoteAddress), name);
+            await audit.AccountEventAsync(known ? user!.Id : null, name, new AuditEntry(AuditActions.LoginLockedOut, "user", name, RemoteAddress: remoteAddress));
             return new SignInResult(SignInOutcome.LockedOut);
         }
 
@@ -121,7 +121,7 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
 
             var lockedNow = await connection.ExecuteAsync(ThrottleLockSql, values) > 0;
             await connection.ExecuteAsync(ThrottlePruneSql, new { Before = now - TimeSpan.FromDays(1) });
-            await audit.WriteAsync(null, new AuditEntry(lockedNow ? AuditActions.LoginLockedOut : AuditActions.LoginFailed, "user", name, RemoteAddress: remoteAddress), name);
+            await audit.AccountEventAsync(known ? user!.Id : null, name, new AuditEntry(lockedNow ? AuditActions.LoginLockedOut : AuditActions.LoginFailed, "user", name, RemoteAddress: remoteAddress));
             return new SignInResult(lockedNow ? SignInOutcome.LockedOut : SignInOutcome.Failed);
         }
 
@@ -139,7 +139,7 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
         var hash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(name, password) : user!.PasswordHash;
         await connection.ExecuteAsync(SuccessSql, new { user!.Id, Now = now, PasswordHash = hash });
         await connection.ExecuteAsync(ThrottleClearSql, throttleKey);
-        await audit.WriteAsync(null, new AuditEntry(AuditActions.LoginSucceeded, "user", name, RemoteAddress: remoteAddress), name);
+        await audit.AccountEventAsync(user.Id, name, new AuditEntry(AuditActions.LoginSucceeded, "user", name, RemoteAddress: remoteAddress));
         return new SignInResult(SignInOutcome.Succeeded, user.Id, user.DisplayName, user.SecurityStamp);
     }
 
@@ -180,7 +180,7 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
         using var connection = database.Open();
         await connection.ExecuteAsync(OwnPasswordSql, new { Id = check.UserId, Hash = Hasher.HashPassword(name, newPassword), Stamp = stamp, Now = clock.GetUtcNow().UtcDateTime });
         await audit.WriteAsync(null, new AuditEntry(AuditActions.Update, "user", name, After: new { OwnPasswordChosen = true }, RemoteAddress: remoteAddress), name);
-        await audit.WriteAsync(null, new AuditEntry(AuditActions.LoginSucceeded, "user", name, RemoteAddress: remoteAddress), name);
+        await audit.AccountEventAsync(check.UserId, name, new AuditEntry(AuditActions.LoginSucceeded, "user", name, RemoteAddress: remoteAddress));
         return new SignInResult(SignInOutcome.Succeeded, check.UserId, check.DisplayName, stamp);
     }
 
@@ -196,7 +196,7 @@ public sealed class AccountService(Database database, TimeProvider clock, AuditL
         }
 
         await RotateSecurityStampAsync(scope.UserId);
-        await audit.WriteAsync(scope, new AuditEntry(AuditActions.Logout, "user", scope.UserName, RemoteAddress: remoteAddress));
+        await audit.AccountEventAsync(scope.UserId, scope.UserName, new AuditEntry(AuditActions.Logout, "user", scope.UserName, RemoteAddress: remoteAddress), scope);
     }
 
     /// <summary>Ends every session of the user.</summary>

@@ -70,7 +70,7 @@ public sealed class ExternalSignIn(Database database, TimeProvider clock, AuditL
             if (!existing.IsActive)
             {
                 transaction.Rollback();
-                await audit.WriteAsync(null, new AuditEntry(AuditActions.LoginFailed, "user", identity.UserName, RemoteAddress: remoteAddress), identity.UserName);
+                await audit.AccountEventAsync(existing.Id, identity.UserName, new AuditEntry(AuditActions.LoginFailed, "user", identity.UserName, RemoteAddress: remoteAddress));
                 return (new SignInResult(SignInOutcome.Failed), "Das Konto ist deaktiviert.");
             }
 
@@ -96,7 +96,8 @@ public sealed class ExternalSignIn(Database database, TimeProvider clock, AuditL
         }
 
         transaction.Commit();
-        await audit.WriteAsync(null, new AuditEntry(AuditActions.LoginSucceeded, "user", identity.UserName, RemoteAddress: remoteAddress, After: new { sso = identity.Subject, grants = grants.Select(g => g.Role) }), identity.UserName);
+        await audit.AccountEventAsync(userId, identity.UserName,
+            new AuditEntry(AuditActions.LoginSucceeded, "user", identity.UserName, RemoteAddress: remoteAddress, After: new { sso = identity.Subject, grants = grants.Select(g => g.Role) }));
         return (new SignInResult(SignInOutcome.Succeeded, userId, identity.DisplayName, stamp), null);
     }
 }

@@ -38,6 +38,30 @@ public sealed class AccountServiceTests
     }
 
     [TestMethod]
+    public async Task SignInAsync_CountyAccount_AuditedForItsOrganisationSoItsCioSeesIt()
+    {
+        using var db = TestDatabase.CreateSeeded();
+        var (service, _) = Create(db);
+
+        Assert.AreEqual(SignInOutcome.Succeeded, (await service.SignInAsync("lm.mettmann", DemoEstateGenerator.DemoPassword, "127.0.0.1")).Outcome);
+        Assert.AreEqual(SignInOutcome.Failed, (await service.SignInAsync("lm.mettmann", "falsch", "127.0.0.1")).Outcome);
+        Assert.AreEqual(SignInOutcome.Failed, (await service.SignInAsync("niemand", "falsch", "127.0.0.1")).Outcome);
+
+        using var connection = db.Database.Open();
+        var grantOrganisations = connection.Query<long>("SELECT g.organisation_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.user_name = 'lm.mettmann'").ToHashSet();
+        var logged = connection.Query<(string Action, long? OrganisationId)>(
+            "SELECT action AS Action, organisation_id AS OrganisationId FROM audit_log WHERE object_key = 'lm.mettmann' ORDER BY id").ToList();
+        CollectionAssert.AreEquivalent(grantOrganisations.ToList(), logged.Where(l => l.Action == AuditActions.LoginSucceeded).Select(l => l.OrganisationId!.Value).ToList());
+        Assert.IsTrue(logged.Any(l => l.Action == AuditActions.LoginFailed && l.OrganisationId is not null), "A failed attempt on a county's account is the county's to see.");
+        Assert.IsNull(connection.ExecuteScalar<long?>("SELECT organisation_id FROM audit_log WHERE object_key = 'niemand'"), "A name that is no account belongs to no organisation.");
+
+        var cio = await Scopes.ForUserNameAsync(db.Database, "cio.mettmann");
+        var protocol = await new AuditQueries(db.Database, new AuditLog(db.Database, TestClock.Create())).ListAsync(cio, new AuditFilter(), new LandkreisLizenz.Core.Common.PageRequest(1, 50));
+        Assert.IsTrue(protocol.Items.Any(i => i.Action == AuditActions.LoginSucceeded && i.UserName == "lm.mettmann"), "The CIO's Protokoll shows the logins of the county's people.");
+        Assert.IsFalse(protocol.Items.Any(i => i.UserName == "niemand"));
+    }
+
+    [TestMethod]
     public async Task SignInAsync_FiveWrongPasswords_LocksEvenTheRightPassword()
     {
         using var db = WithDemoAccounts();
