@@ -73,14 +73,22 @@ internal static class CsvValues
     }
 
     /// <summary>
-    /// Decimals use '.'; in ';'- and tab-separated files ',' is accepted as the decimal separator too. No thousands separators —
-    /// unless the source's <paramref name="numberFormat"/> says how it groups them (<c>9.999,99</c> or <c>9,999.99</c>).
+    /// Decimals use '.'; in ';'- and tab-separated files and forms ',' is accepted as the decimal separator too, with
+    /// thousands points before it (<c>1.299,00</c>, as the pages show amounts). Other grouping only where the source's
+    /// <paramref name="numberFormat"/> says how it groups (<c>9.999,99</c> or <c>9,999.99</c>).
     /// </summary>
     public static bool TryDecimal(string text, char delimiter, string? numberFormat, out decimal value, out string? reason)
     {
         if (numberFormat is not null)
         {
             return TryGrouped(text, numberFormat, out value, out reason);
+        }
+
+        // "1.299,00", as the pages show amounts, wherever ',' cannot be the delimiter: the points group thousands when
+        // a decimal comma follows them (and only in groups of three, so "1.29,00" stays a typo, not 129).
+        if (delimiter != ',' && text.Contains(',', StringComparison.Ordinal) && text.LastIndexOf('.') is var point and >= 0 && point < text.LastIndexOf(','))
+        {
+            return TryGrouped(text, NumberFormats.German, out value, out reason);
         }
 
         reason = null;
@@ -99,7 +107,7 @@ internal static class CsvValues
         }
 
         value = 0;
-        reason = delimiter != ',' ? "keine Zahl (Dezimaltrennzeichen ',' oder '.', ohne Tausenderpunkte)" : "keine Zahl (Dezimaltrennzeichen '.')";
+        reason = delimiter != ',' ? "keine Zahl (z. B. 1299,00, 1.299,00 oder 1299.00)" : "keine Zahl (Dezimaltrennzeichen '.')";
         return false;
     }
 
