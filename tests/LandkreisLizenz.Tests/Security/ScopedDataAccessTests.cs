@@ -105,6 +105,7 @@ public sealed class ScopedDataAccessTests
         ["NotificationService.ListAsync"] = "the caller's own notifications (user_id = caller)",
         ["NotificationService.UnreadCountAsync"] = "the caller's own notifications (user_id = caller)",
         ["AuditLog.RefusedAsync"] = "the owner of a refused object, written to the audit trail, never shown to the caller",
+        ["AuditLog.AccountEventAsync"] = "the organisations of the signing-in account's own roles, to file its sign-in events there, never shown to the caller",
         ["ProductCatalogue.CategoriesAsync"] = "the shared catalogue",
         ["ProductCatalogue.ListAsync"] = "the shared catalogue",
         ["RegistryService.FilterOptionsAsync"] = "filter options: catalogue values and fixed lists",
