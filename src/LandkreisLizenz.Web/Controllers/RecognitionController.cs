@@ -64,8 +64,9 @@ public sealed class RecognitionController(RecognitionService recognition, Produc
         try
         {
             var result = await recognition.MapAsync(caller.Current, Draft(titleId, ergebnis, productId, softwarePattern, publisherPattern, familyId));
-            TempData["Message"] = $"Regel angelegt: {result.TitlesRecognised:N0} Software-Eintrag/-Einträge mit {result.InstallationsReattributed:N0} Installationen "
-                                  + $"in {result.Organisations:N0} Organisation(en) sind jetzt zugeordnet.";
+            TempData["Message"] = $"Regel angelegt: {Formatting.Count(result.TitlesRecognised, "Software-Eintrag", "Software-Einträge")} mit "
+                                  + $"{Formatting.Count(result.InstallationsReattributed, "Installation", "Installationen")} in {Formatting.Count(result.Organisations, "Organisation", "Organisationen")} "
+                                  + $"{(result.TitlesRecognised == 1 ? "ist" : "sind")} jetzt zugeordnet.";
         }
         catch (ArgumentException ex)
         {
@@ -106,8 +107,8 @@ public sealed class RecognitionController(RecognitionService recognition, Produc
         try
         {
             var result = await recognition.PromoteAsync(caller.Current, ruleId);
-            TempData["Message"] = $"Die Regel gilt jetzt für alle: {result.TitlesRecognised:N0} weitere Software-Eintrag/-Einträge mit "
-                                  + $"{result.InstallationsReattributed:N0} Installationen in {result.Organisations:N0} Organisation(en) zugeordnet.";
+            TempData["Message"] = $"Die Regel gilt jetzt für alle: {Formatting.Count(result.TitlesRecognised, "weiterer Software-Eintrag", "weitere Software-Einträge")} mit "
+                                  + $"{Formatting.Count(result.InstallationsReattributed, "Installation", "Installationen")} in {Formatting.Count(result.Organisations, "Organisation", "Organisationen")} zugeordnet.";
         }
         catch (ArgumentException ex)
         {
