@@ -52,15 +52,29 @@ public sealed class BrowserSession : IAsyncDisposable
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "de-DE", BaseURL = BaseUrl });
         var page = await context.NewPageAsync();
-        var refused = CspViolations.GetOrCreateValue(page);
+        var problems = BrowserProblems.GetOrCreateValue(page);
+        void Record(string problem)
+        {
+            lock (problems)
+            {
+                problems.Add(problem);
+            }
+        }
+
+        // Every console error (CSP refusals, script errors) and every sub-resource the server refused (a stylesheet,
+        // script or icon that 404s); a page answered 4xx on purpose (error pages) is the document, not counted.
         page.Console += (_, message) =>
         {
-            if (message.Type == "error" && message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
             {
-                lock (refused)
-                {
-                    refused.Add(message.Text);
-                }
+                Record(message.Text);
+            }
+        };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400 && response.Request.ResourceType != "document")
+            {
+                Record($"{response.Status} {response.Request.ResourceType} {response.Url}");
             }
         };
         return page;
@@ -75,16 +89,16 @@ public sealed class BrowserSession : IAsyncDisposable
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
     }
 
-    // What the browser refused under the Content-Security-Policy, per page.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, List<string>> CspViolations = new();
+    // What went wrong in the browser, per page: console errors and refused sub-resources.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, List<string>> BrowserProblems = new();
 
     /// <summary>
     /// Runs axe-core for WCAG 2.1 A and AA and fails with a readable list of every violation; fails too when the
-    /// browser refused anything under the Content-Security-Policy on this page so far.
+    /// browser reported an error on this page so far (a Content-Security-Policy refusal, a script error, a 404 of a resource).
     /// </summary>
     public static async Task AssertNoAxeViolationsAsync(IPage page)
     {
-        AssertNoCspViolations(page);
+        AssertNoBrowserErrors(page);
 
         var results = await page.RunAxe(new AxeRunOptions
         {
@@ -95,14 +109,14 @@ public sealed class BrowserSession : IAsyncDisposable
         Assert.IsNotEmpty(results.Passes, "axe ran no checks at all.");
     }
 
-    /// <summary>Fails when the browser refused anything under the Content-Security-Policy on this page so far.</summary>
-    public static void AssertNoCspViolations(IPage page)
+    /// <summary>Fails when the browser reported an error on this page so far: console errors (CSP refusals included) and refused sub-resources.</summary>
+    public static void AssertNoBrowserErrors(IPage page)
     {
-        if (CspViolations.TryGetValue(page, out var refused))
+        if (BrowserProblems.TryGetValue(page, out var problems))
         {
-            lock (refused)
+            lock (problems)
             {
-                Assert.IsEmpty(refused, $"Content-Security-Policy refused on {page.Url}:\n" + string.Join("\n", refused));
+                Assert.IsEmpty(problems, $"Browser errors on {page.Url}:\n" + string.Join("\n", problems));
             }
         }
     }

@@ -47,7 +47,7 @@ public sealed class ShellPageTests : SharedBrowserTests<ShellPageTests>
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
 
         StringAssert.Contains(await page.TitleAsync(), "Hintergrundjobs");
-        BrowserSession.AssertNoCspViolations(page);
+        BrowserSession.AssertNoBrowserErrors(page);
     }
 
     [TestMethod]
