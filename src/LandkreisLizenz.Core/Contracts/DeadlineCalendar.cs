@@ -46,8 +46,14 @@ public sealed class DeadlineCalendar(Database database)
         }).ThenBy(d => d.ContractId).ToList();
     }
 
-    /// <summary>RFC 5545 calendar: one all-day event per deadline, for Outlook and Thunderbird.</summary>
-    public static string ToICalendar(IEnumerable<Deadline> deadlines, DateTime nowUtc)
+    /// <summary>Days before a deadline at which the calendar itself reminds: the last reminder of the app (30) and a final one a week before.</summary>
+    public static readonly int[] AlarmDays = [30, 7];
+
+    /// <summary>
+    /// RFC 5545 calendar: one all-day event per deadline, for Outlook and Thunderbird, with alarms
+    /// (<see cref="AlarmDays"/>) and, given <paramref name="contractUrl"/>, the link to the contract's page.
+    /// </summary>
+    public static string ToICalendar(IEnumerable<Deadline> deadlines, DateTime nowUtc, Func<long, string>? contractUrl = null)
     {
         var de = CultureInfo.GetCultureInfo("de-DE");
         var ics = new StringBuilder();
@@ -91,9 +97,26 @@ public sealed class DeadlineCalendar(Database database)
             Line($"DTEND;VALUE=DATE:{d.NoticeDeadline.AddDays(1):yyyyMMdd}");
             Line("SUMMARY:" + Escape($"Kündigungsfrist: {d.Title} ({d.OrganisationName})"));
             var cost = d.AnnualCost is { } annual ? string.Create(de, $", Jahreskosten {annual:C}.") : ".";
+            var period = d.NoticePeriodMonths == 1 ? "1 Monat" : $"{d.NoticePeriodMonths} Monate";
+            var url = contractUrl?.Invoke(d.ContractId);
             Line("DESCRIPTION:" + Escape(string.Create(de,
-                $"Letzter Tag für den Eingang der Kündigung von {d.ContractKey} bei {d.Vendor}. Laufzeitende {d.TermEnd:dd.MM.yyyy}, Kündigungsfrist {d.NoticePeriodMonths} Monat(e){cost}")));
+                $"Letzter Tag für den Eingang der Kündigung von {d.ContractKey} bei {d.Vendor}. Laufzeitende {d.TermEnd:dd.MM.yyyy}, Kündigungsfrist {period}{cost}")
+                + (url is null ? "" : "\nVertrag: " + url)));
+            if (url is not null)
+            {
+                Line("URL:" + url);
+            }
+
             Line("TRANSP:TRANSPARENT");
+            foreach (var days in AlarmDays)
+            {
+                Line("BEGIN:VALARM");
+                Line("ACTION:DISPLAY");
+                Line("DESCRIPTION:" + Escape($"In {days} Tagen endet die Kündigungsfrist: {d.Title} ({d.OrganisationName})"));
+                Line($"TRIGGER:-P{days}D");
+                Line("END:VALARM");
+            }
+
             Line("END:VEVENT");
         }
 

@@ -24,7 +24,8 @@ public sealed class DeadlinesController(DeadlineCalendar calendar, CallerScopeAc
     public async Task<IActionResult> Calendar()
     {
         var deadlines = await calendar.UpcomingAsync(caller.Current, BusinessDate.Today(clock));
-        var ics = DeadlineCalendar.ToICalendar(deadlines, clock.GetUtcNow().UtcDateTime);
+        var site = $"{Request.Scheme}://{Request.Host}{Request.PathBase}";
+        var ics = DeadlineCalendar.ToICalendar(deadlines, clock.GetUtcNow().UtcDateTime, id => $"{site}/register/vertraege/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         return File(Encoding.UTF8.GetBytes(ics), "text/calendar; charset=utf-8", "kuendigungsfristen.ics");
     }
 }

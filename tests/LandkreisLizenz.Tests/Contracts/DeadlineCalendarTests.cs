@@ -41,7 +41,7 @@ public sealed class DeadlineCalendarTests
         var deadline = new Deadline(7, 1, "Mettmann", "V-1", "Pflege; „OK.VORFAHRT“, Kfz", "AKDB", "pflege_s",
             new DateOnly(2026, 12, 31), new DateOnly(2026, 9, 30), 3, 12345.5m);
 
-        var ics = DeadlineCalendar.ToICalendar([deadline], new DateTime(2026, 11, 27, 8, 0, 0, DateTimeKind.Utc));
+        var ics = DeadlineCalendar.ToICalendar([deadline], new DateTime(2026, 11, 27, 8, 0, 0, DateTimeKind.Utc), id => $"https://lkl.example/vertraege/{id}");
 
         StringAssert.StartsWith(ics, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
         StringAssert.Contains(ics, "UID:contract-7-20260930@landkreislizenz\r\n");
@@ -50,5 +50,13 @@ public sealed class DeadlineCalendarTests
         StringAssert.Contains(ics.Replace("\r\n ", "", StringComparison.Ordinal), "Jahreskosten 12.345\\,50 €.");
         Assert.IsTrue(ics.Split("\r\n").All(line => System.Text.Encoding.UTF8.GetByteCount(line) <= 75), "lines are folded at 75 octets");
         StringAssert.EndsWith(ics, "END:VCALENDAR\r\n");
+        var unfolded = ics.Replace("\r\n ", "", StringComparison.Ordinal);
+        StringAssert.Contains(unfolded, "URL:https://lkl.example/vertraege/7\r\n", "the event links back to its contract");
+        StringAssert.Contains(unfolded, "\\nVertrag: https://lkl.example/vertraege/7\r\n");
+        StringAssert.Contains(unfolded, "Kündigungsfrist 3 Monate\\,");
+        foreach (var days in DeadlineCalendar.AlarmDays)
+        {
+            StringAssert.Contains(unfolded, $"BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:In {days} Tagen endet die Kündigungsfrist: Pflege\\; „OK.VORFAHRT“\\, Kfz (Mettmann)\r\nTRIGGER:-P{days}D\r\nEND:VALARM\r\n");
+        }
     }
 }

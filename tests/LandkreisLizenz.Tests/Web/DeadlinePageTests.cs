@@ -21,6 +21,11 @@ public sealed class DeadlinePageTests : SharedAppTests<DeadlinePageTests>
         Assert.AreEqual("text/calendar", ics.Content.Headers.ContentType?.MediaType);
         StringAssert.StartsWith(body, "BEGIN:VCALENDAR");
         Assert.AreEqual(html.Split("<tr>").Length - 2, body.Split("BEGIN:VEVENT").Length - 1, "one event per listed deadline");
+        var links = System.Text.RegularExpressions.Regex.Matches(body.Replace("\r\n ", "", StringComparison.Ordinal), "URL:(http://[^/]+)/register/vertraege/(\\d+)\r\n");
+        Assert.AreEqual(body.Split("BEGIN:VEVENT").Length - 1, links.Count, "every event links to its contract");
+        var contract = await client.GetAsync(new Uri(links[0].Value[4..].Trim()).PathAndQuery);
+        Assert.AreEqual(System.Net.HttpStatusCode.OK, contract.StatusCode, "the link leads to the contract's page");
+        Assert.AreEqual(2 * links.Count, body.Split("BEGIN:VALARM").Length - 1, "two alarms per deadline");
     }
 
     [TestMethod]
