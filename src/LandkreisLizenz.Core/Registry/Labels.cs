@@ -1,3 +1,5 @@
+using LandkreisLizenz.Core.Imports;
+
 namespace LandkreisLizenz.Core.Registry;
 
 /// <summary>German names of the domain's coded values and of the import/form columns (glossary of the spec).</summary>
@@ -67,6 +69,15 @@ public static class Labels
     };
 
     public static string Column(string key) => Columns.TryGetValue(key, out var label) ? label : key;
+
+    // Where one column means something else in one format: a contract's vendor is whoever it was signed with (a reseller too).
+    private static readonly IReadOnlyDictionary<(ImportFormat, string), string> FormatColumns = new Dictionary<(ImportFormat, string), string>
+    {
+        [(ImportFormat.Contracts, "vendor")] = "Vertragspartner",
+    };
+
+    /// <summary>The label of a column of <paramref name="format"/>: the same word on the list, the detail page, the form and the calendar.</summary>
+    public static string Column(ImportFormat format, string key) => FormatColumns.TryGetValue((format, key), out var label) ? label : Column(key);
 
     /// <summary>The coded values a column accepts, with German names, or null for free input.</summary>
     public static IReadOnlyDictionary<string, string>? Codes(string column) => column switch

@@ -266,7 +266,7 @@ public static class RegistryEntities
             Organisation,
             new("contract_key", "Schlüssel", "k.contract_key"),
             new("title", "Titel", "k.title", LinkSlug: "vertraege", LinkIdKey: "id"),
-            new("vendor", "Hersteller", "k.vendor"),
+            new("vendor", "Vertragspartner", "k.vendor"),
             new("evb_it_type", "Typ", "k.evb_it_type", ValueFormat.Code),
             new("start_date", "Beginn", "k.start_date", ValueFormat.Date),
             new("notice_period_months", "Kündigungsfrist (Monate)", "k.notice_period_months", ValueFormat.Number),

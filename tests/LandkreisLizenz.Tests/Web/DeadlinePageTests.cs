@@ -43,5 +43,14 @@ public sealed class DeadlinePageTests : SharedAppTests<DeadlinePageTests>
         StringAssert.Contains(html, "Laufzeit und Kündigung");
         StringAssert.Matches(html, new System.Text.RegularExpressions.Regex(@"data-term-end>\d\d\.\d\d\.\d{4} bis \d\d\.\d\d\.\d{4}<"));
         StringAssert.Matches(html, new System.Text.RegularExpressions.Regex(@"data-notice-deadline>\d\d\.\d\d\.\d{4} \(zum Laufzeitende"));
+
+        // One word for whom the contract is with, on the contract, its form, the register and the calendar.
+        using var manager = await AppFactory.SignedInClientAsync(Factory, "lm.mettmann");
+        var pages = new[] { html, await manager.GetStringAsync($"/register/vertraege/{id}/bearbeiten"), await client.GetStringAsync("/register/vertraege"), await client.GetStringAsync("/fristen") };
+        foreach (var page in pages)
+        {
+            StringAssert.Contains(page, "Vertragspartner");
+            Assert.DoesNotContain("Hersteller", page);
+        }
     }
 }
