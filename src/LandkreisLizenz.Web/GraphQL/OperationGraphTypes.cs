@@ -6,7 +6,6 @@ using LandkreisLizenz.Core.Imports;
 using LandkreisLizenz.Core.Notifications;
 using LandkreisLizenz.Core.Recognition;
 using LandkreisLizenz.Core.Reconciliation;
-using LandkreisLizenz.Core.Registry;
 using LandkreisLizenz.Core.Suggestions;
 
 namespace LandkreisLizenz.Web.GraphQL;
@@ -256,6 +255,12 @@ public sealed class MeasureGraphType : ObjectGraphType<Measure>
 /// <summary>One object a suggestion names; the object itself only where the caller may see it (a cluster names other counties' objects by label).</summary>
 public sealed class SuggestionObjectGraphType : ObjectGraphType<(string Type, long Id, string Label)>
 {
+    // suggestion_objects.object_type → the node type that looks it up.
+    private static readonly Dictionary<string, string> NodeTypes = new(StringComparer.Ordinal)
+    {
+        ["application"] = "Application", ["contract"] = "Contract", ["product"] = "Product", ["hosting"] = "Hosting",
+    };
+
     public SuggestionObjectGraphType()
     {
         Name = "SuggestionObject";
@@ -263,14 +268,7 @@ public sealed class SuggestionObjectGraphType : ObjectGraphType<(string Type, lo
         Field<NonNullGraphType<StringGraphType>>("kind").Description("application, contract, product or hosting.").Resolve(c => c.Source.Type);
         Field<NonNullGraphType<StringGraphType>>("label").Description("Its name or title as the suggestion shows it.").Resolve(c => c.Source.Label);
         Field<NodeInterface>("object").Description("The object (Application, Contract, Product or Hosting); null where it lies outside the caller's scope or was deleted.")
-            .Resolve(c => c.Source.Type switch
-            {
-                "application" => c.ById<ApplicationRow>(RegistryEntities.Applications, ApplicationRow.Select, c.Source.Id).Then(o => (object?)o),
-                "contract" => c.Contract(c.Source.Id).Then(o => (object?)o),
-                "product" => c.Product(c.Source.Id).Then(o => (object?)o),
-                "hosting" => c.Hosting(c.Source.Id).Then(o => (object?)o),
-                _ => null,
-            });
+            .Resolve(c => NodeTypes.TryGetValue(c.Source.Type, out var type) ? c.NodeOf(type, c.Source.Id) : null);
     }
 }
 

@@ -208,36 +208,7 @@ public sealed class QueryGraphType : ObjectGraphType
             return null;
         }
 
-        IDataLoaderResult<object?>? lookup = parsed.Type switch
-        {
-            "Organisation" => c.Organisation(parsed.Id).Then(o => (object?)o),
-            "Product" => c.Product(parsed.Id).Then(o => (object?)o),
-            "Category" => c.Category(parsed.Id).Then(o => (object?)o),
-            "Hosting" => c.Hosting(parsed.Id).Then(o => (object?)o),
-            "Application" => c.ById<ApplicationRow>(RegistryEntities.Applications, ApplicationRow.Select, parsed.Id).Then(o => (object?)o),
-            "Contract" => c.Contract(parsed.Id).Then(o => (object?)o),
-            "License" => c.ById<LicenseRow>(RegistryEntities.Licenses, LicenseRow.Select, parsed.Id).Then(o => (object?)o),
-            "Suggestion" => c.SuggestionDetail(parsed.Id).Then(d => (object?)d?.ToListItem()),
-            // Measures are looked up one by one (Core reads one with its rights); a page of them comes from measures.
-            "Measure" => c.Loader<long, Measure>("measures", async (ids, _) =>
-            {
-                var found = new Dictionary<long, Measure>();
-                foreach (var id in ids)
-                {
-                    if (await c.Service<MeasureService>().GetAsync(c.Scope(), id) is { } measure)
-                    {
-                        found[id] = measure;
-                    }
-                }
-
-                return found;
-            }).Load(parsed.Id).Then(o => (object?)o),
-            "ReconciliationRun" => c.Loader<long, RunSummary>("runs", async (ids, _) =>
-                (await c.Service<ReconciliationService>().GetRunsAsync(c.Scope(), ids)).ToDictionary(r => r.Id)).Load(parsed.Id).Then(o => (object?)o),
-            "ImportBatch" => c.Loader<long, ImportBatch>("imports", async (ids, _) =>
-                (await c.Service<ImportService>().GetBatchesAsync(c.Scope(), ids)).ToDictionary(b => b.Id)).Load(parsed.Id).Then(o => (object?)o),
-            _ => null,
-        };
+        var lookup = c.NodeOf(parsed.Type, parsed.Id);
 
         return lookup?.ThenAsync(async found =>
         {
@@ -250,6 +221,31 @@ public sealed class QueryGraphType : ObjectGraphType
             return found;
         });
     }
+}
+
+/// <summary>The one lookup of an object by its type and id, batched and scoped: node(id:), nodes(ids:) and fields that lead to any kind of object.</summary>
+internal static class NodeLoaders
+{
+    /// <returns>null for a type that has no lookup; the loaded object is null where it does not exist or lies outside the caller's scope.</returns>
+    public static IDataLoaderResult<object?>? NodeOf(this IResolveFieldContext c, string type, long id) =>
+        type switch
+        {
+            "Organisation" => c.Organisation(id).Then(o => (object?)o),
+            "Product" => c.Product(id).Then(o => (object?)o),
+            "Category" => c.Category(id).Then(o => (object?)o),
+            "Hosting" => c.Hosting(id).Then(o => (object?)o),
+            "Application" => c.ById<ApplicationRow>(RegistryEntities.Applications, ApplicationRow.Select, id).Then(o => (object?)o),
+            "Contract" => c.Contract(id).Then(o => (object?)o),
+            "License" => c.ById<LicenseRow>(RegistryEntities.Licenses, LicenseRow.Select, id).Then(o => (object?)o),
+            "Suggestion" => c.SuggestionDetail(id).Then(d => (object?)d?.ToListItem()),
+            "Measure" => c.Loader<long, Measure>("measures", async (ids, _) =>
+                (await c.Service<MeasureService>().GetManyAsync(c.Scope(), ids)).ToDictionary(m => m.Id)).Load(id).Then(o => (object?)o),
+            "ReconciliationRun" => c.Loader<long, RunSummary>("runs", async (ids, _) =>
+                (await c.Service<ReconciliationService>().GetRunsAsync(c.Scope(), ids)).ToDictionary(r => r.Id)).Load(id).Then(o => (object?)o),
+            "ImportBatch" => c.Loader<long, ImportBatch>("imports", async (ids, _) =>
+                (await c.Service<ImportService>().GetBatchesAsync(c.Scope(), ids)).ToDictionary(b => b.Id)).Load(id).Then(o => (object?)o),
+            _ => null,
+        };
 }
 
 public sealed class LandkreisLizenzSchema : Schema

@@ -63,6 +63,23 @@ public sealed class GraphQLBatchingTests : SharedAppTests<GraphQLBatchingTests>
     }
 
     [TestMethod]
+    public async Task SuggestionObjectsAndMeasures_PageSize10And100_SameStatementCount()
+    {
+        const string Query = """
+            { suggestions(first: PAGE) { nodes { objects { kind object { id ... on Application { name } ... on Contract { title } } }
+                                               cluster { leadName lead { name } } } }
+              measures { suggestion { title } } }
+            """;
+
+        var (ten, small) = await CountAsync(Query.Replace("PAGE", "10", StringComparison.Ordinal));
+        var (hundred, large) = await CountAsync(Query.Replace("PAGE", "100", StringComparison.Ordinal));
+
+        Assert.AreEqual(100, large.GetProperty("suggestions").GetProperty("nodes").GetArrayLength());
+        Assert.IsGreaterThan(0, large.GetProperty("suggestions").GetProperty("nodes").EnumerateArray().Sum(n => n.GetProperty("objects").GetArrayLength()), "the page names objects");
+        Assert.AreEqual(ten, hundred, $"statements for 10 suggestions per page: {ten}, for 100: {hundred}");
+    }
+
+    [TestMethod]
     public async Task NestedQuery_NestedPageSize10And100_SameStatementCount()
     {
         const string Nested = """
