@@ -404,16 +404,9 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
 
     public async Task<SuggestionPage> ListAsync(CallerScope scope, SuggestionFilter filter, PageRequest page)
     {
-        var parameters = new
-        {
-            Type = SuggestionTypes.All.Contains(filter.Type ?? "") ? filter.Type : null,
-            Status = SuggestionStatus.All.Contains(filter.Status ?? "") ? filter.Status : null,
-            Organisation = string.IsNullOrWhiteSpace(filter.Organisation) ? null : filter.Organisation.Trim(),
-            Product = filter.ProductId,
-            Reach = filter.Reach is "own" or "cluster" ? filter.Reach : null,
-            page.Skip,
-            Take = page.SafePageSize,
-        };
+        var parameters = FilterParameters(filter);
+        parameters.Add("Skip", page.Skip);
+        parameters.Add("Take", page.SafePageSize);
         using var connection = database.Open();
         var (count, list) = ListSql(database.Dialect);
         var totals = await connection.QuerySingleScopedAsync<(long Count, decimal? Savings, decimal? Risk)>(scope, count, parameters);
@@ -421,19 +414,22 @@ public sealed class SuggestionService(Database database, TimeProvider clock, Aud
         return new SuggestionPage(new Paged<SuggestionListItem>(items.ToList(), page.SafePage, page.SafePageSize, (int)totals.Count), totals.Savings ?? 0, totals.Risk ?? 0);
     }
 
+    /// <summary>The list's filter as parameters; values outside the known types, statuses and reaches mean "any".</summary>
+    private static DynamicParameters FilterParameters(SuggestionFilter filter) => new(new
+    {
+        Type = SuggestionTypes.All.Contains(filter.Type ?? "") ? filter.Type : null,
+        Status = SuggestionStatus.All.Contains(filter.Status ?? "") ? filter.Status : null,
+        Organisation = string.IsNullOrWhiteSpace(filter.Organisation) ? null : filter.Organisation.Trim(),
+        Product = filter.ProductId,
+        Reach = filter.Reach is "own" or "cluster" ? filter.Reach : null,
+    });
+
     /// <summary>A page by places (integrations): the same list, filter and order as <see cref="ListAsync"/>.</summary>
     public async Task<KeysetPage<SuggestionListItem>> PlacesAsync(CallerScope scope, SuggestionFilter filter, KeysetRequest request)
     {
-        var parameters = new DynamicParameters(new
-        {
-            Type = SuggestionTypes.All.Contains(filter.Type ?? "") ? filter.Type : null,
-            Status = SuggestionStatus.All.Contains(filter.Status ?? "") ? filter.Status : null,
-            Organisation = string.IsNullOrWhiteSpace(filter.Organisation) ? null : filter.Organisation.Trim(),
-            Product = filter.ProductId,
-            Reach = filter.Reach is "own" or "cluster" ? filter.Reach : null,
-            Skip = 0,
-            Take = request.SafeTake + 1,
-        });
+        var parameters = FilterParameters(filter);
+        parameters.Add("Skip", 0);
+        parameters.Add("Take", request.SafeTake + 1);
         var (window, readOrder) = KeysetSql.Window(database.Dialect, ListOrder, request, parameters);
         var (count, _) = ListSql(database.Dialect);
         using var connection = database.Open();
